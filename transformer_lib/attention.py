@@ -1,0 +1,112 @@
+"""Scaled dot-product attention and multi-head attention (멀티 헤드 어텐션), forward and backward."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .linear import Linear
+from .module import Module
+from .softmax import softmax, softmax_backward
+from .validation import check_array, check_mask
+
+
+def scaled_dot_product_attention(
+    q: np.ndarray, k: np.ndarray, v: np.ndarray, mask: np.ndarray | None = None, scale: float | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """softmax(q kᵀ * scale, masked) v. Returns ``(output, weights)``.
+
+    q (..., Tq, d_k), k (..., Tk, d_k), v (..., Tk, d_v), mask broadcasting to (..., Tq, Tk) with
+    True = masked out; scale defaults to 1 / sqrt(d_k). Output (..., Tq, d_v), weights (..., Tq, Tk).
+    A query whose keys are all masked gets all-zero weights and a zero output.
+    """
+    if scale is None:
+        scale = 1.0 / np.sqrt(q.shape[-1])
+    scores = (q @ k.swapaxes(-1, -2)) * scale
+    if mask is not None:
+        scores = np.where(mask, -np.inf, scores)
+    weights = softmax(scores)
+    return weights @ v, weights
+
+
+class MultiHeadAttention(Module):
+    """Multi-head attention with four separate projections W_q, W_k, W_v, W_o (each d_model x
+    d_model, with bias), as in the paper and the source document.
+
+    The projected Q, K, V are split into `num_heads` heads of width d_k = d_model / num_heads;
+    each head attends on its own; the heads are concatenated and mixed by W_o. For
+    self-attention pass the same array as `query` and `key_value`; for cross-attention
+    (encoder-decoder attention) `query` comes from the decoder and `key_value` from the encoder.
+
+    ``scale="d_k"`` divides the scores by sqrt(d_k) (the paper); ``scale="d_model"`` by
+    sqrt(d_model) (the source document). They agree when there is one head.
+
+    Trace, per head (shapes with B batch, h heads, Tq queries, Tk keys):
+    ``Q`` (B, h, Tq, d_k), ``K`` and ``V`` (B, h, Tk, d_k), ``scores`` = Q Kᵀ (B, h, Tq, Tk),
+    ``scaled_scores``, ``masked_scores`` (-inf where masked), ``weights`` (softmax, rows sum
+    to 1), ``head_outputs`` (B, h, Tq, d_k), ``concat`` (B, Tq, d_model), ``output`` (B, Tq, d_model).
+    """
+
+    def __init__(self, d_model: int, num_heads: int, rng: np.random.Generator, dtype=np.float64, scale: str = "d_k"):
+        super().__init__()
+        if not isinstance(num_heads, (int, np.integer)) or num_heads < 1 or d_model % num_heads:
+            raise ValueError(
+                f"d_model ({d_model}) must be divisible by num_heads ({num_heads}): "
+                "each head gets d_model / num_heads features"
+            )
+        if scale not in ("d_k", "d_model"):
+            raise ValueError(f"scale must be 'd_k' (the paper) or 'd_model' (the source), got {scale!r}")
+        self.d_model, self.num_heads = d_model, num_heads
+        self.d_k = d_model // num_heads
+        self.scale = 1.0 / np.sqrt(self.d_k if scale == "d_k" else d_model)
+        for name in ("w_q", "w_k", "w_v", "w_o"):
+            self.add_module(name, Linear(d_model, d_model, rng, dtype))
+
+    def _split_heads(self, x: np.ndarray) -> np.ndarray:
+        b, t, _ = x.shape  # (B, T, d_model) -> (B, h, T, d_k)
+        return x.reshape(b, t, self.num_heads, self.d_k).transpose(0, 2, 1, 3)
+
+    def _merge_heads(self, x: np.ndarray) -> np.ndarray:
+        b, _, t, _ = x.shape  # (B, h, T, d_k) -> (B, T, d_model)
+        return x.transpose(0, 2, 1, 3).reshape(b, t, self.d_model)
+
+    def forward(self, query: np.ndarray, key_value: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
+        """query (B, Tq, d_model), key_value (B, Tk, d_model), mask broadcasting to
+        (B, h, Tq, Tk) with True = masked out -> output (B, Tq, d_model)."""
+        check_array(query, "query", ndim=3, shape=(None, None, self.d_model))
+        check_array(key_value, "key_value", ndim=3, shape=(query.shape[0], None, self.d_model))
+        b, tq, tk = query.shape[0], query.shape[1], key_value.shape[1]
+        mask = check_mask(mask, "mask", (b, self.num_heads, tq, tk))
+
+        q = self._split_heads(self.w_q.forward(query))
+        k = self._split_heads(self.w_k.forward(key_value))
+        v = self._split_heads(self.w_v.forward(key_value))
+        scores = q @ k.swapaxes(-1, -2)  # (B, h, Tq, Tk)
+        scaled = scores * self.scale
+        masked = scaled if mask is None else np.where(mask, -np.inf, scaled)
+        weights = softmax(masked)
+        heads = weights @ v  # (B, h, Tq, d_k)
+        concat = self._merge_heads(heads)
+        out = self.w_o.forward(concat)
+
+        self._cache = (q, k, v, weights)
+        self._trace = {
+            "Q": q, "K": k, "V": v, "scores": scores, "scaled_scores": scaled,
+            "masked_scores": masked, "weights": weights, "head_outputs": heads,
+            "concat": concat, "output": out,
+        }
+        return out
+
+    def backward(self, dout: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """dout (B, Tq, d_model) -> (d_query (B, Tq, d_model), d_key_value (B, Tk, d_model)).
+        For self-attention the input gradient is their sum."""
+        q, k, v, weights = self._cache
+        dheads = self._split_heads(self.w_o.backward(dout))  # (B, h, Tq, d_k)
+        dweights = dheads @ v.swapaxes(-1, -2)  # (B, h, Tq, Tk)
+        dv = weights.swapaxes(-1, -2) @ dheads  # (B, h, Tk, d_k)
+        # Masked entries have weight exactly 0, so softmax_backward gives them gradient 0.
+        dscores = softmax_backward(dweights, weights) * self.scale
+        dq = dscores @ k
+        dk = dscores.swapaxes(-1, -2) @ q
+        d_query = self.w_q.backward(self._merge_heads(dq))
+        d_key_value = self.w_k.backward(self._merge_heads(dk)) + self.w_v.backward(self._merge_heads(dv))
+        return d_query, d_key_value

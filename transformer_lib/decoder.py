@@ -1,0 +1,104 @@
+"""The decoder (디코더): masked self-attention, encoder-decoder (cross) attention and a
+feed-forward network, each followed by add & norm; and a stack of N."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .attention import MultiHeadAttention
+from .feed_forward import FeedForward
+from .layer_norm import LayerNorm
+from .module import Module, ModuleList
+
+
+class DecoderLayer(Module):
+    """One decoder layer.
+
+    Post-norm (the paper, ``norm_first=False``)::
+
+        h1 = LayerNorm(y + MaskedSelfAttention(y))
+        h2 = LayerNorm(h1 + CrossAttention(query=h1, key_value=memory))
+        out = LayerNorm(h2 + FFN(h2))
+
+    Pre-norm (``norm_first=True``) moves each LayerNorm onto the branch input, as in
+    ``EncoderLayer``. Shapes: y (B, Tt, d_model), memory (B, Ts, d_model) -> (B, Tt, d_model).
+    Trace: ``self_attention_sum``, ``add_norm_1``, ``cross_attention_sum``, ``add_norm_2``,
+    ``ffn_sum``, ``output``.
+    """
+
+    def __init__(self, d_model: int, num_heads: int, d_ff: int, rng: np.random.Generator, dtype=np.float64,
+                 norm_first: bool = False, scale: str = "d_k", eps: float = 1e-5):
+        super().__init__()
+        self.norm_first = norm_first
+        self.add_module("self_attn", MultiHeadAttention(d_model, num_heads, rng, dtype, scale))
+        self.add_module("norm1", LayerNorm(d_model, eps, dtype))
+        self.add_module("cross_attn", MultiHeadAttention(d_model, num_heads, rng, dtype, scale))
+        self.add_module("norm2", LayerNorm(d_model, eps, dtype))
+        self.add_module("ffn", FeedForward(d_model, d_ff, rng, dtype))
+        self.add_module("norm3", LayerNorm(d_model, eps, dtype))
+
+    def forward(self, y: np.ndarray, memory: np.ndarray, self_mask: np.ndarray | None = None,
+                memory_mask: np.ndarray | None = None) -> np.ndarray:
+        """y (B, Tt, d_model) the embedded target so far, memory (B, Ts, d_model) the encoder
+        output; self_mask broadcasting to (B, h, Tt, Tt) (causal, plus target padding) and
+        memory_mask to (B, h, Tt, Ts) (source padding); True = masked out."""
+        if self.norm_first:
+            n1 = self.norm1.forward(y)
+            h1 = y + self.self_attn.forward(n1, n1, self_mask)
+            h2 = h1 + self.cross_attn.forward(self.norm2.forward(h1), memory, memory_mask)
+            out = h2 + self.ffn.forward(self.norm3.forward(h2))
+            sums = (h1, h1, h2, h2, out)
+        else:
+            s1 = y + self.self_attn.forward(y, y, self_mask)
+            h1 = self.norm1.forward(s1)
+            s2 = h1 + self.cross_attn.forward(h1, memory, memory_mask)
+            h2 = self.norm2.forward(s2)
+            s3 = h2 + self.ffn.forward(h2)
+            out = self.norm3.forward(s3)
+            sums = (s1, h1, s2, h2, s3)
+        names = ("self_attention_sum", "add_norm_1", "cross_attention_sum", "add_norm_2", "ffn_sum")
+        self._trace = dict(zip(names, sums, strict=True)) | {"output": out}
+        return out
+
+    def backward(self, dout: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """dout (B, Tt, d_model) -> (dy (B, Tt, d_model), d_memory (B, Ts, d_model))."""
+        if self.norm_first:
+            dh2 = dout + self.norm3.backward(self.ffn.backward(dout))
+            dq, d_memory = self.cross_attn.backward(dh2)
+            dh1 = dh2 + self.norm2.backward(dq)
+            dq, dkv = self.self_attn.backward(dh1)
+            return dh1 + self.norm1.backward(dq + dkv), d_memory
+        ds3 = self.norm3.backward(dout)
+        dh2 = ds3 + self.ffn.backward(ds3)
+        ds2 = self.norm2.backward(dh2)
+        dq, d_memory = self.cross_attn.backward(ds2)
+        ds1 = self.norm1.backward(ds2 + dq)
+        dq, dkv = self.self_attn.backward(ds1)
+        return ds1 + dq + dkv, d_memory
+
+
+class Decoder(Module):
+    """A stack of `num_layers` decoder layers (no extra final norm); every layer attends to the
+    same encoder memory. Children ``layers.0`` ..."""
+
+    def __init__(self, num_layers: int, d_model: int, num_heads: int, d_ff: int, rng: np.random.Generator,
+                 dtype=np.float64, norm_first: bool = False, scale: str = "d_k", eps: float = 1e-5):
+        super().__init__()
+        self.add_module("layers", ModuleList([
+            DecoderLayer(d_model, num_heads, d_ff, rng, dtype, norm_first, scale, eps) for _ in range(num_layers)
+        ]))
+
+    def forward(self, y: np.ndarray, memory: np.ndarray, self_mask: np.ndarray | None = None,
+                memory_mask: np.ndarray | None = None) -> np.ndarray:
+        """y (B, Tt, d_model), memory (B, Ts, d_model) -> (B, Tt, d_model)."""
+        for layer in self.layers:
+            y = layer.forward(y, memory, self_mask, memory_mask)
+        return y
+
+    def backward(self, dout: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """dout (B, Tt, d_model) -> (dy, d_memory); d_memory sums over the layers."""
+        d_memory = 0.0
+        for layer in reversed(self.layers):
+            dout, dm = layer.backward(dout)
+            d_memory = d_memory + dm
+        return dout, d_memory

@@ -1,0 +1,87 @@
+"""The encoder (인코더): self-attention, add & norm, feed-forward, add & norm; and a stack of N."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .attention import MultiHeadAttention
+from .feed_forward import FeedForward
+from .layer_norm import LayerNorm
+from .module import Module, ModuleList
+
+
+class EncoderLayer(Module):
+    """One encoder layer.
+
+    Post-norm (the paper and the source, ``norm_first=False``)::
+
+        h = LayerNorm(x + SelfAttention(x));  out = LayerNorm(h + FFN(h))
+
+    Pre-norm (``norm_first=True``, used by many later models)::
+
+        h = x + SelfAttention(LayerNorm(x));  out = h + FFN(LayerNorm(h))
+
+    Shapes: x (B, T, d_model) -> out (B, T, d_model). Trace: ``attention_sum`` (x plus the
+    attention output), ``add_norm_1``, ``ffn_sum``, ``output``; children ``self_attn``, ``norm1``,
+    ``ffn``, ``norm2`` trace their own steps.
+    """
+
+    def __init__(self, d_model: int, num_heads: int, d_ff: int, rng: np.random.Generator, dtype=np.float64,
+                 norm_first: bool = False, scale: str = "d_k", eps: float = 1e-5):
+        super().__init__()
+        self.norm_first = norm_first
+        self.add_module("self_attn", MultiHeadAttention(d_model, num_heads, rng, dtype, scale))
+        self.add_module("norm1", LayerNorm(d_model, eps, dtype))
+        self.add_module("ffn", FeedForward(d_model, d_ff, rng, dtype))
+        self.add_module("norm2", LayerNorm(d_model, eps, dtype))
+
+    def forward(self, x: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
+        """x (B, T, d_model), mask broadcasting to (B, h, T, T) (True = masked) -> (B, T, d_model)."""
+        if self.norm_first:
+            n1 = self.norm1.forward(x)
+            h = x + self.self_attn.forward(n1, n1, mask)
+            out = h + self.ffn.forward(self.norm2.forward(h))
+            self._trace = {"attention_sum": h, "add_norm_1": h, "ffn_sum": out, "output": out}
+        else:
+            s1 = x + self.self_attn.forward(x, x, mask)
+            h = self.norm1.forward(s1)
+            s2 = h + self.ffn.forward(h)
+            out = self.norm2.forward(s2)
+            self._trace = {"attention_sum": s1, "add_norm_1": h, "ffn_sum": s2, "output": out}
+        return out
+
+    def backward(self, dout: np.ndarray) -> np.ndarray:
+        """dout (B, T, d_model) -> dx (B, T, d_model). Each residual branch adds its gradient."""
+        if self.norm_first:
+            dh = dout + self.norm2.backward(self.ffn.backward(dout))
+            dq, dkv = self.self_attn.backward(dh)
+            return dh + self.norm1.backward(dq + dkv)
+        ds2 = self.norm2.backward(dout)
+        dh = ds2 + self.ffn.backward(ds2)
+        ds1 = self.norm1.backward(dh)
+        dq, dkv = self.self_attn.backward(ds1)
+        return ds1 + dq + dkv
+
+
+class Encoder(Module):
+    """A stack of `num_layers` encoder layers (no extra final norm). Children ``layers.0`` ..."""
+
+    def __init__(self, num_layers: int, d_model: int, num_heads: int, d_ff: int, rng: np.random.Generator,
+                 dtype=np.float64, norm_first: bool = False, scale: str = "d_k", eps: float = 1e-5):
+        super().__init__()
+        self.add_module("layers", ModuleList([
+            EncoderLayer(d_model, num_heads, d_ff, rng, dtype, norm_first, scale, eps) for _ in range(num_layers)
+        ]))
+
+    def forward(self, x: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
+        """x (B, T, d_model) -> encoder output, the decoder's "memory" (B, T, d_model)."""
+        for layer in self.layers:
+            x = layer.forward(x, mask)
+        return x
+
+    def backward(self, dout: np.ndarray) -> np.ndarray:
+        """dout (B, T, d_model) -> dx (B, T, d_model)."""
+        for layer in reversed(self.layers):
+            dout = layer.backward(dout)
+        return dout
+

@@ -1,0 +1,82 @@
+"""Feedback for exercise answers: correct, not attempted, wrong type or shape, or wrong values
+with a hint. Shown in a notebook as one plain sentence, never as a traceback."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The verdict on one answer: `passed`, and the `message` shown to the reader."""
+
+    passed: bool
+    message: str
+
+    def __repr__(self) -> str:
+        return self.message
+
+    def __bool__(self) -> bool:
+        return self.passed
+
+
+def correct(what: str) -> CheckResult:
+    return CheckResult(True, f"Correct: {what}")
+
+
+def wrong(message: str, hint: str | None = None) -> CheckResult:
+    return CheckResult(False, f"Not yet: {message}" + (f" Hint: {hint}" if hint else ""))
+
+
+def not_attempted(answer) -> bool:
+    """True for the placeholders an exercise starts with (None or ...)."""
+    return answer is None or answer is Ellipsis
+
+
+NOT_ATTEMPTED = CheckResult(False, "Not attempted yet: replace the ... with your answer and run the cell again.")
+
+
+def as_number_array(answer, name: str) -> np.ndarray | CheckResult:
+    """`answer` as a float array, or a CheckResult explaining why it is not one."""
+    try:
+        arr = np.asarray(answer, dtype=np.float64)
+    except (TypeError, ValueError):
+        return wrong(f"{name} should be an array of numbers, got {type(answer).__name__}.")
+    return arr
+
+
+def check_matrix(answer, expected: np.ndarray, name: str, hint: str, atol: float = 1e-6,
+                 what: str | None = None) -> CheckResult:
+    """Compare an array answer with `expected`: type, then shape, then values (within `atol`)."""
+    if not_attempted(answer):
+        return NOT_ATTEMPTED
+    arr = as_number_array(answer, name)
+    if isinstance(arr, CheckResult):
+        return arr
+    expected = np.asarray(expected, dtype=np.float64)
+    if arr.shape != expected.shape:
+        return wrong(f"{name} has shape {arr.shape}, expected {expected.shape}.", hint)
+    if not np.all(np.isfinite(arr) == np.isfinite(expected)):
+        return wrong(f"{name} has NaN or inf where the answer has none (or the reverse).", hint)
+    finite = np.isfinite(expected)
+    if not np.allclose(arr[finite], expected[finite], atol=atol, rtol=0):
+        worst = np.unravel_index(np.argmax(np.where(finite, np.abs(arr - expected), 0)), arr.shape)
+        return wrong(f"{name}{list(worst)} is {arr[worst]:.4f}, expected {expected[worst]:.4f}.", hint)
+    return correct(what or f"{name} matches.")
+
+
+def check_scalar(answer, expected: float, name: str, hint: str, atol: float = 1e-6,
+                 what: str | None = None) -> CheckResult:
+    """Compare a single-number answer with `expected` within `atol`."""
+    if not_attempted(answer):
+        return NOT_ATTEMPTED
+    if isinstance(answer, bool) or not isinstance(answer, (int, float, np.integer, np.floating)) and not (
+        isinstance(answer, np.ndarray) and answer.size == 1
+    ):
+        return wrong(f"{name} should be a single number, got {type(answer).__name__}.", hint)
+    value = float(np.asarray(answer).ravel()[0])
+    if not abs(value - expected) <= atol:
+        return wrong(f"{name} is {value:.4f}, expected something else.", hint)
+    return correct(what or f"{name} = {value:.4f}.")

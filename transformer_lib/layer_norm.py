@@ -1,0 +1,46 @@
+"""Layer normalisation: each token's feature vector to mean 0 and variance 1, then a learned
+gain and bias (Ba et al., 2016)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .module import Module
+
+
+class LayerNorm(Module):
+    """y = gamma * (x - mean) / sqrt(var + eps) + beta over the last axis (the d_model features
+    of one token), with the biased variance, as ``torch.nn.LayerNorm``.
+
+    Parameters: ``gamma`` (d_model,) starting at 1, ``beta`` (d_model,) starting at 0.
+    Trace: ``mean`` and ``std`` (..., 1), ``normalized`` (..., d_model).
+    """
+
+    def __init__(self, d_model: int, eps: float = 1e-5, dtype=np.float64):
+        super().__init__()
+        self.d_model, self.eps = d_model, eps
+        self.add_parameter("gamma", np.ones(d_model, dtype=dtype))
+        self.add_parameter("beta", np.zeros(d_model, dtype=dtype))
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        """x (..., d_model) -> y (..., d_model)."""
+        mean = x.mean(axis=-1, keepdims=True)
+        centred = x - mean
+        var = (centred * centred).mean(axis=-1, keepdims=True)
+        inv_std = 1.0 / np.sqrt(var + self.eps)
+        x_hat = centred * inv_std
+        self._cache = (x_hat, inv_std)
+        self._trace = {"mean": mean, "std": 1.0 / inv_std, "normalized": x_hat}
+        return x_hat * self.gamma + self.beta
+
+    def backward(self, dout: np.ndarray) -> np.ndarray:
+        """dout (..., d_model) -> dx (..., d_model); adds dL/dgamma and dL/dbeta.
+
+        With g = dL/dx_hat = dout * gamma, differentiating through the mean and the variance
+        gives dx = inv_std * (g - mean(g) - x_hat * mean(g * x_hat))."""
+        x_hat, inv_std = self._cache
+        d = self.d_model
+        self._grads["gamma"] += (dout * x_hat).reshape(-1, d).sum(axis=0)
+        self._grads["beta"] += dout.reshape(-1, d).sum(axis=0)
+        g = dout * self.gamma
+        return inv_std * (g - g.mean(axis=-1, keepdims=True) - x_hat * (g * x_hat).mean(axis=-1, keepdims=True))

@@ -1,0 +1,56 @@
+"""Cross-entropy loss over the vocabulary, with padding ignored and optional label smoothing."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .softmax import log_softmax
+from .validation import as_token_ids, check_array
+
+
+class CrossEntropyLoss:
+    """Mean cross-entropy between logits and target ids, as ``torch.nn.functional.cross_entropy``.
+
+    With label smoothing eps the target distribution is (1 - eps) on the answer plus eps / V
+    spread over all V classes. Targets equal to `ignore_index` (padding) add nothing to the loss
+    or the gradient; the mean is over the other positions. Uses log-softmax, never log(0).
+    """
+
+    def __init__(self, ignore_index: int | None = None, label_smoothing: float = 0.0):
+        if not 0.0 <= label_smoothing < 1.0:
+            raise ValueError(f"label_smoothing must be in [0, 1), got {label_smoothing!r}")
+        self.ignore_index = ignore_index
+        self.label_smoothing = label_smoothing
+
+    def forward(self, logits: np.ndarray, targets) -> float:
+        """logits (..., V), targets (...) integer ids -> the mean loss (a Python float)."""
+        logits = check_array(logits, "logits")
+        if logits.ndim < 1:
+            raise ValueError(f"logits must have a vocabulary axis, got shape {logits.shape}")
+        vocab = logits.shape[-1]
+        targets = np.asarray(targets)
+        if targets.shape != logits.shape[:-1]:
+            raise ValueError(f"targets has shape {targets.shape}, expected {logits.shape[:-1]} (logits without the last axis)")
+        valid = np.ones(targets.shape, dtype=bool) if self.ignore_index is None else targets != self.ignore_index
+        safe_targets = as_token_ids(np.where(valid, targets, 0), vocab, "targets")
+        logp = log_softmax(logits)
+        nll = -np.take_along_axis(logp, safe_targets[..., None], axis=-1)[..., 0]
+        smooth = -logp.mean(axis=-1)
+        eps = self.label_smoothing
+        per_token = (1.0 - eps) * nll + eps * smooth
+        count = int(valid.sum())
+        self._cache = (logp, safe_targets, valid, max(count, 1))
+        return float(np.where(valid, per_token, 0.0).sum() / max(count, 1))
+
+    def backward(self) -> np.ndarray:
+        """dL/dlogits for the last `forward`, shape (..., V): (softmax - target distribution)
+        divided by the number of counted positions; zero at ignored positions."""
+        logp, targets, valid, count = self._cache
+        vocab = logp.shape[-1]
+        grad = np.exp(logp)
+        eps = self.label_smoothing
+        grad -= eps / vocab
+        np.put_along_axis(grad, targets[..., None],
+                          np.take_along_axis(grad, targets[..., None], axis=-1) - (1.0 - eps), axis=-1)
+        grad *= valid[..., None] / count
+        return grad

@@ -1,0 +1,83 @@
+"""Optimisers (SGD, Adam), the paper's warm-up learning-rate schedule, and gradient clipping.
+
+An optimiser holds the model's live parameter and gradient arrays by name and updates the
+parameters in place; set ``optimizer.lr`` before a step to follow a schedule."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .module import Module
+
+
+class SGD:
+    """p <- p - lr * g, with optional momentum (as ``torch.optim.SGD``: v <- mu v + g; p <- p - lr v)."""
+
+    def __init__(self, model: Module, lr: float, momentum: float = 0.0):
+        self.params, self.grads = model.parameters(), model.gradients()
+        self.lr, self.momentum = lr, momentum
+        self.velocity = {name: np.zeros_like(p) for name, p in self.params.items()}
+
+    def step(self) -> None:
+        """Update every parameter once from its current gradient."""
+        for name, p in self.params.items():
+            g = self.grads[name]
+            if self.momentum:
+                v = self.velocity[name]
+                v *= self.momentum
+                v += g
+                g = v
+            p -= self.lr * g
+
+
+class Adam:
+    """Adam (Kingma and Ba, 2015) with bias correction, the same update as ``torch.optim.Adam``:
+
+        m <- b1 m + (1 - b1) g;   v <- b2 v + (1 - b2) g^2
+        p <- p - lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)
+
+    The paper used b1 = 0.9, b2 = 0.98, eps = 1e-9."""
+
+    def __init__(self, model: Module, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8):
+        self.params, self.grads = model.parameters(), model.gradients()
+        self.lr, self.betas, self.eps = lr, betas, eps
+        self.m = {name: np.zeros_like(p) for name, p in self.params.items()}
+        self.v = {name: np.zeros_like(p) for name, p in self.params.items()}
+        self.t = 0
+
+    def step(self) -> None:
+        """Update every parameter once from its current gradient."""
+        self.t += 1
+        b1, b2 = self.betas
+        correction1 = 1.0 - b1**self.t
+        sqrt_correction2 = np.sqrt(1.0 - b2**self.t)
+        for name, p in self.params.items():
+            g, m, v = self.grads[name], self.m[name], self.v[name]
+            m *= b1
+            m += (1.0 - b1) * g
+            v *= b2
+            v += (1.0 - b2) * g * g
+            p -= (self.lr / correction1) * m / (np.sqrt(v) / sqrt_correction2 + self.eps)
+
+
+def warmup_learning_rate(step: int, d_model: int, warmup_steps: int = 4000, factor: float = 1.0) -> float:
+    """The paper's schedule (section 5.3), for steps counted from 1:
+
+        lr = factor * d_model^-0.5 * min(step^-0.5, step * warmup_steps^-1.5)
+
+    It rises linearly for `warmup_steps` steps, then decays as 1 / sqrt(step)."""
+    if step < 1:
+        raise ValueError(f"step counts from 1, got {step}")
+    return factor * d_model**-0.5 * min(step**-0.5, step * warmup_steps**-1.5)
+
+
+def clip_grad_norm(grads: dict[str, np.ndarray], max_norm: float) -> float:
+    """Scale all gradients in place so their global L2 norm is at most `max_norm`, as
+    ``torch.nn.utils.clip_grad_norm_`` (factor max_norm / (norm + 1e-6), capped at 1).
+    Returns the norm before clipping."""
+    total = float(np.sqrt(sum(float((g * g).sum()) for g in grads.values())))
+    coef = max_norm / (total + 1e-6)
+    if coef < 1.0:
+        for g in grads.values():
+            g *= coef
+    return total

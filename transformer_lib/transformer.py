@@ -1,0 +1,164 @@
+"""The whole encoder-decoder Transformer: embeddings plus positional encoding, encoder, decoder,
+and the output projection to the vocabulary."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .decoder import Decoder
+from .embedding import Embedding
+from .encoder import Encoder
+from .linear import Linear
+from .masks import attention_mask, padding_mask
+from .module import Module
+from .positional_encoding import sinusoidal_positional_encoding
+from .validation import as_token_ids
+
+
+@dataclass(frozen=True)
+class TransformerConfig:
+    """Sizes and switches of a Transformer. Defaults follow the paper where it and the source
+    document differ; the source's choices are ``attention_scale="d_model"`` and
+    ``embed_scale=False``.
+
+    pad_id: token id of padding; when set, padding masks are built from the tokens.
+    """
+
+    src_vocab_size: int = 11
+    tgt_vocab_size: int = 11
+    d_model: int = 6
+    num_heads: int = 2
+    d_ff: int = 24
+    num_encoder_layers: int = 1
+    num_decoder_layers: int = 1
+    max_len: int = 64
+    norm_first: bool = False
+    attention_scale: str = "d_k"
+    embed_scale: bool = True
+    layer_norm_eps: float = 1e-5
+    pad_id: int | None = None
+    dtype: str = "float64"
+
+    def __post_init__(self):
+        for name in ("src_vocab_size", "tgt_vocab_size", "d_model", "num_heads", "d_ff", "max_len"):
+            value = getattr(self, name)
+            if not isinstance(value, (int, np.integer)) or value < 1:
+                raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        for name in ("num_encoder_layers", "num_decoder_layers"):
+            value = getattr(self, name)
+            if not isinstance(value, (int, np.integer)) or value < 0:
+                raise ValueError(f"{name} must be a non-negative integer, got {value!r}")
+        if self.d_model % self.num_heads:
+            raise ValueError(
+                f"d_model ({self.d_model}) must be divisible by num_heads ({self.num_heads})"
+            )
+        if self.dtype not in ("float64", "float32"):
+            raise ValueError(f"dtype must be 'float64' or 'float32', got {self.dtype!r}")
+
+
+class Transformer(Module):
+    """Encoder-decoder Transformer ("Attention Is All You Need", 2017).
+
+    Children: ``src_embed``, ``tgt_embed`` (Embedding), ``encoder``, ``decoder``, ``generator``
+    (Linear d_model -> tgt_vocab_size). The positional-encoding table ``pe`` (max_len, d_model)
+    is a constant, not a parameter. Weights are drawn deterministically from `seed`.
+
+    Trace (besides every child's): ``src_embedding``, ``src_input`` (embedding + PE),
+    ``tgt_embedding``, ``tgt_input``, ``memory``, ``decoder_output``, ``logits``.
+    """
+
+    def __init__(self, config: TransformerConfig, seed: int = 0):
+        super().__init__()
+        self.config = c = config
+        dtype = np.dtype(c.dtype)
+        rng = np.random.default_rng(seed)
+        layer_args = dict(dtype=dtype, norm_first=c.norm_first, scale=c.attention_scale, eps=c.layer_norm_eps)
+        self.add_module("src_embed", Embedding(c.src_vocab_size, c.d_model, rng, dtype, c.embed_scale))
+        self.add_module("tgt_embed", Embedding(c.tgt_vocab_size, c.d_model, rng, dtype, c.embed_scale))
+        self.add_module("encoder", Encoder(c.num_encoder_layers, c.d_model, c.num_heads, c.d_ff, rng, **layer_args))
+        self.add_module("decoder", Decoder(c.num_decoder_layers, c.d_model, c.num_heads, c.d_ff, rng, **layer_args))
+        self.add_module("generator", Linear(c.d_model, c.tgt_vocab_size, rng, dtype))
+        self.pe = sinusoidal_positional_encoding(c.max_len, c.d_model, dtype=dtype)
+
+    # -- pieces ---------------------------------------------------------------------------------
+    def _embed(self, embed: Embedding, tokens: np.ndarray, name: str) -> np.ndarray:
+        if tokens.ndim != 2:
+            raise ValueError(f"{name} must have shape (batch, seq), got shape {tokens.shape}")
+        length = tokens.shape[1]
+        if length > self.config.max_len:
+            raise ValueError(
+                f"{name} has length {length}, longer than the positional-encoding table "
+                f"(max_len={self.config.max_len})"
+            )
+        emb = embed.forward(tokens)
+        x = emb + self.pe[:length]
+        self._trace[f"{name}_embedding"] = emb
+        self._trace[f"{name}_input"] = x
+        return x
+
+    def _masks(self, src, tgt, src_padding, tgt_padding):
+        pad = self.config.pad_id
+        if src_padding is None and pad is not None:
+            src_padding = padding_mask(src, pad)
+        if tgt is not None and tgt_padding is None and pad is not None:
+            tgt_padding = padding_mask(tgt, pad)
+        for name, m, tokens in (("src_padding", src_padding, src), ("tgt_padding", tgt_padding, tgt)):
+            if m is not None and np.shape(m) != np.shape(tokens):
+                raise ValueError(f"{name} has shape {np.shape(m)}, expected the tokens' shape {np.shape(tokens)}")
+        return src_padding, tgt_padding
+
+    def encode(self, src, src_padding: np.ndarray | None = None) -> np.ndarray:
+        """src (B, Ts) token ids -> memory (B, Ts, d_model). `src_padding` (B, Ts) bool, True at
+        padding (built from ``config.pad_id`` when None)."""
+        src = as_token_ids(src, self.config.src_vocab_size, "src")
+        self._trace = {}
+        src_padding, _ = self._masks(src, None, src_padding, None)
+        self._src_mask = attention_mask(key_padding=src_padding)
+        memory = self.encoder.forward(self._embed(self.src_embed, src, "src"), self._src_mask)
+        self._trace["memory"] = memory
+        return memory
+
+    def decode(self, tgt, memory: np.ndarray, src_padding: np.ndarray | None = None,
+               tgt_padding: np.ndarray | None = None, src=None) -> np.ndarray:
+        """tgt (B, Tt) decoder input ids (the target shifted right behind a start token),
+        memory (B, Ts, d_model) -> logits (B, Tt, tgt_vocab_size). The decoder's self-attention
+        is causal; padding masks are built from ``config.pad_id`` when None (pass `src` for that)."""
+        tgt = as_token_ids(tgt, self.config.tgt_vocab_size, "tgt")
+        if src is not None:
+            src_padding, tgt_padding = self._masks(np.asarray(src), tgt, src_padding, tgt_padding)
+        elif tgt_padding is None and self.config.pad_id is not None:
+            tgt_padding = padding_mask(tgt, self.config.pad_id)
+        if tgt.ndim == 2 and memory.shape[0] != tgt.shape[0]:
+            raise ValueError(f"memory has batch {memory.shape[0]} but tgt has batch {tgt.shape[0]}")
+        self_mask = attention_mask(key_padding=tgt_padding, causal_length=tgt.shape[-1])
+        memory_mask = attention_mask(key_padding=src_padding)
+        y = self.decoder.forward(self._embed(self.tgt_embed, tgt, "tgt"), memory, self_mask, memory_mask)
+        logits = self.generator.forward(y)
+        self._trace["decoder_output"] = y
+        self._trace["logits"] = logits
+        return logits
+
+    # -- whole model ----------------------------------------------------------------------------
+    def forward(self, src, tgt, src_padding: np.ndarray | None = None,
+                tgt_padding: np.ndarray | None = None) -> np.ndarray:
+        """src (B, Ts), tgt (B, Tt) token ids -> logits (B, Tt, tgt_vocab_size).
+
+        `tgt` is the decoder *input*: the target shifted right behind a start token. Padding
+        masks (B, T) bool, True at padding, are built from ``config.pad_id`` when None."""
+        src = as_token_ids(src, self.config.src_vocab_size, "src")
+        tgt = as_token_ids(tgt, self.config.tgt_vocab_size, "tgt")
+        if src.ndim == 2 and tgt.ndim == 2 and src.shape[0] != tgt.shape[0]:
+            raise ValueError(f"src has batch {src.shape[0]} but tgt has batch {tgt.shape[0]}")
+        src_padding, tgt_padding = self._masks(src, tgt, src_padding, tgt_padding)
+        memory = self.encode(src, src_padding)
+        return self.decode(tgt, memory, src_padding, tgt_padding)
+
+    def backward(self, dlogits: np.ndarray) -> None:
+        """dlogits (B, Tt, tgt_vocab_size): gradients of every parameter (accumulated) for the
+        last `forward`."""
+        dy = self.generator.backward(dlogits)
+        dy, d_memory = self.decoder.backward(dy)
+        self.tgt_embed.backward(dy)
+        self.src_embed.backward(self.encoder.backward(d_memory))
