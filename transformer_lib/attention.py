@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .linear import Linear
@@ -20,7 +22,7 @@ def scaled_dot_product_attention(
     A query whose keys are all masked gets all-zero weights and a zero output.
     """
     if scale is None:
-        scale = 1.0 / np.sqrt(q.shape[-1])
+        scale = 1.0 / math.sqrt(q.shape[-1])
     scores = (q @ k.swapaxes(-1, -2)) * scale
     if mask is not None:
         scores = np.where(mask, -np.inf, scores)
@@ -57,7 +59,7 @@ class MultiHeadAttention(Module):
             raise ValueError(f"scale must be 'd_k' (the paper) or 'd_model' (the source), got {scale!r}")
         self.d_model, self.num_heads = d_model, num_heads
         self.d_k = d_model // num_heads
-        self.scale = 1.0 / np.sqrt(self.d_k if scale == "d_k" else d_model)
+        self.scale = 1.0 / math.sqrt(self.d_k if scale == "d_k" else d_model)
         for name in ("w_q", "w_k", "w_v", "w_o"):
             self.add_module(name, Linear(d_model, d_model, rng, dtype))
 

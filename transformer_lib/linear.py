@@ -27,10 +27,11 @@ class Linear(Module):
     def forward(self, x: np.ndarray) -> np.ndarray:
         """x (..., d_in) -> y (..., d_out)."""
         self._cache = x
-        y = x @ self.weight
+        x2 = x.reshape(-1, self.d_in)  # one matrix product for all tokens, not one per sequence
+        y = x2 @ self.weight
         if self.has_bias:
             y += self.bias
-        return y
+        return y.reshape(*x.shape[:-1], self.d_out)
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
         """dout (..., d_out) -> dx (..., d_in); adds dL/dW = xᵀ dout and dL/db = sum(dout)."""
@@ -40,4 +41,4 @@ class Linear(Module):
         self._grads["weight"] += x2.T @ d2
         if self.has_bias:
             self._grads["bias"] += d2.sum(axis=0)
-        return dout @ self.weight.T
+        return (d2 @ self.weight.T).reshape(x.shape)

@@ -5,6 +5,8 @@ parameters in place; set ``optimizer.lr`` before a step to follow a schedule."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .module import Module
@@ -50,7 +52,7 @@ class Adam:
         self.t += 1
         b1, b2 = self.betas
         correction1 = 1.0 - b1**self.t
-        sqrt_correction2 = np.sqrt(1.0 - b2**self.t)
+        sqrt_correction2 = math.sqrt(1.0 - b2**self.t)
         for name, p in self.params.items():
             g, m, v = self.grads[name], self.m[name], self.v[name]
             m *= b1
