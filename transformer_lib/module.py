@@ -74,8 +74,35 @@ class Module:
 
     def zero_grad(self) -> None:
         """Set every gradient to zero (in place)."""
-        for grad in self.gradients().values():
+        for _, grad in self.parameter_buffers():
             grad.fill(0.0)
+
+    def flatten_parameters(self) -> None:
+        """Move every parameter, and every gradient, into one contiguous array, leaving each
+        named parameter a view into it. Values and names are unchanged; optimisers then update
+        all parameters with a few whole-array operations instead of one loop step per tensor."""
+        pairs = [(module, name) for _, module in self.named_modules() for name in module._params]
+        total = sum(module._params[name].size for module, name in pairs)
+        flat_params = np.empty(total, dtype=self.dtype)
+        flat_grads = np.zeros(total, dtype=self.dtype)
+        offset = 0
+        for module, name in pairs:
+            value = module._params[name]
+            end = offset + value.size
+            module._params[name] = flat_params[offset:end].reshape(value.shape)
+            module._params[name][...] = value
+            module._grads[name] = flat_grads[offset:end].reshape(value.shape)
+            offset = end
+        self._flat = (flat_params, flat_grads)
+
+    def parameter_buffers(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """(parameter, gradient) array pairs covering every parameter once: a single pair after
+        `flatten_parameters`, else one pair per parameter. What optimisers iterate over."""
+        flat = self.__dict__.get("_flat")
+        if flat is not None:
+            return [flat]
+        params, grads = self.parameters(), self.gradients()
+        return [(params[name], grads[name]) for name in params]
 
     # -- teaching trace -----------------------------------------------------------------------
     def trace(self) -> dict[str, np.ndarray]:

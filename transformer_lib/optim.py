@@ -1,7 +1,7 @@
 """Optimisers (SGD, Adam), the paper's warm-up learning-rate schedule, and gradient clipping.
 
-An optimiser holds the model's live parameter and gradient arrays by name and updates the
-parameters in place; set ``optimizer.lr`` before a step to follow a schedule."""
+An optimiser holds the model's live parameter and gradient arrays (``model.parameter_buffers()``)
+and updates the parameters in place; set ``optimizer.lr`` before a step to follow a schedule."""
 
 from __future__ import annotations
 
@@ -16,16 +16,14 @@ class SGD:
     """p <- p - lr * g, with optional momentum (as ``torch.optim.SGD``: v <- mu v + g; p <- p - lr v)."""
 
     def __init__(self, model: Module, lr: float, momentum: float = 0.0):
-        self.params, self.grads = model.parameters(), model.gradients()
+        self.buffers = model.parameter_buffers()
         self.lr, self.momentum = lr, momentum
-        self.velocity = {name: np.zeros_like(p) for name, p in self.params.items()}
+        self.velocity = [np.zeros_like(p) for p, _ in self.buffers]
 
     def step(self) -> None:
         """Update every parameter once from its current gradient."""
-        for name, p in self.params.items():
-            g = self.grads[name]
+        for (p, g), v in zip(self.buffers, self.velocity, strict=True):
             if self.momentum:
-                v = self.velocity[name]
                 v *= self.momentum
                 v += g
                 g = v
@@ -41,10 +39,10 @@ class Adam:
     The paper used b1 = 0.9, b2 = 0.98, eps = 1e-9."""
 
     def __init__(self, model: Module, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8):
-        self.params, self.grads = model.parameters(), model.gradients()
+        self.buffers = model.parameter_buffers()
         self.lr, self.betas, self.eps = lr, betas, eps
-        self.m = {name: np.zeros_like(p) for name, p in self.params.items()}
-        self.v = {name: np.zeros_like(p) for name, p in self.params.items()}
+        self.m = [np.zeros_like(p) for p, _ in self.buffers]  # first moment per buffer
+        self.v = [np.zeros_like(p) for p, _ in self.buffers]  # second moment per buffer
         self.t = 0
 
     def step(self) -> None:
@@ -53,8 +51,7 @@ class Adam:
         b1, b2 = self.betas
         correction1 = 1.0 - b1**self.t
         sqrt_correction2 = math.sqrt(1.0 - b2**self.t)
-        for name, p in self.params.items():
-            g, m, v = self.grads[name], self.m[name], self.v[name]
+        for (p, g), m, v in zip(self.buffers, self.m, self.v, strict=True):
             m *= b1
             m += (1.0 - b1) * g
             v *= b2

@@ -81,6 +81,7 @@ class Transformer(Module):
         self.add_module("decoder", Decoder(c.num_decoder_layers, c.d_model, c.num_heads, c.d_ff, rng, **layer_args))
         self.add_module("generator", Linear(c.d_model, c.tgt_vocab_size, rng, dtype))
         self.pe = sinusoidal_positional_encoding(c.max_len, c.d_model, dtype=dtype)
+        self.flatten_parameters()
 
     # -- pieces ---------------------------------------------------------------------------------
     def _embed(self, embed: Embedding, tokens: np.ndarray, name: str) -> np.ndarray:
