@@ -1,0 +1,45 @@
+"""The feed-forward network's hidden units before and after ReLU, with the units ReLU
+switches off (set to 0) greyed and hatched."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+
+from ..plotting import heatmap
+
+OFF_COLOR = "#d9d9d9"
+
+
+def mark_off_units(ax, activated: np.ndarray) -> None:
+    """Grey, hatched cells where `activated` (R, C) is exactly 0 (the unit is off)."""
+    for r, c in zip(*np.nonzero(np.asarray(activated) == 0), strict=True):
+        ax.add_patch(Rectangle((c - 0.5, r - 0.5), 1, 1, facecolor=OFF_COLOR, edgecolor="#969696",
+                               hatch="///", linewidth=0.0, zorder=2))
+
+
+def relu_units_figure(hidden: np.ndarray, activated: np.ndarray, row_labels: Sequence[str],
+                      title: str | None = None) -> Figure:
+    """hidden (T, d_ff) before ReLU above activated (T, d_ff) after it, on one colour scale;
+    columns are the hidden units 0 .. d_ff - 1, rows the tokens."""
+    hidden, activated = np.atleast_2d(hidden), np.atleast_2d(activated)
+    rows, cols = hidden.shape
+    limit = float(np.abs(hidden).max()) or 1.0
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(0.5 * cols + 1.4, 2 * (0.5 * rows + 1.0)))
+    units = [str(i) for i in range(cols)]
+    off = int((activated == 0).sum())
+    heatmap(top, hidden, row_labels, units, "hidden = x W1 + b1 (before ReLU)", decimals=1,
+            vmin=-limit, vmax=limit, cmap="RdBu_r", annotate=True)
+    heatmap(bottom, activated, row_labels, units, f"ReLU(hidden): {off} of {activated.size} values switched off (hatched)",
+            decimals=1, vmin=-limit, vmax=limit, cmap="RdBu_r", annotate=True)
+    mark_off_units(bottom, activated)
+    for ax in (top, bottom):
+        ax.set_xlabel("hidden unit", fontsize=9)
+    if title:
+        fig.suptitle(title, fontsize=11)
+    fig.tight_layout()
+    return fig
