@@ -1,0 +1,112 @@
+"""Checkers for ``06_feed_forward.ipynb``: the hidden size and parameter count of the paper's big model's FFN,
+the hidden units ReLU switches off, and the FFN of one token by hand."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+
+from ..parameter_count import feed_forward_parameters
+from ..toy import SOURCE_IDS, toy_model
+from ._counts import check_count
+from .feedback import NOT_ATTEMPTED, CheckResult, as_number_array, check_matrix, correct, not_attempted, wrong
+
+TOKEN = 2  # 'cats', the third source token
+
+
+@lru_cache(maxsize=1)
+def _running_example() -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    model = toy_model(seed=0)
+    model.encode(SOURCE_IDS[None])
+    trace = {k: v.copy() for k, v in model.trace().items()}
+    return trace, model.encoder.layers[0].ffn.state_dict()
+
+
+D_MODEL_BIG = 1024  # the paper's "big" model (Table 3): d_model 1024, d_ff 4096, 16 heads
+
+
+def check_d_ff(answer) -> CheckResult:
+    """Exercise 1: d_ff of the paper's big model, d_model = 1024."""
+    return check_count(answer, 4 * D_MODEL_BIG, "d_ff", "the paper makes the hidden layer 4 times as wide as d_model.", {
+        D_MODEL_BIG: "that is d_model itself; the hidden layer is wider.",
+        2048: "that is the base model's d_ff (d_model 512); the big model has d_model 1024.",
+        24: "that is the toy model's d_ff (4 x 6); here d_model is 1024.",
+        D_MODEL_BIG // 4: "the hidden layer is wider than d_model, not narrower.",
+    }, what="d_ff = 4 x 1024 = 4096.")
+
+
+def check_ffn_parameters(answer) -> CheckResult:
+    """Exercise 2: parameters of the big model's FFN (d_model 1024, d_ff 4096), biases included."""
+    d, f = D_MODEL_BIG, 4 * D_MODEL_BIG
+    return check_count(answer, feed_forward_parameters(d, f), "the parameter count",
+                       "W1 is d_model x d_ff with a bias of length d_ff; W2 is d_ff x d_model with a bias of "
+                       "length d_model.", {
+                           2 * d * f: "that counts the weights only; add the two biases.",
+                           2 * d * f + f: "that adds b1 only; W2 has a bias too (length d_model).",
+                           2 * d * f + d: "that adds b2 only; W1 has a bias too (length d_ff).",
+                           d * f + f: "that is one layer; the FFN has two.",
+                           feed_forward_parameters(512, 2048): "that is the base model's FFN; here d_model is 1024.",
+                       }, what=f"{feed_forward_parameters(d, f):,} = 1024 x 4096 + 4096 + 4096 x 1024 + 1024.")
+
+
+def off_units(token: int = TOKEN) -> np.ndarray:
+    """Indices of the hidden units that are 0 after ReLU for source token `token` (sorted)."""
+    trace, _ = _running_example()
+    return np.flatnonzero(trace["encoder.layers.0.ffn.activated"][0, token] == 0)
+
+
+def check_off_units(answer) -> CheckResult:
+    """Exercise 3: the hidden units ReLU switches off for token 'cats', as indices (or a mask of 24)."""
+    if not_attempted(answer):
+        return NOT_ATTEMPTED
+    hint = "a unit is off where the hidden value before ReLU is negative (or zero): np.flatnonzero(row <= 0)."
+    try:
+        arr = np.asarray(answer)
+    except ValueError:  # a ragged list
+        arr = np.asarray(None)
+    if arr.dtype == object or arr.ndim != 1 or not (arr.dtype == bool or np.issubdtype(arr.dtype, np.integer)):
+        return wrong(f"give the unit numbers as a list of whole numbers (or a True/False mask of length 24), "
+                     f"got {type(answer).__name__}.", hint)
+    trace, _ = _running_example()
+    d_ff = trace["encoder.layers.0.ffn.hidden"].shape[-1]
+    if arr.dtype == bool:
+        if arr.size != d_ff:
+            return wrong(f"a mask needs one entry per hidden unit ({d_ff}), got {arr.size}.", hint)
+        arr = np.flatnonzero(arr)
+    if arr.size and (arr.min() < 0 or arr.max() >= d_ff):
+        return wrong(f"hidden units are numbered 0 to {d_ff - 1}.", hint)
+    chosen = set(arr.tolist())
+    expected = set(off_units().tolist())
+    if chosen == expected:
+        return correct(f"{len(expected)} of {d_ff} units are off for 'cats': {' '.join(map(str, sorted(expected)))}.")
+    if chosen == set(range(d_ff)) - expected:
+        return wrong("those are the units that stay on (positive before ReLU).", hint)
+    for other in (0, 1):
+        if chosen == set(off_units(other).tolist()):
+            return wrong("those are the units off for another token; the exercise asks about 'cats'.", hint)
+    missing, extra = sorted(expected - chosen), sorted(chosen - expected)
+    parts = ([f"missing {' '.join(map(str, missing))}"] if missing else []) + (
+        [f"not off: {' '.join(map(str, extra))}"] if extra else [])
+    return wrong("; ".join(parts) + ".", hint)
+
+
+def check_ffn_by_hand(answer) -> CheckResult:
+    """Exercise 4: FFN(x) = ReLU(x W1 + b1) W2 + b2 for token 'cats' alone, shape (6,)."""
+    if not_attempted(answer):
+        return NOT_ATTEMPTED
+    trace, w = _running_example()
+    x = trace["encoder.layers.0.add_norm_1"][0, TOKEN]
+    hidden = x @ w["linear1.weight"] + w["linear1.bias"]
+    expected = np.maximum(hidden, 0) @ w["linear2.weight"] + w["linear2.bias"]
+    hint = "hidden = x @ W1 + b1; ReLU with np.maximum(hidden, 0); then @ W2 + b2, with no ReLU at the end."
+    result = check_matrix(answer, expected, "your FFN output", hint, atol=1e-6,
+                          what="the FFN of 'cats' alone, the same as its row of the whole matrix.")
+    arr = as_number_array(answer, "your FFN output")
+    if result.passed or isinstance(arr, CheckResult) or arr.shape != expected.shape:
+        return result
+    if np.allclose(arr, hidden @ w["linear2.weight"] + w["linear2.bias"], atol=1e-6):
+        return wrong("you skipped the ReLU after the first layer.", hint)
+    if np.allclose(arr, np.maximum(expected, 0), atol=1e-6):
+        return wrong("you applied ReLU after the second layer too; the FFN's output keeps its negative values.", hint)
+    return result

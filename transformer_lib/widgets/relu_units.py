@@ -1,0 +1,67 @@
+"""The ReLU explorer: pick a token, scale its feed-forward input, add a constant to the first
+layer's biases, and watch which of the d_ff hidden units ReLU switches off."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+
+from ..feed_forward import FeedForward
+from ..figures.relu_units import relu_units_figure
+from ..toy import SOURCE_IDS, token_names, toy_model
+from .base import View, explorer
+
+
+@lru_cache(maxsize=1)
+def _running_example() -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """The feed-forward input of the running example (add & norm 1, (3, 6)) and the FFN's weights."""
+    model = toy_model(seed=0)
+    model.encode(SOURCE_IDS[None])
+    x = model.trace()["encoder.layers.0.add_norm_1"][0].copy()
+    return x, model.encoder.layers[0].ffn.state_dict()
+
+
+def relu_units_data(token: int = 1, scale: float = 1.0, bias: float = 0.0) -> dict[str, np.ndarray]:
+    """The running example's FFN on ``scale * x[token]`` with `bias` added to every entry of b1.
+
+    Returns ``x`` (1, 6), ``hidden`` and ``activated`` (1, d_ff) from the FFN's trace,
+    ``output`` (1, 6) and ``off`` (the indices of the units that are 0 after ReLU)."""
+    x_all, state = _running_example()
+    d_model, d_ff = state["linear1.weight"].shape
+    ffn = FeedForward(d_model, d_ff, np.random.default_rng(0))
+    state = dict(state, **{"linear1.bias": state["linear1.bias"] + bias})
+    ffn.load_state_dict(state)
+    x = scale * x_all[token][None, :]
+    out = ffn.forward(x)
+    t = ffn.trace()
+    return {"x": x, "hidden": t["hidden"], "activated": t["activated"], "output": out,
+            "off": np.flatnonzero(t["activated"][0] == 0)}
+
+
+def relu_units_view(token: int = 1, scale: float = 1.0, bias: float = 0.0) -> View:
+    """Hidden units of one token before and after ReLU, the switched-off ones hatched."""
+    d = relu_units_data(token, scale, bias)
+    name = token_names(SOURCE_IDS)[token]
+    fig = relu_units_figure(d["hidden"], d["activated"], [name],
+                            title=f"'{name}', input x {scale:.2f}, b1 {bias:+.2f}")
+    off = d["off"]
+    text = "\n".join([
+        f"token '{name}', input scaled by {scale:.4f}, {bias:+.4f} added to b1",
+        f"units off ({len(off)} of {d['hidden'].shape[-1]}): {' '.join(map(str, off))}",
+        "FFN output  [" + "  ".join(f"{v:7.4f}" for v in np.round(d["output"][0], 4) + 0.0) + "]",
+    ])
+    return View(fig, text)
+
+
+def relu_units_explorer():
+    """A token menu, an input-scale slider and a b1 slider above the live view."""
+    import ipywidgets as w
+
+    names = token_names(SOURCE_IDS)
+    controls = {
+        "token": w.Dropdown(options=[(n, i) for i, n in enumerate(names)], value=1, description="token"),
+        "scale": w.FloatSlider(value=1.0, min=-2.0, max=2.0, step=0.25, description="input x"),
+        "bias": w.FloatSlider(value=0.0, min=-1.0, max=1.0, step=0.1, description="b1 +"),
+    }
+    return explorer(relu_units_view, controls, "Which hidden units does ReLU switch off?")
