@@ -1,0 +1,200 @@
+"""Checkers for ``08_masked_attention.ipynb``: the causal mask of length 4, shifting a target
+right behind <bos>, which attention weights a causal-plus-padding mask sets to zero, and which
+decoder outputs a changed input token can move."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..masks import attention_mask, causal_mask
+from ..toy import BOS_ID, EOS_ID, PAD_ID, VOCAB
+from .feedback import NOT_ATTEMPTED, CheckResult, correct, not_attempted, wrong
+
+# Exercise 2: the target "naneun gaereul joahae <eos>".
+SHIFT_TARGET = (0, 10, 3, EOS_ID)
+# Exercise 3: the decoder input "<bos> naneun <pad> <pad>" (a 2-token sentence padded to 4).
+PADDED_INPUT = (BOS_ID, 0, PAD_ID, PAD_ID)
+# Exercise 4: a decoder input of 5 tokens with the causal mask; the token at position 1 changes.
+MOVE_LENGTH, MOVE_POSITION = 5, 1
+
+
+def _as_bool_matrix(answer, name: str) -> np.ndarray | CheckResult:
+    """`answer` as a boolean array if it holds only True/False (or 0/1), else a CheckResult.
+    An additive mask (0 and -inf) gets its own explanation."""
+    try:
+        arr = np.asarray(answer)
+    except (TypeError, ValueError):
+        return wrong(f"{name} should be an array of True/False, got {type(answer).__name__}.")
+    if arr.dtype == bool:
+        return arr
+    if arr.dtype.kind not in "iuf" or arr.size == 0:
+        return wrong(f"{name} should be an array of True/False, got {type(answer).__name__}.",
+                     "for example np.array([[False, True], [False, False]]).")
+    if arr.dtype.kind == "f" and np.any(np.isneginf(arr)):
+        return wrong(f"{name} holds -inf: that is the additive form of the mask (added to the scores before the "
+                     "softmax).", "here give the boolean mask: True where the key is hidden, False where it is seen.")
+    if not np.all(np.isin(arr, (0, 1))):
+        return wrong(f"{name} should hold only True/False (or 1/0).", "True means masked out.")
+    return arr.astype(bool)
+
+
+def check_causal_mask(answer) -> CheckResult:
+    """Exercise 1: the causal mask for length 4, True = masked out."""
+    if not_attempted(answer):
+        return NOT_ATTEMPTED
+    name, hint = "the mask", "row t is query t; it may see keys 0 .. t, so True goes right of the diagonal."
+    arr = _as_bool_matrix(answer, name)
+    if isinstance(arr, CheckResult):
+        return arr
+    expected = causal_mask(4)
+    if arr.shape != expected.shape:
+        return wrong(f"{name} has shape {arr.shape}, expected (4, 4): one row per query, one column per key.", hint)
+    if np.array_equal(arr, expected):
+        return correct("True above the diagonal: query t cannot see the keys after t.")
+    if np.array_equal(arr, ~expected):
+        return wrong("that marks the positions a query may see; the package's convention (as PyTorch's boolean "
+                     "masks) is True = masked out.", hint)
+    if np.array_equal(arr, expected.T):
+        return wrong("that hides the past (below the diagonal); the decoder must hide the future.", hint)
+    if np.array_equal(arr, np.triu(np.ones((4, 4), dtype=bool))):
+        return wrong("the diagonal is masked too, so query 0 would see nothing at all; a token may look at "
+                     "its own position.", hint)
+    r, c = np.argwhere(arr != expected)[0]
+    return wrong(f"entry [{r}, {c}] (query {r}, key {c}) should be {bool(expected[r, c])}.", hint)
+
+
+def check_shift_right(answer) -> CheckResult:
+    """Exercise 2: the decoder input for the target (0, 10, 3, 4) = naneun gaereul joahae <eos>."""
+    if not_attempted(answer):
+        return NOT_ATTEMPTED
+    hint = "put <bos> (id 2) in front and drop the last token, so the input keeps the target's length."
+    ids = _as_ids(answer, "the decoder input")
+    if isinstance(ids, CheckResult):
+        return ids
+    target = list(SHIFT_TARGET)
+    expected = [BOS_ID, *target[:-1]]
+    if ids == expected:
+        return correct(f"{expected} = {' '.join(VOCAB[i] for i in expected)}: position t holds target token t - 1 "
+                       "and predicts target token t.")
+    mistakes = {
+        tuple(target): "that is the target itself: position t would see the very token it must predict.",
+        (BOS_ID, *target): "the decoder input keeps the target's length: drop the last token (<eos> is "
+                                  "only ever predicted, never read).",
+        tuple(target[1:] + [BOS_ID]): "that shifts left; the start token goes in front and everything moves right.",
+        tuple(target[1:]): "that shifts left; the start token goes in front and everything moves right.",
+        tuple(target[:-1]): "the start token <bos> is missing in front.",
+        (EOS_ID, *target[:-1]): "the start token is <bos> (id 2), not <eos> (id 4).",
+        (PAD_ID, *target[:-1]): "the start token is <bos> (id 2), not <pad> (id 1).",
+    }
+    if tuple(ids) in mistakes:
+        return wrong(f"not {ids}: {mistakes[tuple(ids)]}", hint)
+    return wrong(f"not {ids}.", hint)
+
+
+def _as_ids(answer, name: str, what: str = "token ids") -> list[int] | CheckResult:
+    """`answer` as a list of whole numbers (`what`: token ids or positions), or a CheckResult
+    saying why not."""
+    if isinstance(answer, str) or not isinstance(answer, (list, tuple, np.ndarray)):
+        return wrong(f"{name} should be a list of {what} such as [2, 0, 6], got {type(answer).__name__}.")
+    items = list(np.asarray(answer, dtype=object).ravel()) if isinstance(answer, np.ndarray) else list(answer)
+    if items and all(isinstance(i, str) for i in items):
+        return wrong(f"{name} should hold {what} (numbers), not names.",
+                     "toy.VOCAB.index('<bos>') is 2." if what == "token ids" else None)
+    ids = []
+    for i in items:
+        if isinstance(i, (bool, np.bool_)) or not isinstance(i, (int, float, np.integer, np.floating)) or (
+            not np.isfinite(i) or i != int(i)
+        ):
+            return wrong(f"{name} should hold whole-number {what}, got {i!r}.")
+        ids.append(int(i))
+    return ids
+
+
+def _as_pairs(answer, name: str) -> set[tuple[int, int]] | CheckResult:
+    """`answer` as a set of (row, column) pairs of whole numbers, or a CheckResult."""
+    example = "for example {(0, 1), (0, 2)}"
+    if isinstance(answer, (str, bytes, dict)) or not isinstance(answer, (set, frozenset, list, tuple, np.ndarray)):
+        return wrong(f"{name} should be a set of (query, key) pairs, got {type(answer).__name__}.", example + ".")
+    pairs = set()
+    for item in (answer.tolist() if isinstance(answer, np.ndarray) else answer):
+        if not isinstance(item, (tuple, list)) or len(item) != 2 or not all(
+            isinstance(i, (int, np.integer)) and not isinstance(i, bool) for i in item
+        ):
+            return wrong(f"{name} should hold (query, key) pairs of whole numbers, got {item!r}.", example + ".")
+        pairs.add((int(item[0]), int(item[1])))
+    return pairs
+
+
+def zero_weight_pairs() -> set[tuple[int, int]]:
+    """The (query, key) pairs masked by the causal mask plus the padding of `PADDED_INPUT`."""
+    tokens = np.array([PADDED_INPUT])
+    mask = attention_mask(key_padding=tokens == PAD_ID, causal_length=tokens.shape[1])[0, 0]
+    return {(int(r), int(c)) for r, c in np.argwhere(mask)}
+
+
+def check_zero_weights(answer) -> CheckResult:
+    """Exercise 3: which of the 4 x 4 weights are exactly 0 for <bos> naneun <pad> <pad> under
+    the causal mask combined with the padding mask."""
+    if not_attempted(answer):
+        return NOT_ATTEMPTED
+    hint = "a weight is zero where the causal mask hides a future key, and wherever the key is <pad>."
+    pairs = _as_pairs(answer, "the answer")
+    if isinstance(pairs, CheckResult):
+        return pairs
+    expected = zero_weight_pairs()
+    n = len(PADDED_INPUT)
+    causal = {(r, c) for r in range(n) for c in range(n) if c > r}
+    pads = [i for i, token in enumerate(PADDED_INPUT) if token == PAD_ID]
+    pad_columns = {(r, c) for r in range(n) for c in pads}
+    pad_rows = {(r, c) for r in pads for c in range(n)}
+    diagonal = {(r, r) for r in range(n)}
+    if pairs == expected:
+        extra = ", ".join(str(p) for p in sorted(expected - causal))
+        return correct(f"{len(expected)} zeros: the {len(causal)} future keys above the diagonal, and the <pad> keys "
+                       f"the padded queries could otherwise see: {extra}.")
+    if any(not (0 <= r < n and 0 <= c < n) for r, c in pairs):
+        return wrong(f"the weights are {n} x {n}: rows and columns are numbered 0 to {n - 1}.", hint)
+    if pairs == causal:
+        return wrong("those are the causal zeros; the padding mask also hides the <pad> keys from every query.", hint)
+    if pairs == pad_columns:
+        return wrong("those are the padding zeros; the causal mask also hides the real tokens' future, e.g. (0, 1).",
+                     hint)
+    if pairs == causal | pad_rows:
+        return wrong("the padding mask hides the <pad> *keys* (columns), not the <pad> queries' rows.", hint)
+    if pairs == {(c, r) for r, c in expected}:
+        return wrong("the pairs are (query, key) = (row, column): query 0 cannot see keys 1, 2, 3.", hint)
+    if pairs in (causal | diagonal, expected | diagonal):
+        return wrong("the diagonal is not masked by the causal mask: each token may look at its own position.", hint)
+    missing, extra = sorted(expected - pairs), sorted(pairs - expected)
+    detail = f"missing {missing[0]}" if missing else f"{extra[0]} is not zero"
+    return wrong(f"{len(pairs)} pairs, expected {len(expected)} ({detail}).", hint)
+
+
+def check_moved_positions(answer) -> CheckResult:
+    """Exercise 4: with the causal mask and 5 input tokens, which output positions can move
+    when the token at position 1 changes."""
+    if not_attempted(answer):
+        return NOT_ATTEMPTED
+    hint = "output t reads the inputs at positions 0 .. t, including its own."
+    if isinstance(answer, range):
+        answer = list(answer)
+    ids = _as_ids(list(answer) if isinstance(answer, (set, frozenset)) else answer, "the answer", "positions")
+    if isinstance(ids, CheckResult):
+        return ids
+    chosen = sorted(set(ids))
+    expected = list(range(MOVE_POSITION, MOVE_LENGTH))
+    if chosen == expected:
+        return correct(f"positions {expected}: position {MOVE_POSITION} itself and every later one; position 0 "
+                       "stays exactly as it was.")
+    mistakes = {
+        tuple(range(MOVE_POSITION + 1, MOVE_LENGTH)): f"position {MOVE_POSITION}'s own output reads its own input "
+                                                      "token, so it moves too.",
+        tuple(range(MOVE_POSITION + 1)): "reversed: the outputs *after* the change read it; the earlier ones cannot.",
+        (0,): "reversed: the outputs *after* the change read it; the earlier ones cannot.",
+        tuple(range(MOVE_LENGTH)): "that is what happens without the mask; with it, position 0 cannot see "
+                                   f"position {MOVE_POSITION}.",
+        (MOVE_POSITION,): "the later positions attend to position 1 too, so their outputs move as well.",
+    }
+    if tuple(chosen) in mistakes:
+        return wrong(f"not {chosen}: {mistakes[tuple(chosen)]}", hint)
+    return wrong(f"not {chosen}.", hint)
