@@ -38,8 +38,7 @@ def heatmap(ax: Axes, matrix, row_labels: Sequence[str] | None = None, col_label
         vmax = float(np.abs(values).max()) or 1.0
         vmin = -vmax
     shown = np.ma.masked_where(~finite, m)
-    colormap = plt.get_cmap(cmap).copy()
-    colormap.set_bad(MASKED_COLOR)
+    colormap = plt.get_cmap(cmap).with_extremes(bad=MASKED_COLOR)
     image = ax.imshow(shown, cmap=colormap, vmin=vmin, vmax=vmax, aspect="auto")
     rows, cols = m.shape
     if annotate is None:

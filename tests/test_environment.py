@@ -1,0 +1,82 @@
+"""The three descriptions of the environment agree: pyproject.toml (ranges), constraints.txt
+(exact pins used by the set-up) and environment.yml (conda)."""
+
+import tomllib
+from pathlib import Path
+
+import pytest
+import yaml
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+
+from transformer_lib import check_env
+
+ROOT = Path(__file__).resolve().parent.parent
+CONDA_TO_PIP = {"pytorch": "torch"}
+
+
+def declared() -> dict[str, Requirement]:
+    with (ROOT / "pyproject.toml").open("rb") as f:
+        deps = tomllib.load(f)["project"]["dependencies"]
+    return {canonicalize_name(r.name): r for r in map(Requirement, deps)}
+
+
+def pinned() -> dict[str, str]:
+    pins = {}
+    for line in (ROOT / "constraints.txt").read_text().splitlines():
+        line = line.split("#")[0].strip()
+        if line:
+            name, version = line.split("==")
+            pins[canonicalize_name(name)] = version
+    return pins
+
+
+def conda_packages() -> dict[str, str]:
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    packages = {}
+    for entry in env["dependencies"]:
+        if isinstance(entry, str) and entry not in ("pip",):
+            name, _, version = entry.partition("=")
+            packages[canonicalize_name(CONDA_TO_PIP.get(name, name))] = version
+    return packages
+
+
+def test_conda_environment_has_the_same_package_set_as_pyproject():
+    conda = conda_packages()
+    assert conda.pop("python") == "3.11"
+    assert set(conda) == set(declared())
+
+
+@pytest.mark.parametrize("name", sorted(declared()))
+def test_every_dependency_is_pinned_the_same_way_everywhere(name):
+    requirement, pins, conda = declared()[name], pinned(), conda_packages()
+    assert name in pins, f"{name} is in pyproject.toml but not pinned in constraints.txt"
+    assert requirement.specifier.contains(pins[name]), f"constraints.txt pins {name}=={pins[name]} outside {requirement}"
+    assert conda[name] == pins[name], f"environment.yml has {name}={conda[name]}, constraints.txt {pins[name]}"
+
+
+def test_torch_is_pinned_to_the_local_cpu_build():
+    assert pinned()["torch"] == "2.13.0"
+
+
+def test_check_env_reports_a_missing_and_an_out_of_range_package():
+    missing = check_env.DependencyStatus("nopackage", ">=1", None)
+    too_old = check_env.DependencyStatus("numpy", ">=2.0,<3", "1.26.4")
+    good = check_env.DependencyStatus("numpy", ">=2.0,<3", "2.4.6")
+    assert not missing.ok and not too_old.ok and good.ok
+    table = check_env.report([missing, too_old, good])
+    assert "missing" in table and table.count("FAIL") == 2 and table.count("OK") == 1
+
+
+def test_check_env_passes_in_this_environment(capsys):
+    assert check_env.main() == 0
+    assert "FAIL" not in capsys.readouterr().out
+
+
+def test_importing_the_package_does_not_import_torch():
+    import subprocess
+    import sys
+
+    code = "import sys, transformer_lib, transformer_lib.widgets, transformer_lib.exercises; print('torch' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"

@@ -1,0 +1,164 @@
+"""Checkers for ``09_cross_attention.ipynb``: the shapes in cross-attention, one row of the
+running example's cross-attention weights computed by hand, which mask the cross-attention
+uses, and the parameter count of one decoder layer."""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+
+import numpy as np
+
+from ..softmax import softmax
+from ..toy import DECODER_INPUT_IDS, SOURCE_IDS, toy_model
+from ._counts import check_count
+from .feedback import NOT_ATTEMPTED, CheckResult, as_number_array, correct, not_attempted, wrong
+
+# Exercise 1: the toy model (d_model 6, 2 heads, so d_k = 3), a target of 4 and a source of 7 tokens.
+TT, TS, D_K = 4, 7, 3
+# Exercise 2: head 1, the query of the decoder input token "naneun" (position 1).
+ROW_HEAD, ROW_QUERY = 0, 1
+
+
+def check_cross_attention_shapes(answer) -> CheckResult:
+    """Exercise 1: shapes of one head's Q, K, V and weights in cross-attention, Tt = 4, Ts = 7."""
+    if not_attempted(answer):
+        return NOT_ATTEMPTED
+    hint = "Q has one row per decoder token; K and V one row per source token; each row has d_k = 3 numbers."
+    expected = {"Q": (TT, D_K), "K": (TS, D_K), "V": (TS, D_K), "weights": (TT, TS)}
+    if not isinstance(answer, dict):
+        return wrong(f"the answer should be a dict with keys 'Q', 'K', 'V', 'weights', got {type(answer).__name__}.",
+                     hint)
+    missing = [k for k in expected if k not in answer]
+    if missing:
+        return wrong(f"the dict has no key {missing[0]!r}; it needs 'Q', 'K', 'V' and 'weights'.", hint)
+    mistakes = {
+        "Q": {(TS, D_K): "Q comes from the decoder: one row per target token (Tt = 4).",
+              (TT, 2 * D_K): "per head, Q has d_k = d_model / heads = 3 columns, not d_model = 6."},
+        "K": {(TT, D_K): "K comes from the encoder output (memory): one row per source token (Ts = 7).",
+              (TS, 2 * D_K): "per head, K has d_k = 3 columns, not d_model = 6."},
+        "V": {(TT, D_K): "V comes from the encoder output, like K: one row per source token (Ts = 7).",
+              (TS, 2 * D_K): "per head, V has d_k = 3 columns, not d_model = 6."},
+        "weights": {(TS, TT): "rows are queries (target tokens), columns keys (source tokens).",
+                    (TT, TT): "that is the masked self-attention's map; cross-attention's is target x source.",
+                    (TS, TS): "that is the encoder's self-attention map; cross-attention's is target x source."},
+    }
+    for key, shape in expected.items():
+        value = answer[key]
+        if not isinstance(value, (tuple, list)) or not all(
+            isinstance(n, (int, np.integer)) and not isinstance(n, bool) for n in value
+        ):
+            return wrong(f"answer[{key!r}] should be a shape, a tuple of whole numbers such as (2, 3), got {value!r}.",
+                         hint)
+        given = tuple(int(n) for n in value)
+        if given != shape:
+            reason = mistakes[key].get(given)
+            return wrong(f"{key} is not {given}" + (f": {reason}" if reason else "."), hint)
+    return correct("Q (4, 3) from the decoder, K and V (7, 3) from the encoder, weights (4, 7): one row per target "
+                   "token, one column per source token.")
+
+
+@lru_cache(maxsize=1)
+def _running_example_cross_attention() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The running example's cross-attention Q, K, V, weights, each (h, T, .)."""
+    model = toy_model(seed=0)
+    model.forward(SOURCE_IDS[None], DECODER_INPUT_IDS[None])
+    t = model.trace()
+    return tuple(t[f"decoder.layers.0.cross_attn.{name}"][0].copy() for name in ("Q", "K", "V", "weights"))
+
+
+def expected_cross_attention_row() -> np.ndarray:
+    """Head 1's cross-attention weights of the query "naneun", as the package computed them (3,)."""
+    return _running_example_cross_attention()[3][ROW_HEAD, ROW_QUERY]
+
+
+def check_cross_attention_row(answer) -> CheckResult:
+    """Exercise 2: softmax(q Kᵀ / sqrt(d_k)) for head 1 and the query "naneun" (3 numbers)."""
+    if not_attempted(answer):
+        return NOT_ATTEMPTED
+    hint = "scores = q @ K.T, divide by sqrt(d_k) = sqrt(3), then softmax (tl.softmax); no mask."
+    arr = as_number_array(answer, "the row")
+    if isinstance(arr, CheckResult):
+        return arr
+    expected = expected_cross_attention_row()
+    if arr.shape != expected.shape:
+        return wrong(f"the row has shape {arr.shape}, expected {expected.shape}: one weight per source token.", hint)
+    if not np.all(np.isfinite(arr)):
+        return wrong("the row holds NaN or inf; cross-attention masks no key here.", hint)
+    close = {"atol": 5e-4, "rtol": 0}
+    if np.allclose(arr, expected, **close):
+        return correct("that is row 'naneun' of head 1's cross-attention weights (it sums to 1).")
+    Q, K, V, _ = _running_example_cross_attention()
+    q, k, v = Q[ROW_HEAD, ROW_QUERY], K[ROW_HEAD], V[ROW_HEAD]
+    scores = q @ k.T
+    causal = np.where(np.arange(k.shape[0]) > ROW_QUERY, -np.inf, scores / math.sqrt(D_K))
+    source_scale = ("that divides by sqrt(6) = sqrt(d_model), the source's scale; the package (and the paper) "
+                    "divide by sqrt(d_k) = sqrt(3).")
+    no_causal = ("that applies the causal mask; cross-attention has none: every decoder token may look at the whole "
+                 "source sentence.")
+    mistakes = [
+        (softmax(scores), "the scores were not scaled: divide by sqrt(d_k) = sqrt(3) before the softmax."),
+        (softmax(scores / math.sqrt(6)), source_scale),
+        (scores / math.sqrt(D_K), "those are the scaled scores; apply the softmax to turn them into weights."),
+        (scores, "those are the raw scores q Kᵀ; scale by 1/sqrt(3) and apply the softmax."),
+        (softmax(causal), no_causal),
+        (softmax(q @ k / math.sqrt(D_K)), "multiply by K transposed (K.T): each score is q · one source token's key."),
+        (expected @ v, "that is the head's output row (weights @ V); the exercise asks for the weights."),
+    ]
+    for candidate, message in mistakes:
+        if np.allclose(arr, candidate, **close):
+            return wrong(message, hint)
+    worst = int(np.argmax(np.abs(arr - expected)))
+    return wrong(f"weight {worst} is {arr[worst]:.4f}, expected {expected[worst]:.4f}.", hint)
+
+
+CHOICES = {
+    "a": "the causal mask only",
+    "b": "the source padding mask only",
+    "c": "the causal mask and the source padding mask",
+    "d": "the target padding mask",
+}
+
+
+def check_cross_attention_mask(answer) -> CheckResult:
+    """Exercise 3: which mask the cross-attention uses (a, b, c or d)."""
+    if not_attempted(answer):
+        return NOT_ATTEMPTED
+    hint = "the whole source sentence is known before decoding starts; only its <pad> tokens carry nothing."
+    if not isinstance(answer, str):
+        return wrong(f"answer with one letter, 'a', 'b', 'c' or 'd', as a string; got {type(answer).__name__}.", hint)
+    letter = answer.strip().strip("()").strip(".").lower()
+    if letter not in CHOICES:
+        return wrong(f"answer with one letter, 'a', 'b', 'c' or 'd'; got {answer!r}.", hint)
+    if letter == "b":
+        return correct("the source padding mask only: every decoder position may read every real source token; "
+                       "only <pad> keys are hidden.")
+    reasons = {
+        "a": "a causal mask hides *future* tokens of the same sequence; the keys here are source tokens, all of "
+             "them known already.",
+        "c": "the causal mask belongs to the decoder's self-attention; the source is known in full, so no source "
+             "token is 'in the future'.",
+        "d": "the keys of cross-attention are source tokens, so it is the *source* padding that is masked (a target "
+             "<pad> query gets ignored by the loss instead).",
+    }
+    return wrong(f"not ({letter}): {reasons[letter]}", hint)
+
+
+def check_decoder_layer_parameters(answer) -> CheckResult:
+    """Exercise 4: parameters of one decoder layer of the toy model (d_model 6, d_ff 24)."""
+    d, f = 6, 24
+    attention, norm, ffn = 4 * (d * d + d), 2 * d, d * f + f + f * d + d
+    encoder_layer = attention + 2 * norm + ffn
+    expected = 2 * attention + 3 * norm + ffn
+    return check_count(answer, expected, "the parameter count",
+                       "a decoder layer holds two attention blocks, three layer norms and one FFN; chapter 07 counted "
+                       "each of those parts for the toy model.", {
+                           encoder_layer: "that is an encoder layer; the decoder layer adds the cross-attention "
+                                          "block and a third layer norm.",
+                           expected - norm: "the decoder layer has three add & norm steps: add the third layer "
+                                            "norm.",
+                           expected - attention: "the cross-attention has its own W_q, W_k, W_v, W_o: count both "
+                                                 "attention blocks.",
+                           8 * d * d + 2 * d * f: "that counts the weight matrices only; add the biases and the "
+                                                  "layer norms.",
+                       }, what=f"2 x {attention} + 3 x {norm} + {ffn} = {expected}.")
