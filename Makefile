@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml constraints.txt
 ## lab: set up, then serve JupyterLab on the first notebook
 lab: $(STAMP)
 	$(BIN)/jupyter lab --no-browser --ip=127.0.0.1 --port=$(PORT) $(if $(filter 0,$(shell id -u)),--allow-root,) \
-		--ServerApp.root_dir=notebooks 00_overview.ipynb
+		--ServerApp.root_dir=notebooks notebooks/00_overview.ipynb
 
 ## test: set up, then lint, unit tests, and nbval over every notebook and solution
 test: $(STAMP) lint unit notebooks
