@@ -63,7 +63,7 @@ def check_matrix(answer, expected: np.ndarray, name: str, hint: str, atol: float
     finite = np.isfinite(expected)
     if not np.allclose(arr[finite], expected[finite], atol=atol, rtol=0):
         worst = np.unravel_index(np.argmax(np.where(finite, np.abs(arr - expected), 0)), arr.shape)
-        return wrong(f"{name}{list(worst)} is {arr[worst]:.4f}, expected {expected[worst]:.4f}.", hint)
+        return wrong(f"{name}{[int(i) for i in worst]} is {arr[worst]:.4f}, expected {expected[worst]:.4f}.", hint)
     return correct(what or f"{name} matches.")
 
 
