@@ -1,0 +1,256 @@
+"""The attention explorer: choose three source tokens, a temperature, a head and the causal mask,
+and follow scaled dot-product attention (셀프 어텐션) step by step: Q Kᵀ, the scaled scores, the
+softmax weights (each row sums to 1) and the output, weights times V.
+
+The scores are divided by temperature · sqrt(d_k); temperature 1 is the paper. The head is the
+single head of width 6 made from the toy model's encoder self-attention weights (chapter 03),
+or one of that model's own 2 heads of width 3 (chapter 04).
+
+The multi-head view (chapter 04) reads the same four weight matrices as 1, 2, 3 or 6 heads and
+shows every head's weights, one head's Q, K, V, and the concatenation and output."""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from ..attention import MultiHeadAttention, scaled_dot_product_attention
+from ..heads import attention_multiply_adds, with_num_heads
+from ..masks import causal_mask
+from ..plotting import heatmap, matrix_figure
+from ..toy import SOURCE_IDS, VOCAB, token_names, toy_model
+from .base import View, explorer
+
+HEAD_CHOICES: tuple[tuple[str, tuple[int, int]], ...] = (
+    ("single head (d_k = 6)", (1, 0)),
+    ("head 1 of 2 (d_k = 3)", (2, 0)),
+    ("head 2 of 2 (d_k = 3)", (2, 1)),
+)
+NUM_HEADS_CHOICES: tuple[int, ...] = (1, 2, 3, 6)
+
+
+@lru_cache(maxsize=4)
+def _toy(seed: int):
+    return toy_model(seed=seed)
+
+
+@lru_cache(maxsize=16)
+def toy_attention(num_heads: int = 1, scale: str = "d_k", seed: int = 0) -> MultiHeadAttention:
+    """The toy model's encoder self-attention weights (W_q, W_k, W_v, W_o, each 6 x 6) read as
+    `num_heads` heads. With 2 heads and ``scale="d_k"`` it computes what the toy model does."""
+    return with_num_heads(_toy(seed).encoder.layers[0].self_attn, num_heads, scale)
+
+
+def source_input(tokens=tuple(SOURCE_IDS), seed: int = 0) -> np.ndarray:
+    """The encoder's input X = embedding + positional encoding of `tokens` (T,), shape (T, 6),
+    from the toy model's trace."""
+    model = _toy(seed)
+    model.encode(np.asarray(tokens)[None])
+    return model.trace()["src_input"][0].copy()
+
+
+def attention_data(tokens=tuple(SOURCE_IDS), temperature: float = 1.0, num_heads: int = 1, head: int = 0,
+                   masked: bool = False, seed: int = 0) -> dict:
+    """Self-attention of one head over the encoder input of `tokens` (T,), step by step.
+
+    The head is head `head` of `toy_attention(num_heads)`; its scores are divided by
+    temperature · sqrt(d_k). Returns ``X`` (T, 6), ``Q``, ``K``, ``V`` (T, d_k), ``scores``
+    = Q Kᵀ (T, T), ``scaled_scores`` (T, T) (-inf where the causal mask hides a key),
+    ``weights`` (T, T) (softmax per row), ``output`` = weights V (T, d_k), ``mask`` (T, T) bool
+    or None, ``d_k`` and ``scale`` = 1 / (temperature · sqrt(d_k))."""
+    if not temperature > 0:
+        raise ValueError(f"temperature must be > 0, got {temperature}")
+    if not 0 <= head < num_heads:
+        raise ValueError(f"head must be in 0 .. {num_heads - 1}, got {head}")
+    ids = np.asarray(tokens)
+    if ids.ndim != 1 or not np.all((0 <= ids) & (ids < len(VOCAB))):
+        raise ValueError(f"tokens must be ids in 0 .. {len(VOCAB) - 1}, got {tokens}")
+    x = source_input(tuple(int(i) for i in ids), seed)
+    attn = toy_attention(num_heads, "d_k", seed)
+    attn.forward(x[None], x[None])
+    trace = attn.trace()
+    q, k, v = (trace[name][0, head] for name in ("Q", "K", "V"))  # (T, d_k) each
+    d_k = q.shape[-1]
+    scale = 1.0 / (temperature * math.sqrt(d_k))
+    mask = causal_mask(len(ids)) if masked else None
+    output, weights = scaled_dot_product_attention(q, k, v, mask, scale)
+    scores = trace["scores"][0, head]
+    scaled = scores * scale
+    if mask is not None:
+        scaled = np.where(mask, -np.inf, scaled)
+    return {"X": x, "Q": q, "K": k, "V": v, "scores": scores, "scaled_scores": scaled, "weights": weights,
+            "output": output, "mask": mask, "d_k": d_k, "scale": scale}
+
+
+def row_entropy(weights: np.ndarray) -> np.ndarray:
+    """Entropy -Σ p log p of each row of `weights` (..., T) in nats (0 log 0 = 0): log T for a
+    uniform row, 0 for a one-hot row. Shape (..., T) -> (...,)."""
+    p = np.asarray(weights)
+    return -np.sum(np.where(p > 0, p * np.log(np.where(p > 0, p, 1.0)), 0.0), axis=-1)
+
+
+def _head_name(num_heads: int, head: int) -> str:
+    return "single head" if num_heads == 1 else f"head {head + 1} of {num_heads}"
+
+
+def _rows(matrix: np.ndarray) -> np.ndarray:
+    return np.round(matrix, 4) + 0.0  # + 0.0 turns -0.0 into 0.0
+
+
+def attention_view(tokens=tuple(SOURCE_IDS), temperature: float = 1.0, num_heads: int = 1, head: int = 0,
+                   masked: bool = False, seed: int = 0) -> View:
+    """Q Kᵀ, the scaled scores, the softmax weights and the output of one head, annotated; the
+    text gives the weights (4 decimals) with each row's largest weight and entropy."""
+    d = attention_data(tokens, temperature, num_heads, head, masked, seed)
+    names = token_names(tokens)
+    d_k = d["d_k"]
+    dims = [f"d{i}" for i in range(d_k)]
+    who = _head_name(num_heads, head)
+    common = {"row_labels": names, "colorbar": True}
+    fig = matrix_figure([
+        {"matrix": d["scores"], "col_labels": names, "title": "Q Kᵀ", **common},
+        {"matrix": d["scaled_scores"], "col_labels": names,
+         "title": f"/ ({temperature:.1f} x sqrt({d_k})){' + mask' if masked else ''}", **common},
+        {"matrix": d["weights"], "col_labels": names, "title": "softmax weights", "vmin": 0, "vmax": 1,
+         "cmap": "Blues", **common},
+        {"matrix": d["output"], "col_labels": dims, "title": "output = weights V", **common},
+    ], cell_size=0.6, suptitle=f"{who}: {' '.join(names)}, temperature {temperature:.2f}, "
+                               f"causal mask {'on' if masked else 'off'}")
+    entropy = row_entropy(d["weights"])
+    width = max(map(len, names))
+    lines = [
+        f"tokens: {' '.join(names)}",
+        f"{who}, d_k = {d_k}; temperature {temperature:.2f}: scores / ({temperature:.2f} x sqrt({d_k})) "
+        f"= scores x {d['scale']:.4f}",
+        f"causal mask: {'on' if masked else 'off'}",
+        f"softmax weights (rows: queries; columns: keys {', '.join(names)}):",
+    ]
+    for name, row, largest, h in zip(names, _rows(d["weights"]), d["weights"].max(axis=1), entropy, strict=True):
+        lines.append(f"  {name:>{width}}  " + " ".join(f"{v:.4f}" for v in row)
+                     + f"   max {largest:.4f}  entropy {h + 0.0:.4f}")
+    lines.append(f"every row sums to 1: {bool(np.allclose(d['weights'].sum(axis=1), 1.0, atol=1e-12))}")
+    lines.append(f"output = weights V ({len(names)} x {d_k}):")
+    for name, row in zip(names, _rows(d["output"]), strict=True):
+        lines.append(f"  {name:>{width}}  " + " ".join(f"{v:7.4f}" for v in row))
+    return View(fig, "\n".join(lines))
+
+
+def _explorer_view(token_1: int, token_2: int, token_3: int, temperature: float, head: tuple[int, int],
+                   masked: bool) -> View:
+    num_heads, index = head
+    return attention_view((token_1, token_2, token_3), temperature, num_heads, index, masked)
+
+
+def attention_explorer():
+    """Menus "token 1" .. "token 3" (the toy vocabulary), a "temperature" slider (0.1 to 3),
+    a "head" menu (the single head, or head 1 or 2 of the toy model's 2) and a "causal mask"
+    checkbox, above the live view."""
+    import ipywidgets as w
+
+    style = {"description_width": "initial"}
+    tokens = [(name, i) for i, name in enumerate(VOCAB)]
+    controls = {
+        f"token_{i + 1}": w.Dropdown(options=tokens, value=int(SOURCE_IDS[i]), description=f"token {i + 1}",
+                                     style=style, layout=w.Layout(width="170px"))
+        for i in range(3)
+    }
+    controls["temperature"] = w.FloatSlider(value=1.0, min=0.1, max=3.0, step=0.1, description="temperature",
+                                            readout_format=".1f", style=style)
+    controls["head"] = w.Dropdown(options=list(HEAD_CHOICES), value=HEAD_CHOICES[0][1], description="head",
+                                  style=style)
+    controls["masked"] = w.Checkbox(value=False, description="causal mask", indent=False)
+    return explorer(_explorer_view, controls, "Attention explorer: scores / (temperature x sqrt(d_k)), softmax, times V")
+
+
+# -- multi-head view (chapter 04) ---------------------------------------------------------------
+
+def multi_head_data(num_heads: int = 2, scale: str = "d_k", tokens=tuple(SOURCE_IDS), seed: int = 0) -> dict:
+    """The toy model's encoder self-attention weights read as `num_heads` heads, run on the
+    encoder input of `tokens` (T,). Returns the attention's trace without the batch axis:
+    ``Q``, ``K``, ``V``, ``scores``, ``scaled_scores``, ``weights``, ``head_outputs`` (h, T, ·),
+    ``concat`` and ``output`` (T, 6); plus ``d_k`` and ``scale`` (the factor on the scores)."""
+    if num_heads not in NUM_HEADS_CHOICES:
+        raise ValueError(f"num_heads must be one of {NUM_HEADS_CHOICES}, got {num_heads}")
+    x = source_input(tuple(int(i) for i in np.asarray(tokens)), seed)
+    attn = toy_attention(num_heads, scale, seed)
+    attn.forward(x[None], x[None])
+    data = {name: value[0] for name, value in attn.trace().items()}
+    data.update(d_k=attn.d_k, scale=attn.scale)
+    return data
+
+
+def multi_head_view(num_heads: int = 2, head: int = 0, scale: str = "d_k", seed: int = 0) -> View:
+    """Top: every head's softmax weights. Bottom: head `head`'s Q, K, V and output, then the
+    concatenation of all heads and the block's output (concat W_o). The text gives each head's
+    weights, the output, and the parameter and multiply-add counts (the same for every h)."""
+    if not 0 <= head < num_heads:
+        raise ValueError(f"head must be in 0 .. {num_heads - 1}, got {head}")
+    d = multi_head_data(num_heads, scale)
+    names = token_names(SOURCE_IDS)
+    d_k = d["d_k"]
+    dims = [f"d{i}" for i in range(d_k)]
+    features = [f"f{i}" for i in range(6)]
+    divisor = f"sqrt({d_k if scale == 'd_k' else 6})"
+    chosen = f"head {head + 1}"
+
+    fig = plt.figure(figsize=(13.0, 6.0), layout="constrained")
+    top, bottom = fig.subfigures(2, 1)
+    top.suptitle(f"{num_heads} head{'s' if num_heads > 1 else ''} of width d_k = {d_k}: softmax weights "
+                 f"(scores / {divisor})", fontsize=11)
+    top_axes = top.subplots(1, max(num_heads, 4), squeeze=False)[0]
+    for h, ax in enumerate(top_axes):
+        if h >= num_heads:
+            ax.axis("off")
+            continue
+        heatmap(ax, d["weights"][h], names, names, title=f"head {h + 1}{' (chosen)' if h == head else ''}",
+                vmin=0, vmax=1, cmap="Blues", colorbar=h == num_heads - 1)
+    span = f"column {head}" if d_k == 1 else f"columns {head * d_k} to {(head + 1) * d_k - 1}"
+    bottom.suptitle(f"{chosen}: its Q, K, V and output, which fills {span} of the concatenation", fontsize=11)
+    panels = [(d["Q"][head], dims, "Q"), (d["K"][head], dims, "K"), (d["V"][head], dims, "V"),
+              (d["head_outputs"][head], dims, "output = weights V"), (d["concat"], features, "concat (all heads)")]
+    limit = max(float(np.abs(m).max()) for m, _, _ in panels)
+    axes = bottom.subplots(1, len(panels), width_ratios=[max(m.shape[1], 2) for m, _, _ in panels])
+    for ax, (matrix, cols, title) in zip(axes, panels, strict=True):
+        heatmap(ax, matrix, names, cols, title=title, vmin=-limit, vmax=limit, cmap="RdBu_r")
+    bottom.colorbar(axes[-1].images[0], ax=list(axes), fraction=0.02, pad=0.01)
+
+    counts = attention_multiply_adds(len(names), 6, num_heads)
+    lines = [
+        f"heads: {num_heads}, d_k = 6 / {num_heads} = {d_k}; scores / {divisor} = scores x {d['scale']:.4f} "
+        f"({'the paper' if scale == 'd_k' or num_heads == 1 else 'the source document'})",
+        f"parameters: {toy_attention(num_heads, scale).num_parameters()} (W_q, W_k, W_v, W_o with biases)",
+        f"multiply-adds for {len(names)} tokens: {counts['total']}",
+    ]
+    for h in range(num_heads):
+        lines.append(f"head {h + 1} weights (rows: queries {', '.join(names)}): "
+                     + " | ".join(" ".join(f"{v:.4f}" for v in row) for row in _rows(d["weights"][h])))
+    lines.append("output (rows: " + ", ".join(names) + "):")
+    for name, row in zip(names, _rows(d["output"]), strict=True):
+        lines.append(f"  {name:>4}  " + " ".join(f"{v:7.4f}" for v in row))
+    return View(fig, "\n".join(lines))
+
+
+def multi_head_explorer():
+    """A "heads" menu (1, 2, 3, 6), a "head" menu (which head to open) and a "divide by" toggle
+    (sqrt(d_k), the paper, or sqrt(d_model), the source), above the live view."""
+    import ipywidgets as w
+
+    style = {"description_width": "initial"}
+    num_heads = w.Dropdown(options=list(NUM_HEADS_CHOICES), value=2, description="heads", style=style,
+                           layout=w.Layout(width="120px"))
+    head = w.Dropdown(options=[(f"head {i + 1}", i) for i in range(2)], value=0, description="head", style=style,
+                      layout=w.Layout(width="150px"))
+
+    def update_heads(change):
+        # Runs before the explorer's redraw (observers are called in the order they were added).
+        head.options = [(f"head {i + 1}", i) for i in range(change["new"])]
+        head.value = 0
+
+    num_heads.observe(update_heads, names="value")
+    scale = w.ToggleButtons(options=[("sqrt(d_k) (paper)", "d_k"), ("sqrt(d_model) (source)", "d_model")],
+                            value="d_k", description="divide by", style=style)
+    controls = {"num_heads": num_heads, "head": head, "scale": scale}
+    return explorer(multi_head_view, controls, "Multi-head attention: the same weights as 1, 2, 3 or 6 heads")
