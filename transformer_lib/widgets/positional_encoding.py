@@ -1,0 +1,110 @@
+"""The positional-encoding explorer: choose d_model, a position and a dimension, and see the
+whole table with that row and column outlined, the chosen dimension's wave over the positions,
+and the formula evaluated for the chosen cell (위치 인코딩)."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.patches import Rectangle
+
+from ..figures.positional_encoding import dimension_label
+from ..plotting import heatmap
+from ..positional_encoding import sinusoidal_positional_encoding
+from .base import View, explorer
+
+BASE = 10000.0
+
+
+def positional_encoding_data(position: int = 1, dimension: int = 2, d_model: int = 6,
+                             max_len: int = 10, curve_len: int = 50) -> dict:
+    """The table and the chosen cell's formula, for the view.
+
+    Returns ``table`` (max_len, d_model) from `sinusoidal_positional_encoding`, ``row`` =
+    table[position] (d_model,), ``column`` = table[:, dimension] (max_len,), ``i`` (the pair
+    index: dimension = 2i or 2i + 1), ``divisor`` = 10000^(2i / d_model), ``angle`` = position /
+    divisor, ``function`` ('sin' or 'cos'), ``value`` = table[position, dimension],
+    ``wavelength`` = 2 pi divisor (positions per full turn), the dimension over the first
+    `curve_len` positions, ``long_column`` (curve_len,), and the same as a smooth curve,
+    ``curve_positions`` and ``curve`` (600,)."""
+    if not isinstance(d_model, (int, np.integer)) or d_model < 2:
+        raise ValueError(f"d_model must be an integer >= 2, got {d_model!r}")
+    if not 0 <= position < max_len:
+        raise ValueError(f"position must be in 0 .. {max_len - 1}, got {position}")
+    if not 0 <= dimension < d_model:
+        raise ValueError(f"dimension must be in 0 .. {d_model - 1} for d_model = {d_model}, got {dimension}")
+    table = sinusoidal_positional_encoding(max_len, d_model, base=BASE)
+    long_table = sinusoidal_positional_encoding(max(curve_len, max_len), d_model, base=BASE)
+    i = dimension // 2
+    divisor = BASE ** (2 * i / d_model)
+    function = np.sin if dimension % 2 == 0 else np.cos
+    curve_positions = np.linspace(0, long_table.shape[0] - 1, 600)
+    return {
+        "table": table, "row": table[position], "column": table[:, dimension], "i": i,
+        "divisor": divisor, "angle": position / divisor, "function": function.__name__,
+        "value": table[position, dimension], "long_column": long_table[:, dimension], "wavelength": 2 * np.pi * divisor,
+        "curve_positions": curve_positions, "curve": function(curve_positions / divisor),
+    }
+
+
+def positional_encoding_view(position: int = 1, dimension: int = 2, d_model: int = 6, max_len: int = 10) -> View:
+    """Left: the table (max_len, d_model) with row `position` and column `dimension` outlined.
+    Right: column `dimension` as a wave over the positions, the chosen cell marked. The text
+    evaluates the formula for the chosen cell and lists the chosen row."""
+    d = positional_encoding_data(position, dimension, d_model, max_len)
+    table = d["table"]
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10.5, 4.0),
+                                      gridspec_kw={"width_ratios": [1.25, 1]})
+    heatmap(left, table, [f"pos {p}" for p in range(max_len)], None,
+            f"PE table (d_model = {d_model})", vmin=-1, vmax=1, cmap="RdBu_r")
+    if d_model > 16:
+        step = 8 if d_model > 32 else 4
+        left.set_xticks(range(0, d_model, step), labels=range(0, d_model, step))
+    left.set_xlabel("dimension")
+    left.add_patch(Rectangle((-0.5, position - 0.5), d_model, 1, fill=False, edgecolor="black", linewidth=2.2))
+    left.add_patch(Rectangle((dimension - 0.5, -0.5), 1, max_len, fill=False, edgecolor="#1b9e77", linewidth=2.2))
+    right.plot(d["curve_positions"], d["curve"], color="#1b9e77", linewidth=1.5)
+    right.axvspan(-0.5, max_len - 0.5, color="#eeeeee", label="positions in the table")
+    right.plot(range(len(d["long_column"])), d["long_column"], "o", color="#1b9e77", markersize=3,
+               label="integer positions")
+    right.plot([position], [d["value"]], "o", color="black", markersize=9, label=f"pos {position}")
+    right.axhline(0, color="#999999", linewidth=0.6)
+    right.set_ylim(-1.15, 1.15)
+    right.set_xlabel("position (pos)")
+    right.set_ylabel("PE value")
+    right.set_title(f"{dimension_label(dimension, d_model)}: {d['function']}(pos / {d['divisor']:.4g})", fontsize=10)
+    right.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=3, frameon=False)
+    fig.tight_layout()
+    two_i = 2 * d["i"]
+    lines = [
+        f"d_model = {d_model}: table shape {table.shape[0]} x {table.shape[1]} (positions 0 .. {max_len - 1})",
+        f"dimension {dimension} = {'2i' if dimension % 2 == 0 else '2i + 1'} with i = {d['i']}: "
+        f"PE[pos, {dimension}] = {d['function']}(pos / 10000^({two_i}/{d_model}))",
+        f"10000^({two_i}/{d_model}) = {d['divisor']:.4f}; angle = {position} / {d['divisor']:.4f} = {d['angle']:.4f} rad",
+        f"PE[{position}, {dimension}] = {d['function']}({d['angle']:.4f}) = {d['value']:.4f}",
+        f"wavelength of this pair: 2 pi x {d['divisor']:.4f} = {d['wavelength']:.4f} positions",
+        f"row of position {position}:",
+    ]
+    row = np.round(d["row"], 4) + 0.0
+    for start in range(0, d_model, 8):
+        lines.append("  " + " ".join(f"{v:7.4f}" for v in row[start:start + 8]))
+    return View(fig, "\n".join(lines))
+
+
+def positional_encoding_explorer(max_len: int = 10):
+    """Sliders for d_model, the position and the dimension, above the live view. The dimension
+    slider's range follows d_model."""
+    import ipywidgets as w
+
+    style = {"description_width": "initial"}
+    d_model = w.IntSlider(value=6, min=2, max=64, step=2, description="d_model", style=style)
+    position = w.IntSlider(value=1, min=0, max=max_len - 1, description="position", style=style)
+    dimension = w.IntSlider(value=2, min=0, max=5, description="dimension", style=style)
+
+    def follow_d_model(change):
+        dimension.max = change["new"] - 1
+
+    d_model.observe(follow_d_model, names="value")  # registered first, so it runs before the redraw
+    controls = {"d_model": d_model, "position": position, "dimension": dimension}
+    return explorer(lambda **s: positional_encoding_view(max_len=max_len, **s), controls,
+                    "Positional encoding: a row per position, a wave per dimension")
