@@ -11,7 +11,7 @@ from .decoding import beam_search, greedy_decode
 from .embedding import Embedding
 from .encoder import Encoder, EncoderLayer
 from .feed_forward import FeedForward, relu, relu_backward
-from .gradcheck import numerical_gradient, relative_error
+from .gradcheck import gradient_check, numerical_gradient, relative_error
 from .layer_norm import LayerNorm
 from .linear import Linear
 from .loss import CrossEntropyLoss
@@ -26,7 +26,7 @@ __all__ = [
     "SGD", "Adam", "CrossEntropyLoss", "Decoder", "DecoderLayer", "Embedding", "Encoder", "EncoderLayer",
     "FeedForward", "LayerNorm", "Linear", "Module", "ModuleList", "MultiHeadAttention", "Transformer",
     "TransformerConfig", "attention_mask", "beam_search", "causal_mask", "clip_grad_norm", "greedy_decode",
-    "load_weights", "log_softmax", "numerical_gradient", "padding_mask", "relative_error", "relu",
+    "gradient_check", "load_weights", "log_softmax", "numerical_gradient", "padding_mask", "relative_error", "relu",
     "relu_backward", "save_weights", "scaled_dot_product_attention", "sinusoidal_positional_encoding",
     "softmax", "softmax_backward", "warmup_learning_rate",
 ]
