@@ -1,0 +1,45 @@
+"""The drawings of notebooks 10 and 11 draw what they are given."""
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from matplotlib.colors import to_rgb
+
+from transformer_lib.figures.cross_entropy import neg_log_figure
+from transformer_lib.figures.probability_bars import ANSWER_COLOR, probability_bars_figure
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+def test_probability_bars_draw_values_outline_and_highlight():
+    labels = ["a", "b", "c", "d"]
+    values = np.array([0.1, 0.2, 0.3, 0.4])
+    outline = np.array([0.0, 1.0, 0.0, 0.0])
+    fig = probability_bars_figure([dict(values=values, highlight=1, outline=outline, baseline=0.25),
+                                   dict(values=values[::-1])], labels)
+    first, second = fig.axes
+    heights = [bar.get_height() for bar in first.patches]
+    np.testing.assert_allclose(heights, np.concatenate([values, outline]))
+    np.testing.assert_allclose([bar.get_height() for bar in second.patches], values[::-1])
+    highlighted = [i for i, bar in enumerate(first.patches[:4]) if bar.get_facecolor()[:3] == to_rgb(ANSWER_COLOR)]
+    assert highlighted == [1]
+    assert first.get_ylim() == second.get_ylim() and first.get_ylim()[1] >= 1.0   # one scale, the outline fits
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["uniform guess", "target"]
+
+
+def test_probability_bars_refuse_a_wrong_length():
+    with pytest.raises(ValueError, match="one per token"):
+        probability_bars_figure([dict(values=np.ones(3))], ["a", "b"])
+
+
+def test_neg_log_figure_marks_each_point_on_the_curve():
+    fig = neg_log_figure({"x": 0.5, "y": 0.1}, vocab_size=11)
+    ax = fig.axes[0]
+    marks = [line for line in ax.get_lines() if line.get_marker() == "o"]
+    np.testing.assert_allclose([m.get_xdata()[0] for m in marks], [0.5, 0.1])
+    np.testing.assert_allclose([m.get_ydata()[0] for m in marks], -np.log([0.5, 0.1]))
+    assert any("ln 11 = 2.3979" in t.get_text() for t in ax.texts)

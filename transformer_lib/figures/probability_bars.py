@@ -1,0 +1,84 @@
+"""Distributions over the vocabulary as bar charts, one panel per distribution: the output
+probabilities of each target position, or a target distribution with and without label
+smoothing. The correct token's bar is drawn in its own colour and labelled with its value."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.figure import Figure
+
+BAR_COLOR = "#9ecae1"
+ANSWER_COLOR = "#e6550d"
+OUTLINE_COLOR = "black"
+
+
+def probability_bars(ax, values, token_labels: Sequence[str], title: str | None = None,
+                     highlight: int | None = None, outline=None, outline_label: str = "target",
+                     baseline: float | None = None, ylim: tuple[float, float] | None = None) -> None:
+    """Draw `values` (V,) as bars on `ax`, one per token of `token_labels` (V,).
+
+    The bar at index `highlight` (the correct token) is orange and has its value written above
+    it. `outline` (V,), if given, is drawn as black hollow bars over the same positions (the
+    target distribution the values are compared with). `baseline`, if given, is a dashed
+    horizontal line (e.g. the uniform guess 1 / V). The outline and the baseline carry labels
+    for a legend."""
+    values = np.asarray(values, dtype=np.float64)
+    if values.ndim != 1 or len(values) != len(token_labels):
+        raise ValueError(f"values has shape {values.shape}, expected ({len(token_labels)},), one per token")
+    positions = np.arange(len(values))
+    colors = [ANSWER_COLOR if i == highlight else BAR_COLOR for i in positions]
+    ax.bar(positions, values, width=0.75, color=colors, zorder=2)
+    if baseline is not None:
+        ax.axhline(baseline, color="grey", linestyle="--", linewidth=1, zorder=1, label="uniform guess")
+    if outline is not None:
+        ax.bar(positions, np.asarray(outline, dtype=np.float64), width=0.75, fill=False,
+               edgecolor=OUTLINE_COLOR, linewidth=1.2, zorder=3, label=outline_label)
+    ax.set_ylim(ylim if ylim else (0.0, 1.2 * _highest(values, outline) or 1.0))
+    if highlight is not None:
+        v = values[highlight]
+        ax.annotate(f"{v:.4f}", (highlight, v), xytext=(0, 3), textcoords="offset points", ha="center",
+                    va="bottom", fontsize=8, color=ANSWER_COLOR, fontweight="bold", zorder=4,
+                    bbox=dict(boxstyle="square,pad=0.1", facecolor="white", edgecolor="none", alpha=0.85))
+    ax.set_xticks(positions, labels=token_labels, rotation=60, ha="right", fontsize=8)
+    if highlight is not None:
+        ax.get_xticklabels()[highlight].set_color(ANSWER_COLOR)
+        ax.get_xticklabels()[highlight].set_fontweight("bold")
+    ax.tick_params(axis="y", labelsize=8)
+    ax.grid(axis="y", alpha=0.3, zorder=0)
+    if title:
+        ax.set_title(title, fontsize=10)
+
+
+def probability_bars_figure(panels: Sequence[dict], token_labels: Sequence[str], ylabel: str = "probability",
+                            sharey: bool = True, suptitle: str | None = None) -> Figure:
+    """One `probability_bars` panel per dict of `panels` (keys: ``values`` (V,), and optionally
+    ``title``, ``highlight``, ``outline``, ``outline_label``, ``baseline``, ``ylim``), side by side on one
+    y scale when `sharey`."""
+    n = len(panels)
+    if sharey and not any("ylim" in p for p in panels):
+        top = max(_highest(p.get("values"), p.get("outline")) for p in panels)
+        panels = [dict(p, ylim=(0.0, 1.2 * float(top))) for p in panels]
+    fig, axes = plt.subplots(1, n, figsize=(3.6 * n + 0.4, 3.3), squeeze=False, sharey=sharey)
+    for ax, panel in zip(axes[0], panels, strict=True):
+        probability_bars(ax, token_labels=token_labels, **panel)
+        ax.yaxis.set_tick_params(labelleft=True)
+    axes[0, 0].set_ylabel(ylabel, fontsize=9)
+    if suptitle:
+        fig.suptitle(suptitle, fontsize=11)
+    legend = {}                                         # label -> handle, once each, in drawing order
+    for ax in axes[0]:
+        for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
+            legend.setdefault(label, handle)
+    handles, labels = list(legend.values()), list(legend)
+    fig.tight_layout(rect=(0, 0.07, 1, 1) if handles else None)
+    if handles:
+        fig.legend(handles, labels, loc="lower center", ncol=len(handles), fontsize=8, frameon=False)
+    return fig
+
+
+def _highest(values, outline=None) -> float:
+    """The tallest bar among `values` and `outline` (either may be None)."""
+    return max(float(np.max(v)) if v is not None else 0.0 for v in (values, outline))

@@ -1,0 +1,95 @@
+"""The output-and-loss explorer: multiply the running example's logits by a factor and choose
+the label smoothing, and watch the probabilities of the three target positions and the
+cross-entropy against the answer naneun goyangireul joahae.
+
+Scaling the logits towards 0 flattens every distribution to the uniform 1/11 and the loss to
+ln 11; scaling them up sharpens each distribution towards its largest logit, which helps only
+where that logit is the correct token. Label smoothing replaces the one-hot target by
+(1 - eps) one-hot + eps / 11 and raises the lowest loss the model could reach above 0."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+
+from ..figures.probability_bars import probability_bars_figure
+from ..loss import CrossEntropyLoss
+from ..softmax import log_softmax, softmax
+from ..toy import DECODER_INPUT_IDS, SOURCE_IDS, TARGET_IDS, VOCAB, token_names, toy_model
+from .base import View, explorer
+
+
+@lru_cache(maxsize=1)
+def _running_example_logits() -> np.ndarray:
+    """The toy model's logits (3, 11) for source I love cats and decoder input <bos> naneun goyangireul."""
+    model = toy_model(seed=0)
+    model.forward(SOURCE_IDS[None], DECODER_INPUT_IDS[None])
+    return model.trace()["logits"][0].copy()
+
+
+def target_distribution(targets, vocab_size: int, smoothing: float = 0.0) -> np.ndarray:
+    """The distribution each position is trained towards, (T, V): (1 - smoothing) on the
+    correct token plus smoothing / V on every token (PyTorch's convention). Rows sum to 1."""
+    targets = np.asarray(targets)
+    dist = np.full((len(targets), vocab_size), smoothing / vocab_size)
+    dist[np.arange(len(targets)), targets] += 1.0 - smoothing
+    return dist
+
+
+def output_loss_data(scale: float = 1.0, smoothing: float = 0.0) -> dict[str, np.ndarray | float]:
+    """The running example's logits times `scale`, their softmax and the cross-entropy against
+    the target 0 6 3 with label smoothing `smoothing`.
+
+    Returns ``logits`` and ``probs`` (3, 11), ``target`` (3, 11) the target distribution,
+    ``per_token`` (3,) each position's -sum(target * log p), ``loss`` (the package's
+    `CrossEntropyLoss`, their mean) and ``floor`` (the lowest loss any logits could reach: the
+    entropy of the target distribution, 0 without smoothing)."""
+    logits = scale * _running_example_logits()
+    target = target_distribution(TARGET_IDS, len(VOCAB), smoothing)
+    per_token = -(target * log_softmax(logits)).sum(axis=-1)
+    positive = target[0][target[0] > 0]
+    return {
+        "logits": logits,
+        "probs": softmax(logits),
+        "target": target,
+        "per_token": per_token,
+        "loss": CrossEntropyLoss(label_smoothing=smoothing).forward(logits, TARGET_IDS),
+        "floor": float(-(positive * np.log(positive)).sum()) + 0.0,
+    }
+
+
+def output_loss_view(scale: float = 1.0, smoothing: float = 0.0) -> View:
+    """Three bar charts, one per target position: the probabilities (the correct token in
+    orange) on a fixed 0-1 axis, the target distribution outlined, the uniform 1/11 dashed."""
+    d = output_loss_data(scale, smoothing)
+    reads, answers = token_names(DECODER_INPUT_IDS), token_names(TARGET_IDS)
+    vocab = len(VOCAB)
+    panels = [dict(values=d["probs"][t], highlight=int(TARGET_IDS[t]), outline=d["target"][t],
+                   outline_label=f"target (eps = {smoothing:.2f})", baseline=1.0 / vocab, ylim=(0.0, 1.05),
+                   title=f"{reads[t]} → {answers[t]}: loss {d['per_token'][t]:.4f}") for t in range(len(answers))]
+    fig = probability_bars_figure(panels, VOCAB, suptitle=(
+        f"logits x {scale:.2f}, label smoothing {smoothing:.2f}: cross-entropy {d['loss']:.4f} "
+        f"(uniform guess ln {vocab} = {np.log(vocab):.4f})"))
+    p_answer = d["probs"][np.arange(len(answers)), TARGET_IDS]
+    lines = [f"logits x {scale:.4f}, label smoothing {smoothing:.4f}"]
+    for t, name in enumerate(answers):
+        predicted = VOCAB[int(np.argmax(d["probs"][t]))]
+        lines.append(f"position {t} ({reads[t]} -> {name}): p(answer) {p_answer[t]:.4f}, loss {d['per_token'][t]:.4f}, "
+                     f"most likely {predicted}")
+    lines += [f"cross-entropy (mean of the three): {d['loss']:.4f}",
+              f"uniform guess ln {vocab}: {np.log(vocab):.4f}; lowest reachable with this smoothing: {d['floor']:.4f}"]
+    return View(fig, "\n".join(lines))
+
+
+def output_loss_explorer():
+    """Sliders for the logit scale (logarithmic, 0.1 to 10) and the label smoothing, above the live view."""
+    import ipywidgets as w
+
+    controls = {
+        "scale": w.FloatLogSlider(value=1.0, base=10, min=-1, max=1, step=0.05, description="logits x",
+                                  readout_format=".2f"),
+        "smoothing": w.FloatSlider(value=0.0, min=0.0, max=0.5, step=0.05, description="smoothing",
+                                   readout_format=".2f"),
+    }
+    return explorer(output_loss_view, controls, "Output probabilities and cross-entropy")
