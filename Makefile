@@ -22,19 +22,26 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab --no-browser --ip=127.0.0.1 --port=$(PORT) $(if $(filter 0,$(shell id -u)),--allow-root,) \
 		--ServerApp.root_dir=notebooks notebooks/00_overview.ipynb
 
-## test: set up, then lint, unit tests, and nbval over every notebook and solution
-test: $(STAMP) lint unit notebooks
+## test: set up, then lint, unit tests, nbval over every notebook and solution, and the live controls in a browser
+test: $(STAMP) lint unit notebooks browser
 
 lint: $(STAMP)
 	$(BIN)/ruff check transformer_lib tests tools notebooks
 
 unit: $(STAMP)
-	$(BIN)/python -m pytest -q tests
+	$(BIN)/python -m pytest -q tests --ignore=tests/browser
 
 ## notebooks: nbval over every notebook (NB=notebooks/03_self_attention.ipynb for one)
 notebooks: $(STAMP)
 	$(BIN)/python -m pytest -q --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
 		$(or $(NB),notebooks)
+
+## browser: JupyterLab in headless Chromium runs notebooks and moves their controls
+## (installs Debian's chromium when /usr/bin/chromium is missing; never a downloaded browser)
+browser: $(STAMP)
+	test -x /usr/bin/chromium || { $(if $(filter 0,$(shell id -u)),,sudo) env DEBIAN_FRONTEND=noninteractive \
+		sh -c 'apt-get update && apt-get install -y chromium'; }
+	$(BIN)/python -m pytest -q tests/browser
 
 ## execute: re-run notebooks in place from a fresh kernel (NB=... for one)
 execute: $(STAMP)
