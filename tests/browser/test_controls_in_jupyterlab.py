@@ -1,0 +1,316 @@
+"""The live controls in a real browser: JupyterLab in headless Chromium opens a notebook, runs
+every cell, moves the control a reader would move, and checks that the picture and the numbers
+printed under it follow.
+
+Runs on a copy of notebooks/ in a temporary folder (nothing is written into the textbook) and
+needs Debian's chromium at /usr/bin/chromium (``make browser`` installs it when missing).
+Screenshots of each control before and after are saved under test-artifacts/browser/."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+playwright_sync = pytest.importorskip("playwright.sync_api")
+
+REPO = Path(__file__).resolve().parents[2]
+NOTEBOOKS = REPO / "notebooks"
+ARTIFACTS = REPO / "test-artifacts" / "browser"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+# User settings for the test's JupyterLab: no news or update pop-up over the page, no autosave
+# into the copied notebook, and every cell attached to the page (no virtual scrolling).
+LAB_SETTINGS = {
+    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false", "checkForUpdates": False},
+    "@jupyterlab/docmanager-extension/plugin.jupyterlab-settings": {"autosave": False},
+    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
+}
+SERVER_START_TIMEOUT = 90  # s
+RUN_ALL_TIMEOUT = 120  # s; a notebook executes in under 10 s outside the browser
+UPDATE_TIMEOUT = 30  # s for a control's picture to follow a change
+
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium: run `make browser`")
+
+
+# ---------------------------------------------------------------------------------------------
+# JupyterLab server and browser
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="module")
+def lab_url(tmp_path_factory) -> Iterator[str]:
+    """A JupyterLab server on 127.0.0.1 serving a temporary copy of notebooks/; its base URL.
+    Stopped (with its kernels) by process id at the end."""
+    root = tmp_path_factory.mktemp("lab")
+    shutil.copytree(NOTEBOOKS, root / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    settings = root / "settings"
+    for name, values in LAB_SETTINGS.items():
+        (settings / name).parent.mkdir(parents=True, exist_ok=True)
+        (settings / name).write_text(json.dumps(values))
+    env = {
+        **os.environ,
+        "JUPYTERLAB_SETTINGS_DIR": str(settings),
+        "JUPYTERLAB_WORKSPACES_DIR": str(root / "workspaces"),
+        "JUPYTER_RUNTIME_DIR": str(root / "runtime"),
+    }
+    port = _free_port()
+    command = [
+        sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+        "--ServerApp.port_retries=0", "--IdentityProvider.token=", "--ServerApp.password=",
+        f"--ServerApp.root_dir={root / 'notebooks'}",
+    ]
+    if os.geteuid() == 0:
+        command.append("--allow-root")
+    log_path = root / "jupyterlab.log"
+    with open(log_path, "wb") as log:
+        server = subprocess.Popen(command, cwd=root / "notebooks", env=env, stdin=subprocess.DEVNULL,
+                                  stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + SERVER_START_TIMEOUT
+        while not _answers(f"{url}/api/status"):
+            if server.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"JupyterLab did not start:\n{log_path.read_text()[-3000:]}")
+            time.sleep(0.5)
+        yield url
+    finally:
+        _stop(server)
+
+
+def _stop(server: subprocess.Popen) -> None:
+    """SIGTERM lets the server shut its kernels down; anything left in its process group
+    (which this test created) is killed."""
+    if server.poll() is None:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            pass
+    try:
+        os.killpg(server.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    server.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    """Headless Debian Chromium with a fresh profile."""
+    with playwright_sync.sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(
+            str(tmp_path_factory.mktemp("chromium-profile")), executable_path=str(CHROMIUM), headless=True,
+            args=CHROMIUM_ARGS, viewport={"width": 1400, "height": 1400},
+        )
+        yield context
+        context.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A new tab; fails the test on any uncaught JavaScript error in it."""
+    tab = browser.new_page()
+    errors: list[str] = []
+    tab.on("pageerror", lambda error: errors.append(str(error)))
+    yield tab
+    tab.close()
+    assert not errors, f"JavaScript errors in the page: {errors}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Driving JupyterLab
+
+
+def run_notebook(page, lab_url: str, name: str) -> None:
+    """Open `name`, wait for its kernel, clear the saved outputs and run all cells; returns when
+    every cell has run. Fails with the notebook's error output if a cell raised."""
+    page.goto(f"{lab_url}/lab/tree/{name}")
+    panel = page.locator(".jp-NotebookPanel").first
+    panel.wait_for(state="visible", timeout=60_000)
+    _wait_kernel_idle(page, 60)
+    _menu_command(page, "Edit", "editmenu:clear-all")
+    page.wait_for_function("document.querySelectorAll('.jp-OutputArea-output').length === 0", timeout=10_000)
+    _menu_command(page, "Run", "runmenu:run-all")
+    code_cells = page.locator(".jp-CodeCell")
+    deadline = time.monotonic() + RUN_ALL_TIMEOUT
+    while True:
+        prompts = page.locator(".jp-CodeCell .jp-InputArea-prompt").all_inner_texts()
+        done = prompts and all(p.strip() not in ("[ ]:", "[*]:") for p in prompts)
+        if done and _kernel_status(page) == "idle":
+            break
+        if time.monotonic() > deadline:
+            _raise_cell_errors(page, name, f"kernel {_kernel_status(page)!r}, prompts {prompts}")
+        time.sleep(0.5)
+    assert code_cells.count() == len(prompts)
+    _raise_cell_errors(page, name, only_if_any=True)
+
+
+def _kernel_status(page) -> str:
+    return page.locator(".jp-NotebookPanel .jp-Notebook-ExecutionIndicator").first.get_attribute("data-status") or ""
+
+
+def _wait_kernel_idle(page, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while _kernel_status(page) != "idle":
+        if time.monotonic() > deadline:
+            pytest.fail(f"the kernel did not become idle (status {_kernel_status(page)!r})")
+        time.sleep(0.25)
+
+
+def _menu_command(page, menu: str, command: str) -> None:
+    page.locator(".lm-MenuBar-item", has_text=menu).first.click()
+    page.locator(f"li.lm-Menu-item[data-command='{command}']").click()
+
+
+def _raise_cell_errors(page, name: str, state: str = "", only_if_any: bool = False) -> None:
+    """Fail with the error outputs of `name` (and a screenshot of the page) if it has any, or
+    always unless `only_if_any`."""
+    stderr = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").all_inner_texts()
+    tracebacks = [text for text in stderr if "Traceback" in text or "Error" in text]
+    if tracebacks or not only_if_any:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        shot = ARTIFACTS / f"{Path(name).stem}_failed_page.png"
+        page.screenshot(path=str(shot))
+        pytest.fail(f"{name} did not run to the end in JupyterLab ({state}; page: {shot}):\n"
+                    + "\n".join(tracebacks)[-3000:])
+
+
+def find_explorer(page, *, title: str | None = None, controls: tuple[str, ...] = ()):
+    """The live control: the widget box that holds a picture, a printed text and every one of
+    `controls` (CSS selectors), optionally with `title` in it."""
+    selector = ".jp-OutputArea-output .widget-vbox:has(> .widget-image):has(.widget-html pre)"
+    for control in controls:
+        selector += f":has({control})"
+    box = page.locator(selector, has_text=title) if title else page.locator(selector)
+    box.first.wait_for(state="visible", timeout=30_000)
+    assert box.count() == 1, f"expected one explorer matching {selector!r}, found {box.count()}"
+    box.scroll_into_view_if_needed()
+    return box
+
+
+def snapshot(box) -> tuple[str, str]:
+    """(sha256 of the PNG bytes the explorer's image shows, the explorer's printed text)."""
+    data_url = box.locator(".widget-image").first.evaluate(
+        """async (img) => {
+            const blob = await (await fetch(img.src)).blob();
+            return await new Promise((resolve) => {
+                const reader = new FileReader();
+                reader.onload = () => resolve(reader.result);
+                reader.readAsDataURL(blob);
+            });
+        }"""
+    )
+    png = base64.b64decode(data_url.split(",", 1)[1])
+    assert png.startswith(b"\x89PNG"), "the explorer's image is not a PNG"
+    text = box.locator(".widget-html pre").last.inner_text()
+    return hashlib.sha256(png).hexdigest(), text
+
+
+def wait_for_new_state(box, before: tuple[str, str], what: str) -> tuple[str, str]:
+    """Poll until both the picture and the text differ from `before` and then stay the same for
+    a second (a slider re-renders for intermediate values); returns the settled state."""
+    deadline = time.monotonic() + UPDATE_TIMEOUT
+    last, stable_since = None, None
+    while time.monotonic() < deadline:
+        state = snapshot(box)
+        if state != last:
+            last, stable_since = state, time.monotonic()
+        elif time.monotonic() - stable_since >= 1.0 and state[0] != before[0] and state[1] != before[1]:
+            return state
+        time.sleep(0.2)
+    image_changed, text_changed = last[0] != before[0], last[1] != before[1]
+    pytest.fail(f"after {what}: image changed {image_changed}, printed numbers changed {text_changed} "
+                f"(both must change)\nbefore:\n{before[1]}\nafter:\n{last[1]}")
+
+
+def screenshot(box, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    box.screenshot(path=str(ARTIFACTS / name))
+
+
+# ---------------------------------------------------------------------------------------------
+# The tests
+
+
+def test_masked_decoder_explorer_follows_its_controls(page, lab_url):
+    """Notebook 08: change the token, then the position, then switch the causal mask off; each
+    change redraws the picture and the printed numbers, and the text states the new setting."""
+    run_notebook(page, lab_url, "08_masked_attention.ipynb")
+    box = find_explorer(page, title="decoder input token",
+                        controls=(".widget-checkbox", ".widget-dropdown select"))
+    state = snapshot(box)
+    assert "causal mask: on" in state[1]
+    screenshot(box, "08_masked_decoder_0_default.png")
+
+    new_token = box.locator(".widget-dropdown", has_text="new token").locator("select")
+    new_token.select_option(label="dogs")
+    state = wait_for_new_state(box, state, "choosing the new token 'dogs'")
+    assert "-> dogs)" in state[1]
+    screenshot(box, "08_masked_decoder_1_token.png")
+
+    position = box.locator(".widget-dropdown", has_text="position to change").locator("select")
+    position.select_option(index=1)
+    state = wait_for_new_state(box, state, "choosing position 1")
+    assert "(position 1:" in state[1]
+    screenshot(box, "08_masked_decoder_2_position.png")
+
+    box.locator(".widget-checkbox input[type=checkbox]").click()
+    state = wait_for_new_state(box, state, "switching the causal mask off")
+    assert "causal mask: off" in state[1]
+    screenshot(box, "08_masked_decoder_3_no_mask.png")
+
+
+SELF_ATTENTION = "03_self_attention.ipynb"
+
+
+@pytest.mark.skipif(not (NOTEBOOKS / SELF_ATTENTION).exists(), reason=f"notebooks/{SELF_ATTENTION} is not in the textbook yet")
+def test_attention_explorer_follows_temperature_and_token(page, lab_url):
+    """Notebook 03: move the temperature slider, then pick another query token; each change
+    redraws the attention picture and the attention weights printed under it."""
+    run_notebook(page, lab_url, SELF_ATTENTION)
+    box = find_explorer(page, controls=(".widget-slider .noUi-handle", ".widget-dropdown select"))
+    state = snapshot(box)
+    screenshot(box, "03_attention_0_default.png")
+
+    handle = box.locator(".widget-slider .noUi-handle").first
+    handle.focus()
+    for _ in range(3):
+        handle.press("ArrowRight")
+    state = wait_for_new_state(box, state, "moving the temperature slider right three steps")
+    screenshot(box, "03_attention_1_temperature.png")
+
+    token = box.locator(".widget-dropdown select").first
+    current = token.evaluate("select => select.selectedIndex")
+    count = token.evaluate("select => select.options.length")
+    assert count > 1, "the token menu offers a single token"
+    token.select_option(index=(current + 1) % count)
+    wait_for_new_state(box, state, "picking another token")
+    screenshot(box, "03_attention_2_token.png")
