@@ -1,0 +1,139 @@
+"""Checkers for ``01_embedding.ipynb``: a one-hot matrix, an embedding lookup with the
+sqrt(d_model) scale, the gradient of the embedding table when a token is read twice, and the
+size of the paper's embedding table."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..toy import VOCAB, toy_model
+from .feedback import NOT_ATTEMPTED, CheckResult, as_number_array, check_matrix, check_scalar, correct, not_attempted, wrong
+
+D_MODEL = 6
+# Exercise 1: "cats I cats".
+ONE_HOT_IDS = (9, 5, 9)
+# Exercise 2: "love cats".
+LOOKUP_IDS = (8, 9)
+# Exercise 3: "I love cats love": token 8 is read twice.
+GRADIENT_IDS = (5, 8, 9, 8)
+# Exercise 4: the paper's shared English-German vocabulary and model width.
+PAPER_VOCAB, PAPER_D_MODEL = 37000, 512
+
+
+def check_one_hot(answer) -> CheckResult:
+    """Exercise 1: the one-hot matrix (3, 11) of the ids 9 5 9."""
+    if not_attempted(answer):
+        return NOT_ATTEMPTED
+    name = "the one-hot matrix"
+    hint = "one row per token; row t has a single 1 in column ids[t] (columns are numbered from 0)."
+    arr = as_number_array(answer, name)
+    if isinstance(arr, CheckResult):
+        return arr
+    expected = np.eye(len(VOCAB))[list(ONE_HOT_IDS)]
+    if arr.shape == expected.T.shape and np.array_equal(arr, expected.T):
+        return wrong("that is transposed: one row per token (3 rows), one column per vocabulary entry (11).", hint)
+    if arr.shape == expected.shape:
+        shifted = np.eye(len(VOCAB))[[i - 1 for i in ONE_HOT_IDS]]
+        if np.array_equal(arr, shifted):
+            return wrong("every 1 is one column too far left: token ids count from 0, so id 9 is column 9.", hint)
+    if arr.shape == (len(VOCAB),) and np.array_equal(arr, expected.sum(axis=0)):
+        return wrong("that is the count of each token (a bag of words): the one-hot matrix keeps one row per "
+                     "token, in order.", hint)
+    return check_matrix(arr, expected, name, hint, atol=0,
+                        what="rows 0 and 2 are the same, because the same token gives the same one-hot row.")
+
+
+def lookup_solution(seed: int = 0) -> np.ndarray:
+    """The toy model's source embedding of "love cats" (2, 6), scale included."""
+    model = toy_model(seed=seed)
+    return model.src_embed.forward(np.array(LOOKUP_IDS))
+
+
+def check_lookup(answer, seed: int = 0) -> CheckResult:
+    """Exercise 2: the embedding of "love cats" (ids 8, 9) in the toy model of `seed`, (2, 6)."""
+    if not_attempted(answer):
+        return NOT_ATTEMPTED
+    name = "the embedding"
+    hint = "take rows 8 and 9 of model.src_embed.weight and multiply them by sqrt(6)."
+    arr = as_number_array(answer, name)
+    if isinstance(arr, CheckResult):
+        return arr
+    table = toy_model(seed=seed).src_embed.weight
+    rows = table[list(LOOKUP_IDS)]
+    if arr.shape == rows.shape and np.all(np.isfinite(arr)):
+        for value, message in [
+            (rows, "those are the plain table rows; the toy model (like the paper) multiplies them by sqrt(6)."),
+            (rows * D_MODEL, "the scale is sqrt(d_model) = 2.4495, not d_model."),
+            (rows / np.sqrt(D_MODEL), "multiply by sqrt(6), don't divide."),
+            (table[[i + 1 for i in LOOKUP_IDS]] * np.sqrt(D_MODEL), "those are rows 9 and 10: ids count from 0."),
+            (table[list(LOOKUP_IDS)[::-1]] * np.sqrt(D_MODEL), "the rows are in the wrong order: 'love' first."),
+        ]:
+            if np.allclose(arr, value, atol=1e-6):
+                return wrong(message, hint)
+    return check_matrix(arr, lookup_solution(seed), name, hint, atol=1e-6,
+                        what="rows 8 and 9 of the table, times sqrt(6).")
+
+
+def gradient_dout() -> np.ndarray:
+    """The gradient arriving at the embedding's output in exercise 3: (4, 6), fixed seed."""
+    return np.round(np.random.default_rng(1).standard_normal((len(GRADIENT_IDS), D_MODEL)), 2)
+
+
+def gradient_solution() -> np.ndarray:
+    """The embedding table's gradient (11, 6) for `GRADIENT_IDS` and `gradient_dout()`, scale sqrt(6)."""
+    grad = np.zeros((len(VOCAB), D_MODEL))
+    np.add.at(grad, list(GRADIENT_IDS), gradient_dout() * np.sqrt(D_MODEL))
+    return grad
+
+
+def check_embedding_gradient(answer) -> CheckResult:
+    """Exercise 3: the gradient of the (11, 6) table for "I love cats love" (ids 5 8 9 8) and the
+    output gradient `gradient_dout()`, with the sqrt(6) scale."""
+    if not_attempted(answer):
+        return NOT_ATTEMPTED
+    name = "the gradient"
+    hint = ("row k of the gradient is sqrt(6) times the sum of the output-gradient rows of every position that "
+            "read token k; rows of tokens not read stay 0.")
+    arr = as_number_array(answer, name)
+    if isinstance(arr, CheckResult):
+        return arr
+    dout, scale = gradient_dout(), np.sqrt(D_MODEL)
+    expected = gradient_solution()
+    if arr.shape == dout.shape:
+        return wrong("that has one row per position (4 x 6); the table's gradient has one row per vocabulary "
+                     "entry (11 x 6).", hint)
+    if arr.shape == expected.shape and np.all(np.isfinite(arr)):
+        overwritten = np.zeros_like(expected)
+        overwritten[list(GRADIENT_IDS)] = dout * scale  # fancy-index assignment: the last write wins
+        first_only = expected.copy()
+        first_only[8] = dout[1] * scale
+        for value, message in [
+            (overwritten, "row 8 holds only the last position's gradient: token 8 is read twice, so both "
+                          "gradients add up (a plain grad[ids] += dout keeps one of them; np.add.at adds all)."),
+            (first_only, "row 8 holds only the first position's gradient: both reads of token 8 add up."),
+            (expected / scale, "the forward pass multiplied the rows by sqrt(6), so the gradient is multiplied "
+                               "by sqrt(6) too."),
+        ]:
+            if np.allclose(arr, value, atol=1e-6):
+                return wrong(message, hint)
+    return check_matrix(arr, expected, name, hint, atol=1e-6,
+                        what="row 8 is sqrt(6) times the sum of two gradient rows; rows never read are 0.")
+
+
+def check_paper_table_size(answer) -> CheckResult:
+    """Exercise 4: how many numbers the paper's embedding table holds (37,000 tokens x 512)."""
+    if not_attempted(answer):
+        return NOT_ATTEMPTED
+    expected = PAPER_VOCAB * PAPER_D_MODEL
+    hint = "one row of d_model numbers per vocabulary entry."
+    if isinstance(answer, (int, float, np.integer, np.floating)) and not isinstance(answer, bool):
+        if answer == PAPER_VOCAB + PAPER_D_MODEL:
+            return wrong("the table is vocabulary x d_model, a product, not a sum.", hint)
+        if answer == expected * 3:
+            return wrong("the paper shares one table between the encoder, the decoder and the output layer: count "
+                         "it once.", hint)
+    result = check_scalar(answer, expected, "the number", hint, atol=0.5)
+    if result.passed:
+        return correct(f"{expected:,} numbers (the paper shares this one table between the encoder input, the "
+                       "decoder input and the output layer).")
+    return result

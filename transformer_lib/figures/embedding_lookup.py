@@ -1,0 +1,67 @@
+"""The embedding lookup (임베딩) drawn as a matrix product: one-hot rows (T, V) times the table
+(V, d_model) equal the looked-up rows (T, d_model), with the chosen rows of the table outlined.
+The same picture serves the backward pass: gradient rows (T, d_model) are added into the
+outlined rows of the table's gradient (V, d_model)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+
+from ..plotting import heatmap
+
+OUTLINE = "#1a1a1a"
+
+
+def outline_rows(ax, rows: Sequence[int], width: int, color: str = OUTLINE) -> None:
+    """Draw a box around each of `rows` of a heatmap `width` columns wide."""
+    for r in sorted(set(int(r) for r in rows)):
+        ax.add_patch(Rectangle((-0.5, r - 0.5), width, 1, fill=False, edgecolor=color, linewidth=2.4))
+
+
+def outline_cells(ax, cells: Sequence[tuple[int, int]], color: str = OUTLINE) -> None:
+    """Draw a box around each (row, column) cell of a heatmap."""
+    for r, c in cells:
+        ax.add_patch(Rectangle((c - 0.5, r - 0.5), 1, 1, fill=False, edgecolor=color, linewidth=2.0))
+
+
+def embedding_lookup_figure(ids: Sequence[int], one_hot: np.ndarray, table: np.ndarray, vectors: np.ndarray,
+                            vocab: Sequence[str], token_labels: Sequence[str], feature_labels: Sequence[str],
+                            vectors_title: str = "looked-up rows") -> Figure:
+    """Three panels: `one_hot` (T, V) with its ones outlined, `table` (V, d_model) with rows
+    `ids` outlined, and `vectors` (T, d_model)."""
+    vocab_labels = [f"{i} {name}" for i, name in enumerate(vocab)]
+    v, d = np.shape(table)
+    fig, (one_hot_ax, table_ax, vectors_ax) = plt.subplots(
+        1, 3, figsize=(0.5 * (v + 2 * d) + 4.2, 0.5 * v + 1.6), gridspec_kw={"width_ratios": [v, d, d]})
+    heatmap(one_hot_ax, one_hot, token_labels, vocab_labels, "one-hot", decimals=0, cmap="Greys", vmin=0, vmax=2.5)
+    heatmap(table_ax, table, vocab_labels, feature_labels, "x embedding table")
+    heatmap(vectors_ax, vectors, token_labels, feature_labels, f"= {vectors_title}")
+    for ax in fig.axes:
+        ax.set_aspect("equal")
+    fig.tight_layout()
+    outline_cells(one_hot_ax, [(t, int(i)) for t, i in enumerate(ids)])
+    outline_rows(table_ax, ids, np.shape(table)[1])
+    return fig
+
+
+def embedding_gradient_figure(ids: Sequence[int], dout: np.ndarray, grad: np.ndarray, vocab: Sequence[str],
+                              token_labels: Sequence[str], feature_labels: Sequence[str]) -> Figure:
+    """Two panels: the upstream gradient `dout` (T, d_model), one row per token read, and the
+    table's gradient `grad` (V, d_model), with the rows of `ids` outlined (a row read twice
+    holds the sum of both gradient rows)."""
+    vocab_labels = [f"{i} {name}" for i, name in enumerate(vocab)]
+    limit = float(max(np.abs(dout).max(), np.abs(grad).max())) or 1.0
+    v, d = np.shape(grad)
+    fig, (dout_ax, grad_ax) = plt.subplots(1, 2, figsize=(2 * 0.55 * d + 4.6, 0.55 * v + 1.4))
+    heatmap(dout_ax, dout, token_labels, feature_labels, "gradient at the output", vmin=-limit, vmax=limit, cmap="RdBu_r")
+    heatmap(grad_ax, grad, vocab_labels, feature_labels, "gradient of the table", vmin=-limit, vmax=limit, cmap="RdBu_r")
+    for ax in fig.axes:
+        ax.set_aspect("equal")
+    outline_rows(grad_ax, ids, d)
+    fig.tight_layout()
+    return fig
