@@ -10,6 +10,7 @@ import pytest
 
 import transformer_lib as tl
 from transformer_lib import toy
+from transformer_lib.attention_scale import row_entropy
 from transformer_lib.heads import attention_multiply_adds
 from transformer_lib.widgets.attention import (
     HEAD_CHOICES,
@@ -20,7 +21,6 @@ from transformer_lib.widgets.attention import (
     multi_head_data,
     multi_head_explorer,
     multi_head_view,
-    row_entropy,
     toy_attention,
 )
 

@@ -32,3 +32,10 @@ def random_scores(d_k: int, num_keys: int = 8, seed: int = 0) -> np.ndarray:
     q = rng.standard_normal(d_k)
     keys = rng.standard_normal((num_keys, d_k))
     return (keys * q).sum(axis=1)
+
+
+def row_entropy(weights: np.ndarray) -> np.ndarray:
+    """Entropy -Σ p log p of each row of `weights` (..., T) in nats (0 log 0 = 0): log T for a
+    uniform row, 0 for a one-hot row. Shape (..., T) -> (...,)."""
+    p = np.asarray(weights)
+    return -np.sum(np.where(p > 0, p * np.log(np.where(p > 0, p, 1.0)), 0.0), axis=-1)

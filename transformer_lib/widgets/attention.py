@@ -18,6 +18,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from ..attention import MultiHeadAttention, scaled_dot_product_attention
+from ..attention_scale import row_entropy
 from ..heads import attention_multiply_adds, with_num_heads
 from ..masks import causal_mask
 from ..plotting import heatmap, matrix_figure
@@ -39,7 +40,7 @@ def _toy(seed: int):
 
 @lru_cache(maxsize=16)
 def toy_attention(num_heads: int = 1, scale: str = "d_k", seed: int = 0) -> MultiHeadAttention:
-    """The toy model's encoder self-attention weights (W_q, W_k, W_v, W_o, each 6 x 6) read as
+    """The toy model's encoder self-attention weights (W_Q, W_K, W_V, W_O, each 6 x 6) read as
     `num_heads` heads. With 2 heads and ``scale="d_k"`` it computes what the toy model does."""
     return with_num_heads(_toy(seed).encoder.layers[0].self_attn, num_heads, scale)
 
@@ -83,13 +84,6 @@ def attention_data(tokens=tuple(SOURCE_IDS), temperature: float = 1.0, num_heads
         scaled = np.where(mask, -np.inf, scaled)
     return {"X": x, "Q": q, "K": k, "V": v, "scores": scores, "scaled_scores": scaled, "weights": weights,
             "output": output, "mask": mask, "d_k": d_k, "scale": scale}
-
-
-def row_entropy(weights: np.ndarray) -> np.ndarray:
-    """Entropy -Σ p log p of each row of `weights` (..., T) in nats (0 log 0 = 0): log T for a
-    uniform row, 0 for a one-hot row. Shape (..., T) -> (...,)."""
-    p = np.asarray(weights)
-    return -np.sum(np.where(p > 0, p * np.log(np.where(p > 0, p, 1.0)), 0.0), axis=-1)
 
 
 def _head_name(num_heads: int, head: int) -> str:
@@ -184,8 +178,8 @@ def multi_head_data(num_heads: int = 2, scale: str = "d_k", tokens=tuple(SOURCE_
 
 def multi_head_view(num_heads: int = 2, head: int = 0, scale: str = "d_k", seed: int = 0) -> View:
     """Top: every head's softmax weights. Bottom: head `head`'s Q, K, V and output, then the
-    concatenation of all heads and the block's output (concat W_o). The text gives each head's
-    weights, the output, and the parameter and multiply-add counts (the same for every h)."""
+    concatenation of all heads, on one colour scale. The text gives each head's weights, the
+    block's output (concat W_O), and the parameter and multiply-add counts (the same for every h)."""
     if not 0 <= head < num_heads:
         raise ValueError(f"head must be in 0 .. {num_heads - 1}, got {head}")
     d = multi_head_data(num_heads, scale)
@@ -221,7 +215,7 @@ def multi_head_view(num_heads: int = 2, head: int = 0, scale: str = "d_k", seed:
     lines = [
         f"heads: {num_heads}, d_k = 6 / {num_heads} = {d_k}; scores / {divisor} = scores x {d['scale']:.4f} "
         f"({'the paper' if scale == 'd_k' or num_heads == 1 else 'the source document'})",
-        f"parameters: {toy_attention(num_heads, scale).num_parameters()} (W_q, W_k, W_v, W_o with biases)",
+        f"parameters: {toy_attention(num_heads, scale).num_parameters()} (W_Q, W_K, W_V, W_O with biases)",
         f"multiply-adds for {len(names)} tokens: {counts['total']}",
     ]
     for h in range(num_heads):
