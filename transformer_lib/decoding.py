@@ -19,12 +19,47 @@ def _source_padding(model: Transformer, src: np.ndarray) -> np.ndarray | None:
     return None if pad is None else padding_mask(src, pad)
 
 
+def _check_arguments(model: Transformer, src, bos_id: int, eos_id: int | None, max_len: int) -> np.ndarray:
+    """src as (B, Ts) int64 after checking it and the start/end ids and the output length."""
+    src = as_token_ids(src, model.config.src_vocab_size, "src")
+    if src.ndim != 2:
+        raise ValueError(f"src must have shape (batch, seq), got shape {src.shape}")
+    vocab = model.config.tgt_vocab_size
+    for name, token in (("bos_id", bos_id), ("eos_id", eos_id)):
+        if token is not None and not (isinstance(token, (int, np.integer)) and 0 <= token < vocab):
+            raise ValueError(f"{name} must be a token id in [0, {vocab - 1}], got {token!r}")
+    if not isinstance(max_len, (int, np.integer)) or not 1 <= max_len <= model.config.max_len:
+        raise ValueError(
+            f"max_len must be an integer in [1, {model.config.max_len}] (the positional-encoding "
+            f"table has {model.config.max_len} rows), got {max_len!r}"
+        )
+    return src
+
+
+def sequence_log_probability(model: Transformer, src, output, bos_id: int, eos_id: int | None = None) -> np.ndarray:
+    """The score beam search ranks by: sum over t of log p(output[t] | src, output[:t]).
+
+    src (B, Ts) ids, output (B, T) ids without the start token -> (B,) float64 scores. With
+    `eos_id`, tokens after the first `eos_id` add nothing (a finished sequence keeps its score)."""
+    src = _check_arguments(model, src, bos_id, eos_id, 1)
+    output = as_token_ids(output, model.config.tgt_vocab_size, "output")
+    if output.ndim != 2 or output.shape[0] != src.shape[0]:
+        raise ValueError(f"output has shape {output.shape}, expected ({src.shape[0]}, length)")
+    decoder_input = np.concatenate([np.full((output.shape[0], 1), bos_id), output[:, :-1]], axis=1)
+    logp = log_softmax(model.forward(src, decoder_input).astype(np.float64))  # (B, T, V)
+    token_logp = np.take_along_axis(logp, output[..., None], axis=-1)[..., 0]  # (B, T)
+    if eos_id is not None:
+        is_eos = output == eos_id
+        token_logp = np.where(np.cumsum(is_eos, axis=1) - is_eos > 0, 0.0, token_logp)
+    return token_logp.sum(axis=1)
+
+
 def greedy_decode(model: Transformer, src, bos_id: int, max_len: int, eos_id: int | None = None) -> np.ndarray:
     """Pick the most probable next token at every step.
 
     src (B, Ts) ids -> (B, max_len) ids, without the start token. After a sequence emits
     `eos_id` it keeps emitting `eos_id`; decoding stops early once every sequence has."""
-    src = as_token_ids(src, model.config.src_vocab_size, "src")
+    src = _check_arguments(model, src, bos_id, eos_id, max_len)
     src_padding = _source_padding(model, src)
     memory = model.encode(src, src_padding)
     ys = np.full((src.shape[0], 1), bos_id, dtype=np.int64)
@@ -53,7 +88,7 @@ def beam_search(model: Transformer, src, bos_id: int, max_len: int, beam_width: 
     `eos_id`) keeps its score and is extended by `eos_id` only. No length penalty."""
     if not isinstance(beam_width, (int, np.integer)) or beam_width < 1:
         raise ValueError(f"beam_width must be a positive integer, got {beam_width!r}")
-    src = as_token_ids(src, model.config.src_vocab_size, "src")
+    src = _check_arguments(model, src, bos_id, eos_id, max_len)
     batch, k, vocab = src.shape[0], beam_width, model.config.tgt_vocab_size
     src_padding = _source_padding(model, src)
     memory = model.encode(src, src_padding)
