@@ -7,7 +7,7 @@ separately so that this package works without torch."""
 from .attention import MultiHeadAttention, scaled_dot_product_attention
 from .checkpoint import load_weights, save_weights
 from .decoder import Decoder, DecoderLayer
-from .decoding import beam_search, greedy_decode
+from .decoding import beam_search, greedy_decode, sequence_log_probability
 from .embedding import Embedding
 from .encoder import Encoder, EncoderLayer
 from .feed_forward import FeedForward, relu, relu_backward
@@ -27,6 +27,7 @@ __all__ = [
     "FeedForward", "LayerNorm", "Linear", "Module", "ModuleList", "MultiHeadAttention", "Transformer",
     "TransformerConfig", "attention_mask", "beam_search", "causal_mask", "clip_grad_norm", "greedy_decode",
     "gradient_check", "load_weights", "log_softmax", "numerical_gradient", "padding_mask", "relative_error", "relu",
-    "relu_backward", "save_weights", "scaled_dot_product_attention", "sinusoidal_positional_encoding",
+    "relu_backward", "save_weights", "scaled_dot_product_attention", "sequence_log_probability",
+    "sinusoidal_positional_encoding",
     "softmax", "softmax_backward", "warmup_learning_rate",
 ]
