@@ -1,0 +1,43 @@
+"""Costs of a recurrent layer and a self-attention layer against the sentence length n, side by
+side (the paper's Table 1): sequential steps, the longest path between two words, and the
+operations per layer. The numbers are computed elsewhere and passed in."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.figure import Figure
+
+COLOURS = {"RNN": "#d95f02", "self-attention": "#1b9e77"}
+
+
+def path_length_figure(lengths: Sequence[int], panels: Sequence[tuple[str, str, Mapping[str, np.ndarray], bool]],
+                       chosen: int | None = None) -> Figure:
+    """One panel per ``(title, y label, {curve name: values over lengths}, log y)``; the x axis
+    is the sentence length n, on a log scale. If `chosen` is given, each curve's value at n = chosen is marked
+    and written next to the mark."""
+    lengths = np.asarray(lengths)
+    fig, axes = plt.subplots(1, len(panels), figsize=(4.0 * len(panels), 3.5), squeeze=False)
+    for ax, (title, ylabel, curves, log) in zip(axes[0], panels, strict=True):
+        for k, (name, values) in enumerate(curves.items()):
+            values = np.asarray(values, dtype=np.float64)
+            colour = COLOURS.get(name)
+            ax.plot(lengths, values, color=colour, linewidth=2, label=name)
+            if chosen is not None:
+                at = float(values[np.searchsorted(lengths, chosen)])
+                ax.plot([chosen], [at], "o", color=colour, markersize=7)
+                ax.annotate(f"{at:,.0f}", (chosen, at), textcoords="offset points", xytext=(-8, 7) if k == 0 else (6, 5),
+                            ha="right" if k == 0 else "left", fontsize=8, color=colour)
+        ax.set_xscale("log")
+        if log:
+            ax.set_yscale("log")
+        if chosen is not None:
+            ax.axvline(chosen, color="#bbbbbb", linewidth=0.8, zorder=0)
+        ax.set_xlabel("sentence length n (tokens)")
+        ax.set_ylabel(ylabel)
+        ax.set_title(title, fontsize=10)
+        ax.legend(fontsize=8, loc="upper left")
+    fig.tight_layout()
+    return fig
