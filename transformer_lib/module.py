@@ -137,8 +137,8 @@ class Module:
                 raise ValueError(
                     f"state_dict[{name!r}] has shape {new.shape}, expected {value.shape}"
                 )
-            if new.dtype == object or not np.issubdtype(new.dtype, np.number):
-                raise ValueError(f"state_dict[{name!r}] has dtype {new.dtype}, expected numbers")
+            if not (np.issubdtype(new.dtype, np.floating) or np.issubdtype(new.dtype, np.integer)):
+                raise ValueError(f"state_dict[{name!r}] has dtype {new.dtype}, expected real numbers")
             if not np.all(np.isfinite(new)):
                 raise ValueError(f"state_dict[{name!r}] contains NaN or inf")
         for name, value in params.items():
