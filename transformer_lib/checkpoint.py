@@ -10,16 +10,27 @@ from .module import Module
 
 
 def save_weights(model: Module, path: str | os.PathLike) -> None:
-    """Write every parameter of `model` by dotted name to `path` (.npz)."""
-    np.savez(path, **model.state_dict())
+    """Write every parameter of `model` by dotted name (arrays of the parameters' shapes and
+    dtype) to the file `path`, in NumPy's .npz format. The file is written at exactly `path`
+    (no ``.npz`` is appended), so the same path loads it back."""
+    with open(path, "wb") as file:
+        np.savez(file, **model.state_dict())
 
 
 def load_weights(model: Module, path: str | os.PathLike) -> None:
     """Read weights written by `save_weights` into `model`. Pickled objects are refused; on
-    missing keys or wrong shapes a ValueError is raised and the model is left unchanged."""
+    missing keys, wrong shapes, non-numbers or NaN a ValueError is raised and the model is left
+    exactly as it was."""
+    refused = f"{os.fspath(path)!r} is not a plain .npz weights file (pickled objects are refused)"
     try:
-        with np.load(path, allow_pickle=False) as archive:
-            state = {name: archive[name] for name in archive.files}
+        archive = np.load(path, allow_pickle=False)
     except ValueError as exc:
-        raise ValueError(f"{os.fspath(path)!r} is not a plain weights file (pickled objects are refused): {exc}") from None
+        raise ValueError(f"{refused}: {exc}") from None
+    if not isinstance(archive, np.lib.npyio.NpzFile):
+        raise ValueError(f"{refused}: it holds a single array, expected named arrays")
+    with archive:
+        try:
+            state = {name: archive[name] for name in archive.files}
+        except ValueError as exc:
+            raise ValueError(f"{refused}: {exc}") from None
     model.load_state_dict(state)
