@@ -1,0 +1,137 @@
+"""state_dict / load_state_dict and save_weights / load_weights round-trip exactly, and a bad
+checkpoint (missing keys, wrong shapes, pickled objects, NaN) is refused with the model's
+weights left exactly as they were."""
+
+import pickle
+
+import numpy as np
+import pytest
+
+import transformer_lib as tl
+
+
+def trained_model(dtype="float64", seed=0):
+    model = tl.Transformer(tl.TransformerConfig(dtype=dtype, num_encoder_layers=2), seed=seed)
+    loss = tl.CrossEntropyLoss()
+    loss.forward(model.forward([[5, 8, 9]], [[2, 0, 6]]), [[0, 6, 3]])
+    model.zero_grad()
+    model.backward(loss.backward())
+    tl.Adam(model, lr=0.01).step()  # weights no longer those of any seed
+    return model
+
+
+def assert_same_weights(model, state):
+    params = model.parameters()
+    assert params.keys() == state.keys()
+    for name, value in params.items():
+        assert value.dtype == state[name].dtype
+        np.testing.assert_array_equal(value, state[name], err_msg=name)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_state_dict_round_trip_is_exact(dtype):
+    source, target = trained_model(dtype), tl.Transformer(tl.TransformerConfig(dtype=dtype, num_encoder_layers=2), seed=1)
+    target.load_state_dict(source.state_dict())
+    assert_same_weights(target, source.state_dict())
+    np.testing.assert_array_equal(target.forward([[5, 8, 9]], [[2, 0]]), source.forward([[5, 8, 9]], [[2, 0]]))
+
+
+def test_state_dict_is_a_copy_and_loading_keeps_the_live_arrays():
+    model = trained_model()
+    state = model.state_dict()
+    buffer = model.parameter_buffers()[0][0]
+    model.parameters()["generator.bias"][0] += 1.0
+    assert state["generator.bias"][0] != model.parameters()["generator.bias"][0]
+    model.load_state_dict(state)
+    assert model.parameter_buffers()[0][0] is buffer  # an optimiser built before still updates the model
+    assert_same_weights(model, state)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_save_and_load_npz_round_trip_is_exact(tmp_path, dtype):
+    source = trained_model(dtype)
+    path = tmp_path / "weights.npz"
+    tl.save_weights(source, path)
+    with np.load(path, allow_pickle=False) as archive:  # a plain archive anyone can read
+        assert sorted(archive.files) == sorted(source.parameters())
+    target = tl.Transformer(source.config, seed=5)
+    tl.load_weights(target, path)
+    assert_same_weights(target, source.state_dict())
+
+
+def test_the_file_is_written_at_exactly_the_given_path(tmp_path):
+    model = trained_model()
+    tl.save_weights(model, tmp_path / "toy")
+    assert (tmp_path / "toy").exists() and not (tmp_path / "toy.npz").exists()
+    tl.load_weights(tl.Transformer(model.config, seed=3), tmp_path / "toy")
+
+
+@pytest.fixture
+def model_and_before():
+    model = trained_model()
+    return model, model.state_dict()
+
+
+def test_missing_keys_are_refused_and_nothing_changes(model_and_before):
+    model, before = model_and_before
+    state = {name: value + 1.0 for name, value in before.items()}
+    del state["generator.bias"]
+    with pytest.raises(ValueError, match=r"missing keys \['generator.bias'\]"):
+        model.load_state_dict(state)
+    assert_same_weights(model, before)
+
+
+def test_unexpected_keys_are_refused(model_and_before):
+    model, before = model_and_before
+    with pytest.raises(ValueError, match=r"unexpected keys \['encoder.layers.5.norm1.gamma'\]"):
+        model.load_state_dict(before | {"encoder.layers.5.norm1.gamma": np.ones(6)})
+    assert_same_weights(model, before)
+
+
+def test_wrong_shapes_are_refused_and_nothing_changes(model_and_before):
+    """Every other entry is valid and different, and the bad one comes last: still nothing changes."""
+    model, before = model_and_before
+    state = {name: value + 1.0 for name, value in before.items()}
+    state["generator.weight"] = np.zeros((11, 6))
+    with pytest.raises(ValueError, match=r"state_dict\['generator.weight'\] has shape \(11, 6\), expected \(6, 11\)"):
+        model.load_state_dict(state)
+    assert_same_weights(model, before)
+
+
+@pytest.mark.parametrize("bad, message", [(np.nan, "contains NaN or inf"), (1 + 2j, "dtype complex128, expected real numbers"),
+                                          ("x", "dtype <U1, expected real numbers")])
+def test_non_numbers_and_nan_are_refused_and_nothing_changes(model_and_before, bad, message):
+    model, before = model_and_before
+    state = {name: value + 1.0 for name, value in before.items()}
+    state["generator.bias"] = np.full(11, bad)
+    with pytest.raises(ValueError, match=message):
+        model.load_state_dict(state)
+    assert_same_weights(model, before)
+
+
+def test_pickled_object_array_in_an_npz_is_refused(tmp_path, model_and_before):
+    model, before = model_and_before
+    state = {name: value + 1.0 for name, value in before.items()}
+    state["generator.bias"] = np.array([{"not": "weights"}] * 11, dtype=object)
+    path = tmp_path / "pickled.npz"
+    np.savez(path, **state)  # numpy pickles object arrays
+    with pytest.raises(ValueError, match=r"pickled objects are refused.*allow_pickle=False"):
+        tl.load_weights(model, path)
+    assert_same_weights(model, before)
+
+
+def test_a_pickle_file_is_refused(tmp_path, model_and_before):
+    model, before = model_and_before
+    path = tmp_path / "weights.pkl"
+    path.write_bytes(pickle.dumps({name: value + 1.0 for name, value in before.items()}))
+    with pytest.raises(ValueError, match="pickled objects are refused"):
+        tl.load_weights(model, path)
+    assert_same_weights(model, before)
+
+
+def test_a_single_array_file_is_refused(tmp_path, model_and_before):
+    model, before = model_and_before
+    np.save(tmp_path / "one.npy", np.zeros(3))
+    with pytest.raises(ValueError, match="holds a single array, expected named arrays"):
+        tl.load_weights(model, tmp_path / "one.npy")
+    assert_same_weights(model, before)
