@@ -6,6 +6,7 @@ import pytest
 from matplotlib.colors import to_rgb
 
 from transformer_lib.figures.cross_entropy import neg_log_figure
+from transformer_lib.figures.gradient_sizes import block_gradient_norms, gradient_sizes_figure
 from transformer_lib.figures.probability_bars import ANSWER_COLOR, probability_bars_figure
 
 
@@ -43,3 +44,22 @@ def test_neg_log_figure_marks_each_point_on_the_curve():
     np.testing.assert_allclose([m.get_xdata()[0] for m in marks], [0.5, 0.1])
     np.testing.assert_allclose([m.get_ydata()[0] for m in marks], -np.log([0.5, 0.1]))
     assert any("ln 11 = 2.3979" in t.get_text() for t in ax.texts)
+
+
+def test_block_gradient_norms_group_parameters():
+    grads = {"a.w_q.weight": np.full((2, 2), 1.0), "a.w_k.bias": np.zeros(2), "a.w_v.weight": np.ones((2, 2)),
+             "norm.gamma": np.array([3.0, 4.0]), "generator.weight": np.array([[0.0, 2.0]])}
+    norms = block_gradient_norms(grads)
+    assert list(norms) == ["a", "norm", "generator"]
+    np.testing.assert_allclose(list(norms.values()), [np.sqrt(8.0), 5.0, 2.0])
+
+
+def test_gradient_sizes_figure_draws_one_bar_per_block_and_the_reference():
+    norms = {"input": 0.5, "middle": 0.25, "output": 1.0}
+    fig = gradient_sizes_figure(norms, {"input": 0.5, "middle": 0.3, "output": 1.0}, "torch")
+    ax = fig.axes[0]
+    label_at = {round(y): label.get_text() for y, label in zip(ax.get_yticks(), ax.get_yticklabels(), strict=True)}
+    bars = {label_at[round(p.get_y() + p.get_height() / 2)]: p.get_width() for p in ax.patches}
+    assert bars == {"output": 1.0, "middle": 0.25, "input": 0.5}
+    ticks = [line for line in ax.get_lines() if line.get_marker() == "|"][0]
+    np.testing.assert_allclose(sorted(ticks.get_xdata()), [0.3, 0.5, 1.0])

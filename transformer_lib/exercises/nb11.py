@@ -1,0 +1,158 @@
+"""Checkers for ``11_backpropagation.ipynb``: the gradient of the loss with respect to the
+logits, the output layer's weight gradient, one row of a softmax backward in the running
+example's cross-attention, and a ReLU backward with a unit exactly at 0."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+
+from ..loss import CrossEntropyLoss
+from ..softmax import softmax
+from ..toy import DECODER_INPUT_IDS, SOURCE_IDS, TARGET_IDS, toy_model
+from .feedback import NOT_ATTEMPTED, CheckResult, as_number_array, check_matrix, not_attempted, wrong
+
+N, V = len(TARGET_IDS), 11
+# Exercise 3: head 1 of the decoder's cross-attention, the query "naneun" (position 1).
+ROW_HEAD, ROW_QUERY = 0, 1
+# Exercise 4: pre-activations of five hidden units (one exactly 0) and the gradient arriving from above.
+RELU_HIDDEN = np.array([1.5, -0.3, 0.0, 2.0, -1.2])
+RELU_DOUT = np.array([0.2, 0.4, -0.1, -0.5, 0.3])
+
+
+@lru_cache(maxsize=1)
+def running_example_backward() -> dict[str, np.ndarray]:
+    """The running example's forward pass and the start of its backward pass, by the package.
+
+    Returns ``probs`` (3, 11), ``dlogits`` (3, 11), ``decoder_output`` (3, 6) (the output
+    layer's input), ``dW`` (6, 11) the output layer's weight gradient, and for head 1 of the
+    decoder's cross-attention ``P`` (3, 3) its weights and ``dP`` (3, 3) dLoss/dP."""
+    model = toy_model(seed=0)
+    criterion = CrossEntropyLoss()
+    logits = model.forward(SOURCE_IDS[None], DECODER_INPUT_IDS[None])
+    criterion.forward(logits, TARGET_IDS[None])
+    trace = model.trace()
+    layer, attn = model.decoder.layers[0], model.decoder.layers[0].cross_attn
+    dlogits = criterion.backward()
+    model.zero_grad()
+    # Backward by hand down to the cross-attention weights: output layer, add & norm 3, the FFN
+    # with its residual, add & norm 2, the output projection W_o, then weights @ V.
+    ds3 = layer.norm3.backward(model.generator.backward(dlogits))
+    ds2 = layer.norm2.backward(ds3 + layer.ffn.backward(ds3))
+    dconcat = attn.w_o.backward(ds2)[0]                                   # (3, 6)
+    dheads = dconcat.reshape(N, attn.num_heads, attn.d_k).transpose(1, 0, 2)
+    V_heads = trace["decoder.layers.0.cross_attn.V"][0]
+    return {
+        "probs": softmax(logits[0]),
+        "dlogits": dlogits[0],
+        "decoder_output": trace["decoder_output"][0],
+        "dW": model.gradients()["generator.weight"].copy(),
+        "P": trace["decoder.layers.0.cross_attn.weights"][0, ROW_HEAD],
+        "dP": (dheads @ V_heads.swapaxes(-1, -2))[ROW_HEAD],
+    }
+
+
+def check_logits_gradient(answer) -> CheckResult:
+    """Exercise 1: dLoss/dlogits of the running example, (3, 11)."""
+    if not_attempted(answer):
+        return NOT_ATTEMPTED
+    d = running_example_backward()
+    probs, one_hot = d["probs"], np.eye(V)[TARGET_IDS]
+    hint = "softmax minus the one-hot target, divided by the number of positions N = 3."
+    arr = as_number_array(answer, "the gradient")
+    if isinstance(arr, CheckResult):
+        return arr
+    if arr.shape == (N, V) and np.all(np.isfinite(arr)):
+        for candidate, message in [
+            (probs - one_hot, "that is p - y; the loss is a mean over N = 3 positions, so divide by 3."),
+            ((one_hot - probs) / N, "the sign: raising the correct token's logit lowers the loss, so its gradient "
+                                    "is negative, p - 1 < 0."),
+            ((probs - one_hot) / V, "divide by the number of positions N = 3, not by the vocabulary size."),
+            (probs / N, "subtract the one-hot target y: the correct token's entry is (p - 1) / N."),
+            ((probs - np.eye(V)[DECODER_INPUT_IDS]) / N,
+             "the one-hot rows must mark the targets 0 6 3, not the decoder input <bos> 0 6."),
+        ]:
+            if np.allclose(arr, candidate, atol=5e-5, rtol=0):
+                return wrong(message, hint)
+    return check_matrix(arr, d["dlogits"], "the gradient", hint, atol=5e-5,
+                        what="(p - y) / 3: every wrong token is pushed down by its probability, the correct one "
+                             "up by 1 - p; each row sums to 0.")
+
+
+def check_weight_gradient(answer) -> CheckResult:
+    """Exercise 2: dLoss/dW of the output layer, (6, 11), from its input X (3, 6) and G = dLoss/dlogits (3, 11)."""
+    if not_attempted(answer):
+        return NOT_ATTEMPTED
+    d = running_example_backward()
+    X, G = d["decoder_output"], d["dlogits"]
+    hint = "dW = Xᵀ G: (6 x 3)(3 x 11) = 6 x 11, the shape of W."
+    arr = as_number_array(answer, "dW")
+    if isinstance(arr, CheckResult):
+        return arr
+    known = {
+        (V, 6): "that is (Xᵀ G)ᵀ = Gᵀ X, shaped like Wᵀ; a gradient has the shape of its parameter, 6 x 11.",
+        (N, 6): "that is the shape of dX = G Wᵀ, the gradient for the layer's input; dW has W's shape, 6 x 11.",
+        (V,): "that is the shape of the bias gradient (the column sums of G); dW has W's shape, 6 x 11.",
+    }
+    if arr.shape in known:
+        return wrong(known[arr.shape], hint)
+    if arr.shape == (6, V) and np.allclose(arr, X.T @ (G * N), atol=5e-5, rtol=0):
+        return wrong("that is 3 times too large: G already includes the 1/N of the mean.", hint)
+    return check_matrix(arr, d["dW"], "dW", hint, atol=5e-5,
+                        what="dW = Xᵀ G, the same numbers the package accumulated in model.gradients().")
+
+
+def expected_softmax_row() -> np.ndarray:
+    """dLoss/dS for row "naneun" of head 1's cross-attention scores, (3,): p * (dp - dp . p)."""
+    d = running_example_backward()
+    p, dp = d["P"][ROW_QUERY], d["dP"][ROW_QUERY]
+    return p * (dp - dp @ p)
+
+
+def check_softmax_backward(answer) -> CheckResult:
+    """Exercise 3: one row of the softmax backward, (3,), from p and dLoss/dp of that row."""
+    if not_attempted(answer):
+        return NOT_ATTEMPTED
+    d = running_example_backward()
+    p, dp = d["P"][ROW_QUERY], d["dP"][ROW_QUERY]
+    hint = "dS = p * (dp - sum(dp * p)): the sum couples each score to every weight of its row."
+    arr = as_number_array(answer, "the row")
+    if isinstance(arr, CheckResult):
+        return arr
+    if arr.shape == (3,) and np.all(np.isfinite(arr)):
+        for candidate, message in [
+            (p * (1 - p) * dp, "that keeps only the diagonal p_i (1 - p_i) of the softmax Jacobian; each weight "
+                               "also depends on the other scores of its row (-p_i p_j)."),
+            (p * dp, "the term - sum(dp * p) is missing: raising one score lowers every other weight of the row."),
+            (dp - dp @ p, "multiply by p at the end: dS = p * (dp - sum(dp * p))."),
+            (dp, "that is dLoss/dp itself; push it through the softmax."),
+        ]:
+            if np.allclose(arr, candidate, atol=4e-5, rtol=0):
+                return wrong(message, hint)
+    return check_matrix(arr, expected_softmax_row(), "the row", hint, atol=4e-5,
+                        what="p * (dp - sum(dp * p)); like every row of dS it sums to 0, because adding one number "
+                             "to all scores of a row leaves the softmax unchanged.")
+
+
+def check_relu_backward(answer) -> CheckResult:
+    """Exercise 4: the gradient through ReLU for `RELU_HIDDEN` and `RELU_DOUT` (5,)."""
+    if not_attempted(answer):
+        return NOT_ATTEMPTED
+    hint = "ReLU passes the gradient where its input was > 0 and blocks it elsewhere: dout * (hidden > 0)."
+    arr = as_number_array(answer, "the gradient")
+    if isinstance(arr, CheckResult):
+        return arr
+    if arr.shape == RELU_HIDDEN.shape and np.all(np.isfinite(arr)):
+        for candidate, message in [
+            (RELU_DOUT * (RELU_HIDDEN >= 0), "at an input of exactly 0 ReLU has no slope; the package and PyTorch "
+                                            "use 0 there, so unit 2 gets no gradient."),
+            (np.maximum(RELU_DOUT, 0), "the mask comes from the forward input (hidden > 0), not from the sign of the "
+                                       "gradient."),
+            (RELU_DOUT * np.maximum(RELU_HIDDEN, 0), "multiply by the slope of ReLU (0 or 1), not by its output."),
+            (RELU_DOUT, "ReLU's slope is 0 where its input was negative: those units pass no gradient."),
+        ]:
+            if np.allclose(arr, candidate, atol=1e-9, rtol=0):
+                return wrong(message, hint)
+    return check_matrix(arr, RELU_DOUT * (RELU_HIDDEN > 0), "the gradient", hint, atol=1e-9,
+                        what="units 0 and 3 pass their gradient, units 1, 2 and 4 (input <= 0) pass nothing.")
