@@ -47,7 +47,16 @@ def check_array(
             expected = "(" + ", ".join("any" if s is None else str(s) for s in shape) + ")"
             raise ValueError(f"{name} has shape {arr.shape}, expected {expected}")
     if finite and np.issubdtype(arr.dtype, np.floating) and not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} contains NaN or inf")
+        index = tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0])
+        raise ValueError(f"{name} contains NaN or inf ({arr[index]} at index {index}): expected finite numbers")
+    return arr
+
+
+def check_last_axis(x, name: str, size: int) -> np.ndarray:
+    """Check that `x` is a finite real array of shape (..., size). Returns it as an ndarray."""
+    arr = check_array(x, name)
+    if arr.ndim < 1 or arr.shape[-1] != size:
+        raise ValueError(f"{name} has shape {arr.shape}, expected (..., {size}): {size} features on the last axis")
     return arr
 
 
