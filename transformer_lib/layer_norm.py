@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from .module import Module
+from .validation import check_last_axis
 
 
 class LayerNorm(Module):
@@ -24,6 +25,7 @@ class LayerNorm(Module):
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         """x (..., d_model) -> y (..., d_model)."""
+        x = check_last_axis(x, "x", self.d_model)
         mean = x.mean(axis=-1, keepdims=True)
         centred = x - mean
         var = (centred * centred).mean(axis=-1, keepdims=True)
