@@ -26,6 +26,8 @@ class Linear(Module):
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         """x (..., d_in) -> y (..., d_out)."""
+        if np.shape(x)[-1:] != (self.d_in,):  # shape only: a finiteness scan would cost as much as the product
+            raise ValueError(f"x has shape {np.shape(x)}, expected (..., {self.d_in}): {self.d_in} features on the last axis")
         self._cache = x
         x2 = x.reshape(-1, self.d_in)  # one matrix product for all tokens, not one per sequence
         y = x2 @ self.weight
