@@ -9,6 +9,7 @@ from .attention import MultiHeadAttention
 from .feed_forward import FeedForward
 from .layer_norm import LayerNorm
 from .module import Module, ModuleList
+from .validation import check_array
 
 
 class DecoderLayer(Module):
@@ -42,6 +43,9 @@ class DecoderLayer(Module):
         """y (B, Tt, d_model) the embedded target so far, memory (B, Ts, d_model) the encoder
         output; self_mask broadcasting to (B, h, Tt, Tt) (causal, plus target padding) and
         memory_mask to (B, h, Tt, Ts) (source padding); True = masked out."""
+        d_model = self.self_attn.d_model
+        y = check_array(y, "y", ndim=3, shape=(None, None, d_model))
+        memory = check_array(memory, "memory", ndim=3, shape=(y.shape[0], None, d_model))
         if self.norm_first:
             n1 = self.norm1.forward(y)
             h1 = y + self.self_attn.forward(n1, n1, self_mask)

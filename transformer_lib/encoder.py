@@ -8,6 +8,7 @@ from .attention import MultiHeadAttention
 from .feed_forward import FeedForward
 from .layer_norm import LayerNorm
 from .module import Module, ModuleList
+from .validation import check_array
 
 
 class EncoderLayer(Module):
@@ -37,6 +38,7 @@ class EncoderLayer(Module):
 
     def forward(self, x: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
         """x (B, T, d_model), mask broadcasting to (B, h, T, T) (True = masked) -> (B, T, d_model)."""
+        x = check_array(x, "x", ndim=3, shape=(None, None, self.self_attn.d_model))
         if self.norm_first:
             n1 = self.norm1.forward(x)
             h = x + self.self_attn.forward(n1, n1, mask)
