@@ -14,7 +14,7 @@ from .linear import Linear
 from .masks import attention_mask, padding_mask
 from .module import Module
 from .positional_encoding import sinusoidal_positional_encoding
-from .validation import as_token_ids
+from .validation import as_token_ids, check_array
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,8 @@ class TransformerConfig:
                 raise ValueError(f"{name} must be a non-negative integer, got {value!r}")
         if self.d_model % self.num_heads:
             raise ValueError(
-                f"d_model ({self.d_model}) must be divisible by num_heads ({self.num_heads})"
+                f"d_model ({self.d_model}) must be divisible by num_heads ({self.num_heads}): "
+                "each head gets d_model / num_heads features"
             )
         if self.dtype not in ("float64", "float32"):
             raise ValueError(f"dtype must be 'float64' or 'float32', got {self.dtype!r}")
@@ -84,15 +85,20 @@ class Transformer(Module):
         self.flatten_parameters()
 
     # -- pieces ---------------------------------------------------------------------------------
-    def _embed(self, embed: Embedding, tokens: np.ndarray, name: str) -> np.ndarray:
+    def _token_batch(self, tokens, vocab_size: int, name: str) -> np.ndarray:
+        """`tokens` as a (batch, seq) int64 array of ids in [0, vocab_size), or a clear error."""
+        tokens = as_token_ids(tokens, vocab_size, name)
         if tokens.ndim != 2:
             raise ValueError(f"{name} must have shape (batch, seq), got shape {tokens.shape}")
-        length = tokens.shape[1]
-        if length > self.config.max_len:
+        if tokens.shape[1] > self.config.max_len:
             raise ValueError(
-                f"{name} has length {length}, longer than the positional-encoding table "
-                f"(max_len={self.config.max_len})"
+                f"{name} has length {tokens.shape[1]}, longer than the positional-encoding table: "
+                f"expected at most max_len={self.config.max_len} tokens"
             )
+        return tokens
+
+    def _embed(self, embed: Embedding, tokens: np.ndarray, name: str) -> np.ndarray:
+        length = tokens.shape[1]
         emb = embed.forward(tokens)
         x = emb + self.pe[:length]
         self._trace[f"{name}_embedding"] = emb
@@ -113,7 +119,7 @@ class Transformer(Module):
     def encode(self, src, src_padding: np.ndarray | None = None) -> np.ndarray:
         """src (B, Ts) token ids -> memory (B, Ts, d_model). `src_padding` (B, Ts) bool, True at
         padding (built from ``config.pad_id`` when None)."""
-        src = as_token_ids(src, self.config.src_vocab_size, "src")
+        src = self._token_batch(src, self.config.src_vocab_size, "src")
         self._trace = {}
         src_padding, _ = self._masks(src, None, src_padding, None)
         self._src_mask = attention_mask(key_padding=src_padding)
@@ -126,12 +132,13 @@ class Transformer(Module):
         """tgt (B, Tt) decoder input ids (the target shifted right behind a start token),
         memory (B, Ts, d_model) -> logits (B, Tt, tgt_vocab_size). The decoder's self-attention
         is causal; padding masks are built from ``config.pad_id`` when None (pass `src` for that)."""
-        tgt = as_token_ids(tgt, self.config.tgt_vocab_size, "tgt")
+        tgt = self._token_batch(tgt, self.config.tgt_vocab_size, "tgt")
         if src is not None:
             src_padding, tgt_padding = self._masks(np.asarray(src), tgt, src_padding, tgt_padding)
         elif tgt_padding is None and self.config.pad_id is not None:
             tgt_padding = padding_mask(tgt, self.config.pad_id)
-        if tgt.ndim == 2 and memory.shape[0] != tgt.shape[0]:
+        memory = check_array(memory, "memory", ndim=3, shape=(None, None, self.config.d_model))
+        if memory.shape[0] != tgt.shape[0]:
             raise ValueError(f"memory has batch {memory.shape[0]} but tgt has batch {tgt.shape[0]}")
         self_mask = attention_mask(key_padding=tgt_padding, causal_length=tgt.shape[-1])
         memory_mask = attention_mask(key_padding=src_padding)
@@ -148,9 +155,9 @@ class Transformer(Module):
 
         `tgt` is the decoder *input*: the target shifted right behind a start token. Padding
         masks (B, T) bool, True at padding, are built from ``config.pad_id`` when None."""
-        src = as_token_ids(src, self.config.src_vocab_size, "src")
-        tgt = as_token_ids(tgt, self.config.tgt_vocab_size, "tgt")
-        if src.ndim == 2 and tgt.ndim == 2 and src.shape[0] != tgt.shape[0]:
+        src = self._token_batch(src, self.config.src_vocab_size, "src")
+        tgt = self._token_batch(tgt, self.config.tgt_vocab_size, "tgt")
+        if src.shape[0] != tgt.shape[0]:
             raise ValueError(f"src has batch {src.shape[0]} but tgt has batch {tgt.shape[0]}")
         src_padding, tgt_padding = self._masks(src, tgt, src_padding, tgt_padding)
         memory = self.encode(src, src_padding)
