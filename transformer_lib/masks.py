@@ -24,7 +24,10 @@ def attention_mask(
     mask of shape (batch, 1, queries or 1, keys) that broadcasts over heads. None if neither."""
     mask = None
     if key_padding is not None:
-        mask = np.asarray(key_padding, dtype=bool)[:, None, None, :]
+        key_padding = np.asarray(key_padding, dtype=bool)
+        if key_padding.ndim != 2:
+            raise ValueError(f"key_padding has shape {key_padding.shape}, expected (batch, keys)")
+        mask = key_padding[:, None, None, :]
     if causal_length is not None:
         causal = causal_mask(causal_length)[None, None, :, :]
         mask = causal if mask is None else (mask | causal)
