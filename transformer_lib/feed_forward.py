@@ -9,12 +9,12 @@ from .module import Module
 
 
 def relu(x: np.ndarray) -> np.ndarray:
-    """max(0, x), elementwise."""
+    """max(0, x), elementwise. Shape (...) -> (...)."""
     return np.maximum(x, 0)
 
 
 def relu_backward(dout: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """Gradient through relu: dout where x > 0, else 0."""
+    """Gradient through relu: dout where x > 0, else 0. dout and x (...) of one shape -> (...)."""
     return dout * (x > 0)
 
 
