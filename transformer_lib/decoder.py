@@ -83,7 +83,8 @@ class DecoderLayer(Module):
 
 class Decoder(Module):
     """A stack of `num_layers` decoder layers (no extra final norm); every layer attends to the
-    same encoder memory. Children ``layers.0`` ..."""
+    same encoder memory: y (B, Tt, d_model), memory (B, Ts, d_model) -> (B, Tt, d_model).
+    Children ``layers.0`` ..."""
 
     def __init__(self, num_layers: int, d_model: int, num_heads: int, d_ff: int, rng: np.random.Generator,
                  dtype=np.float64, norm_first: bool = False, scale: str = "d_k", eps: float = 1e-5):

@@ -66,7 +66,8 @@ class EncoderLayer(Module):
 
 
 class Encoder(Module):
-    """A stack of `num_layers` encoder layers (no extra final norm). Children ``layers.0`` ..."""
+    """A stack of `num_layers` encoder layers (no extra final norm), each feeding the next:
+    x (B, T, d_model) -> memory (B, T, d_model). Children ``layers.0`` ..."""
 
     def __init__(self, num_layers: int, d_model: int, num_heads: int, d_ff: int, rng: np.random.Generator,
                  dtype=np.float64, norm_first: bool = False, scale: str = "d_k", eps: float = 1e-5):
