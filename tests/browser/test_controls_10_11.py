@@ -1,0 +1,70 @@
+"""The live controls of notebooks 10 and 11 in a real browser: JupyterLab in headless Chromium
+runs the notebook, moves the control, and checks that the picture and the numbers follow.
+Uses the JupyterLab server, browser and helpers of ``test_controls_in_jupyterlab``."""
+
+from __future__ import annotations
+
+import pytest
+from test_controls_in_jupyterlab import (  # noqa: F401  (fixtures: lab_url, browser, page)
+    NOTEBOOKS,
+    browser,
+    find_explorer,
+    lab_url,
+    page,
+    run_notebook,
+    screenshot,
+    snapshot,
+    wait_for_new_state,
+)
+
+OUTPUT_AND_LOSS, BACKPROPAGATION = "10_output_and_loss.ipynb", "11_backpropagation.ipynb"
+
+
+@pytest.mark.skipif(not (NOTEBOOKS / OUTPUT_AND_LOSS).exists(), reason=f"notebooks/{OUTPUT_AND_LOSS} is missing")
+def test_output_loss_explorer_follows_scale_and_smoothing(page, lab_url):  # noqa: F811
+    """Notebook 10: move the logit-scale slider, then the smoothing slider; the bars and the
+    printed loss follow, and the text states the new setting."""
+    notebook = run_notebook(page, lab_url, OUTPUT_AND_LOSS)
+    box = find_explorer(notebook, title="Output probabilities and cross-entropy", controls=(".widget-slider .noUi-handle",))
+    state = snapshot(box)
+    assert "logits x 1.0000, label smoothing 0.0000" in state[1]
+    screenshot(box, "10_output_loss_0_default.png")
+
+    scale, smoothing = box.locator(".widget-slider .noUi-handle").all()[:2]
+    scale.focus()
+    for _ in range(4):
+        scale.press("ArrowRight")
+    state = wait_for_new_state(box, state, "moving the logit scale right four steps")
+    assert "logits x 1.5849" in state[1]
+    screenshot(box, "10_output_loss_1_scale.png")
+
+    smoothing.focus()
+    for _ in range(2):
+        smoothing.press("ArrowRight")
+    state = wait_for_new_state(box, state, "moving the smoothing right two steps")
+    assert "label smoothing 0.1000" in state[1]
+    screenshot(box, "10_output_loss_2_smoothing.png")
+
+
+@pytest.mark.skipif(not (NOTEBOOKS / BACKPROPAGATION).exists(), reason=f"notebooks/{BACKPROPAGATION} is missing")
+def test_backprop_explorer_follows_mistake_and_parameter(page, lab_url):  # noqa: F811
+    """Notebook 11: choose the softmax shortcut (the check fails), then another parameter; each
+    change redraws the gradients and the verdict printed under them."""
+    notebook = run_notebook(page, lab_url, BACKPROPAGATION)
+    box = find_explorer(notebook, title="Backpropagation against centred differences",
+                        controls=(".widget-dropdown select",))
+    state = snapshot(box)
+    assert "agree" in state[1]
+    screenshot(box, "11_backprop_0_default.png")
+
+    backward = box.locator(".widget-dropdown", has_text="backward").locator("select")
+    backward.select_option(index=2)                                   # softmax, diagonal only
+    state = wait_for_new_state(box, state, "choosing the softmax shortcut")
+    assert "WRONG" in state[1]
+    screenshot(box, "11_backprop_1_wrong_softmax.png")
+
+    parameter = box.locator(".widget-dropdown", has_text="parameter").locator("select")
+    parameter.select_option(label="decoder.layers.0.cross_attn.w_v.weight")
+    state = wait_for_new_state(box, state, "choosing the cross-attention's W_v")
+    assert "cross_attn.w_v.weight" in state[1] and "agree" in state[1]
+    screenshot(box, "11_backprop_2_w_v.png")
