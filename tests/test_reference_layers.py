@@ -7,7 +7,7 @@ import pytest
 import torch
 
 import transformer_lib as tl
-from transformer_lib.reference import torch_gradients, torch_twin
+from transformer_lib.reference import copy_from_torch, torch_gradients, torch_twin
 
 TOL = 1e-10
 
@@ -177,3 +177,22 @@ def test_scaled_dot_product_attention_equals_torch():
     assert tl.relative_error(out, expected.numpy()) < TOL
     np.testing.assert_allclose(weights.sum(axis=-1), 1.0, atol=1e-12)
     assert np.all(weights[np.broadcast_to(mask, weights.shape)] == 0.0)
+
+
+def test_weights_copy_both_ways():
+    """PyTorch weights copied into a NumPy model give PyTorch's logits, and copying them back
+    gives PyTorch's exact tensors."""
+    config = tl.TransformerConfig(num_encoder_layers=2, num_decoder_layers=2, norm_first=True)
+    twin = torch_twin(tl.Transformer(config, seed=0))
+    torch.manual_seed(0)
+    with torch.no_grad():
+        for p in twin.parameters():
+            p.add_(0.1 * torch.randn_like(p))
+    model = tl.Transformer(config, seed=1)
+    copy_from_torch(twin, model)
+    src, tgt = np.array([[5, 8, 9]]), np.array([[2, 0, 6]])
+    expected = twin(torch.as_tensor(src), torch.as_tensor(tgt)).detach().numpy()
+    assert tl.relative_error(model.forward(src, tgt), expected) < TOL
+    back = torch_twin(model)
+    for (name, p), (_, q) in zip(twin.named_parameters(), back.named_parameters(), strict=True):
+        assert torch.equal(p, q), name
