@@ -2,14 +2,30 @@
 floating-point rate against the machine's matrix-product ceiling, peak memory, greedy-decoding
 throughput, and the wall time of every notebook.
 
-Run ``python -m transformer_lib.bench`` (add ``--quick`` for fewer repeats, ``--no-notebooks``
-to skip executing the notebooks, ``--json PATH`` to choose where the results go). Each
-(implementation, size, dtype) runs in a fresh subprocess so peak memory is its own.
+Run ``python -m transformer_lib.bench`` (``--quick`` for fewer repeats, ``--no-notebooks`` to
+skip executing the notebooks, ``--threads N`` to run both libraries on N threads, ``--json PATH``
+to choose where the results go).
+
+How it measures:
+
+- Each measurement runs in a fresh subprocess, so its memory is its own. NumPy's BLAS and
+  PyTorch get the same number of threads: ``--threads`` when given, else the number NumPy's BLAS
+  uses by default here (it is read from the library, and the child reports what it really used).
+- NumPy and PyTorch alternate, round after round, so a change in the machine's load hits both;
+  the ratio is the median over rounds of (NumPy median / PyTorch median) within a round. The
+  1-minute load average is recorded with every figure: on a busy machine, timings (above all
+  multithreaded ones) are noisy.
+- Peak memory is the resident-set high-water mark during model construction and the training
+  steps, above the resident set just before (imports, and for PyTorch the NumPy model the twin
+  copies its weights from, are excluded).
+- The FLOP count (`training_flops`) counts matrix products only; the ceiling is the best rate of
+  a large square matrix product on the same number of threads.
 """
 
 from __future__ import annotations
 
 import argparse
+import ctypes
 import json
 import os
 import platform
@@ -44,6 +60,7 @@ SIZES = {
     "medium": Size("medium", 1000, 128, 4, 512, 2, 32, 32),
 }
 PAD = 0
+DTYPES = ("float64", "float32")
 
 
 def _config(size: Size, dtype: str):
@@ -63,8 +80,9 @@ def _batch(size: Size, seed: int = 0):
 
 
 def training_flops(size: Size) -> float:
-    """Floating-point operations of one training step, counting matrix products only
-    (2 per multiply-add; backward costs twice the forward)."""
+    """Floating-point operations of one training step, counting matrix products only: 2 per
+    multiply-add, and the backward pass costs twice the forward (one product for the input
+    gradient and one for the weight gradient per forward product)."""
     b, t, d, f, v, n = size.batch, size.length, size.d_model, size.d_ff, size.vocab, size.layers
     tokens = b * t
     attention = 4 * tokens * d * d * 2 + 2 * (2 * b * t * t * d)  # four projections + QKᵀ and AV
@@ -73,6 +91,89 @@ def training_flops(size: Size) -> float:
     return 3.0 * forward
 
 
+# -- threads and machine --------------------------------------------------------------------------
+def _openblas():
+    """The OpenBLAS library NumPy loaded (a ctypes handle) and its symbol prefix, or None."""
+    try:
+        maps = Path("/proc/self/maps").read_text()
+    except OSError:
+        return None
+    paths = {line.split()[-1] for line in maps.splitlines() if "openblas" in line.lower() and ".so" in line}
+    for path in sorted(paths):
+        lib = ctypes.CDLL(path)
+        for prefix, suffix in (("scipy_openblas_", "64_"), ("openblas_", "64_"), ("openblas_", "")):
+            if hasattr(lib, f"{prefix}get_num_threads{suffix}"):
+                return lib, prefix, suffix
+    return None
+
+
+def numpy_blas_threads() -> int | None:
+    """How many threads NumPy's BLAS (OpenBLAS) uses for a large matrix product, or None if
+    the BLAS is not OpenBLAS."""
+    found = _openblas()
+    if found is None:
+        return None
+    lib, prefix, suffix = found
+    return int(getattr(lib, f"{prefix}get_num_threads{suffix}")())
+
+
+def machine() -> dict:
+    """CPU model, core count, load average and library versions of this machine."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    blas = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
+    info = {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(), "numpy": np.__version__,
+            "numpy_blas": f"{blas.get('name')} {blas.get('version')}", "numpy_blas_threads": numpy_blas_threads(),
+            "load_average_1min": os.getloadavg()[0]}
+    try:
+        import torch
+
+        config = torch.__config__.show()
+        backend = next((line.strip(" -") for line in config.splitlines() if "Math Kernel Library Version" in line), "")
+        info["torch"] = torch.__version__
+        info["torch_blas"] = backend.split(" for ")[0]
+    except ImportError:
+        info["torch"] = None
+    return info
+
+
+# -- memory ---------------------------------------------------------------------------------------
+def _status_kb(field: str) -> int | None:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    except OSError:
+        return None
+    return None
+
+
+class PeakMemory:
+    """Resident-set high-water mark above the resident set at creation, in MB (Linux: resets
+    the kernel's VmHWM through /proc/self/clear_refs; elsewhere falls back to ru_maxrss)."""
+
+    def __init__(self):
+        self.start_kb = _status_kb("VmRSS")
+        try:
+            Path("/proc/self/clear_refs").write_text("5")
+            self.exact = self.start_kb is not None
+        except OSError:
+            self.exact = False
+        if not self.exact:
+            self.start_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+    def mb(self) -> float:
+        peak = _status_kb("VmHWM") if self.exact else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        return (peak - self.start_kb) / 1024
+
+
+# -- one measurement -------------------------------------------------------------------------------
 def _time_steps(step, repeats: int, warmup: int) -> list[float]:
     for _ in range(warmup):
         step()
@@ -84,8 +185,7 @@ def _time_steps(step, repeats: int, warmup: int) -> list[float]:
     return times
 
 
-def measure_numpy(size: Size, dtype: str, repeats: int, warmup: int) -> dict:
-    """Median seconds of one NumPy training step (forward, backward, Adam)."""
+def _numpy_step(size: Size, dtype: str):
     from .loss import CrossEntropyLoss
     from .optim import Adam
     from .transformer import Transformer
@@ -102,34 +202,56 @@ def measure_numpy(size: Size, dtype: str, repeats: int, warmup: int) -> dict:
         model.backward(loss_fn.backward())
         optimizer.step()
 
-    return {"times": _time_steps(step, repeats, warmup)}
+    return step
 
 
-def measure_torch(size: Size, dtype: str, repeats: int, warmup: int) -> dict:
-    """Median seconds of one PyTorch training step of the twin (eager, CPU)."""
+def measure_numpy(size: Size, dtype: str, repeats: int, warmup: int) -> dict:
+    """Seconds of each NumPy training step (forward, backward, Adam) and the peak memory."""
+    _numpy_step(SIZES["toy"], dtype)()  # start the BLAS threads and their buffers first
+    memory = PeakMemory()
+    times = _time_steps(_numpy_step(size, dtype), repeats, warmup)
+    return {"times": times, "peak_mb": memory.mb(), "threads": numpy_blas_threads()}
+
+
+def _torch_step(twin, optimizer, batch, vocab: int):
+    import torch
+
+    src, tgt_in, tgt_out = batch
+
+    def step():
+        logits = twin(src, tgt_in, src == PAD, tgt_in == PAD)
+        loss = torch.nn.functional.cross_entropy(logits.reshape(-1, vocab), tgt_out.reshape(-1), ignore_index=PAD)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+
+    return step
+
+
+def measure_torch(size: Size, dtype: str, repeats: int, warmup: int, threads: int) -> dict:
+    """Seconds of each PyTorch training step of the twin (eager, CPU, `threads` threads, the same
+    weights, batch, loss and optimiser) and the peak memory."""
     import torch
 
     from .reference import torch_twin
     from .transformer import Transformer
 
-    torch.set_num_threads(os.cpu_count() or 1)
-    twin = torch_twin(Transformer(_config(size, dtype), seed=0))
-    optimizer = torch.optim.Adam(twin.parameters(), lr=1e-4)
-    src, tgt_in, tgt_out = (torch.as_tensor(a) for a in _batch(size))
-    src_pad, tgt_pad = src == PAD, tgt_in == PAD
+    torch.set_num_threads(threads)
+    batch = tuple(torch.as_tensor(a) for a in _batch(size))
+    warm = torch_twin(Transformer(_config(SIZES["toy"], dtype), seed=0))  # load PyTorch's kernels first
+    _torch_step(warm, torch.optim.Adam(warm.parameters()), tuple(torch.as_tensor(a) for a in _batch(SIZES["toy"])), 11)()
+    source = Transformer(_config(size, dtype), seed=0)
 
-    def step():
-        logits = twin(src, tgt_in, src_pad, tgt_pad)
-        loss = torch.nn.functional.cross_entropy(logits.reshape(-1, size.vocab), tgt_out.reshape(-1), ignore_index=PAD)
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-
-    return {"times": _time_steps(step, repeats, warmup), "threads": torch.get_num_threads()}
+    memory = PeakMemory()
+    twin = torch_twin(source)
+    step = _torch_step(twin, torch.optim.Adam(twin.parameters(), lr=1e-4), batch, size.vocab)
+    times = _time_steps(step, repeats, warmup)
+    return {"times": times, "peak_mb": memory.mb(), "threads": torch.get_num_threads()}
 
 
 def measure_greedy(repeats: int) -> dict:
-    """Sequences per second decoded greedily at the copy-task size (batch 80, 11 steps)."""
+    """Sequences per second decoded greedily by the NumPy model at the copy-task size (batch 80,
+    11 steps)."""
     from .decoding import greedy_decode
     from .transformer import Transformer
 
@@ -145,32 +267,58 @@ def matmul_ceiling(dtype: str, n: int = 1024, repeats: int = 5) -> float:
     rng = np.random.default_rng(0)
     a = rng.standard_normal((n, n)).astype(dtype)
     b = rng.standard_normal((n, n)).astype(dtype)
-    a @ b
     best = min(_time_steps(lambda: a @ b, repeats, 1))
     return 2 * n**3 / best / 1e9
 
 
-def _child(kind: str, size_name: str, dtype: str, repeats: int, warmup: int) -> None:
+def _child(kind: str, size_name: str, dtype: str, repeats: int, warmup: int, threads: int) -> None:
     if kind == "torch":
-        import torch  # noqa: F401  (the library's own footprint is not the model's)
+        import torch  # noqa: F401  (imported before the memory baseline: the library is not the model)
 
         from . import reference  # noqa: F401
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     size = SIZES.get(size_name)
+    load = os.getloadavg()[0]
     if kind == "numpy":
         result = measure_numpy(size, dtype, repeats, warmup)
     elif kind == "torch":
-        result = measure_torch(size, dtype, repeats, warmup)
+        result = measure_torch(size, dtype, repeats, warmup, threads)
+    elif kind == "ceiling":
+        result = {"gflops": matmul_ceiling(dtype), "threads": numpy_blas_threads()}
     else:
         result = measure_greedy(repeats)
-    result["peak_rss_mb_above_start"] = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    result["load_average_1min"] = max(load, os.getloadavg()[0])
     print(json.dumps(result))
 
 
-def _run_child(kind: str, size_name: str, dtype: str, repeats: int, warmup: int) -> dict:
-    cmd = [sys.executable, "-m", "transformer_lib.bench", "--child", kind, size_name, dtype, str(repeats), str(warmup)]
-    out = subprocess.run(cmd, check=True, capture_output=True, text=True)
+def _run_child(kind: str, size_name: str, dtype: str, repeats: int, warmup: int, threads: int) -> dict:
+    cmd = [sys.executable, "-m", "transformer_lib.bench", "--child", kind, size_name, dtype, str(repeats), str(warmup),
+           str(threads)]
+    env = dict(os.environ, OPENBLAS_NUM_THREADS=str(threads), OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads))
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True, env=env)
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def compare_step(size_name: str, dtype: str, rounds: int, repeats: int, threads: int, warmup: int = 3) -> dict:
+    """NumPy vs PyTorch training step at one size and dtype: `rounds` rounds, each one NumPy
+    and one PyTorch subprocess (alternating which goes first) of `repeats` timed steps."""
+    runs = {"numpy": [], "torch": []}
+    for r in range(rounds):
+        for kind in (("numpy", "torch") if r % 2 == 0 else ("torch", "numpy")):
+            runs[kind].append(_run_child(kind, size_name, dtype, repeats, warmup, threads))
+    for kind in runs:
+        used = {run["threads"] for run in runs[kind]}
+        if used != {threads}:
+            raise RuntimeError(f"{kind} ran on {used} threads, expected {threads}")
+    per_round = [statistics.median(n["times"]) / statistics.median(t["times"])
+                 for n, t in zip(runs["numpy"], runs["torch"], strict=True)]
+    loads = [run["load_average_1min"] for kind in runs for run in runs[kind]]
+    return {"size": asdict(SIZES[size_name]), "dtype": dtype, "threads": threads, "rounds": rounds,
+            "numpy_ms": 1e3 * statistics.median([x for run in runs["numpy"] for x in run["times"]]),
+            "torch_ms": 1e3 * statistics.median([x for run in runs["torch"] for x in run["times"]]),
+            "ratio": statistics.median(per_round), "ratio_per_round": per_round,
+            "numpy_peak_mb": statistics.median(run["peak_mb"] for run in runs["numpy"]),
+            "torch_peak_mb": statistics.median(run["peak_mb"] for run in runs["torch"]),
+            "load_min": min(loads), "load_max": max(loads)}
 
 
 def notebook_times(folder: Path) -> dict[str, float]:
@@ -189,49 +337,52 @@ def notebook_times(folder: Path) -> dict[str, float]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer repeats")
+    parser.add_argument("--quick", action="store_true", help="fewer rounds and repeats")
     parser.add_argument("--no-notebooks", action="store_true", help="skip executing the notebooks")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="threads for both libraries (default: what NumPy's BLAS uses here)")
+    parser.add_argument("--sizes", default=",".join(SIZES), help="comma-separated subset of " + ", ".join(SIZES))
     parser.add_argument("--json", default="bench_results.json", help="where to write the results")
-    parser.add_argument("--child", nargs=5, help=argparse.SUPPRESS)
+    parser.add_argument("--child", nargs=6, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
-        kind, size_name, dtype, repeats, warmup = args.child
-        _child(kind, size_name, dtype, int(repeats), int(warmup))
+        kind, size_name, dtype, repeats, warmup, threads = args.child
+        _child(kind, size_name, dtype, int(repeats), int(warmup), int(threads))
         return 0
 
-    repeats = {"toy": 30, "copy": 20, "medium": 10}
-    if args.quick:
-        repeats = {k: max(3, v // 3) for k, v in repeats.items()}
-    results = {"machine": {"python": platform.python_version(), "numpy": np.__version__,
-                           "cpu_count": os.cpu_count(), "processor": platform.processor() or platform.machine()},
-               "steps": []}
-    print(f"{'size':<8}{'dtype':<9}{'numpy ms':>10}{'torch ms':>10}{'ratio':>8}{'numpy MB':>10}{'torch MB':>10}")
-    for size_name, size in SIZES.items():
-        for dtype in ("float64", "float32"):
-            n = _run_child("numpy", size_name, dtype, repeats[size_name], 3)
-            t = _run_child("torch", size_name, dtype, repeats[size_name], 3)
-            row = {"size": asdict(size), "dtype": dtype,
-                   "numpy_ms": 1e3 * statistics.median(n["times"]), "torch_ms": 1e3 * statistics.median(t["times"]),
-                   "numpy_peak_mb": n["peak_rss_mb_above_start"], "torch_peak_mb": t["peak_rss_mb_above_start"],
-                   "torch_threads": t["threads"]}
-            row["ratio"] = row["numpy_ms"] / row["torch_ms"]
+    threads = args.threads or numpy_blas_threads() or os.cpu_count() or 1
+    rounds = 2 if args.quick else 4
+    repeats = {"toy": 30, "copy": 10, "medium": 5} if args.quick else {"toy": 60, "copy": 20, "medium": 8}
+    results = {"machine": machine(), "threads": threads, "steps": []}
+    m = results["machine"]
+    print(f"{m['cpu']}, {m['cores']} cores; numpy {m['numpy']} ({m['numpy_blas']}), torch {m['torch']} "
+          f"({m.get('torch_blas', '')}); {threads} thread(s) each; {rounds} interleaved rounds\n")
+    print(f"{'size':<8}{'dtype':<9}{'numpy ms':>10}{'torch ms':>10}{'ratio':>7}{'numpy MB':>10}{'torch MB':>10}"
+          f"{'load':>11}")
+    for size_name in args.sizes.split(","):
+        for dtype in DTYPES:
+            row = compare_step(size_name, dtype, rounds, repeats[size_name], threads)
             results["steps"].append(row)
-            print(f"{size_name:<8}{dtype:<9}{row['numpy_ms']:>10.2f}{row['torch_ms']:>10.2f}{row['ratio']:>8.2f}"
-                  f"{row['numpy_peak_mb']:>10.1f}{row['torch_peak_mb']:>10.1f}")
+            print(f"{size_name:<8}{dtype:<9}{row['numpy_ms']:>10.2f}{row['torch_ms']:>10.2f}{row['ratio']:>7.2f}"
+                  f"{row['numpy_peak_mb']:>10.1f}{row['torch_peak_mb']:>10.1f}"
+                  f"{row['load_min']:>6.1f}-{row['load_max']:.1f}")
 
     print()
-    for dtype in ("float64", "float32"):
-        ceiling = matmul_ceiling(dtype)
-        step = next(r for r in results["steps"] if r["size"]["name"] == "medium" and r["dtype"] == dtype)
+    for dtype in DTYPES:
+        step = next((r for r in results["steps"] if r["size"]["name"] == "medium" and r["dtype"] == dtype), None)
+        if step is None:
+            continue
+        ceiling = max(_run_child("ceiling", "medium", dtype, 0, 0, threads)["gflops"] for _ in range(rounds))
         achieved = training_flops(SIZES["medium"]) / (step["numpy_ms"] / 1e3) / 1e9
         results[f"medium_{dtype}_gflops"] = achieved
         results[f"matmul_ceiling_{dtype}_gflops"] = ceiling
         print(f"medium {dtype}: {achieved:.1f} GFLOP/s achieved, ceiling {ceiling:.1f} GFLOP/s "
-              f"({100 * achieved / ceiling:.0f}%)")
+              f"({100 * achieved / ceiling:.0f}%) on {threads} thread(s)")
 
-    greedy = _run_child("greedy", "copy", "float64", max(3, repeats["copy"] // 2), 1)
+    greedy = _run_child("greedy", "copy", "float64", max(3, repeats["copy"] // 2), 1, threads)
     results["greedy_sequences_per_second"] = greedy["sequences_per_second"]
-    print(f"greedy decoding, copy size: {greedy['sequences_per_second']:.0f} sequences/s")
+    print(f"greedy decoding, copy size: {greedy['sequences_per_second']:.0f} sequences/s "
+          f"(load {greedy['load_average_1min']:.1f})")
 
     if not args.no_notebooks:
         folder = Path(__file__).resolve().parent.parent / "notebooks"
@@ -239,7 +390,7 @@ def main(argv: list[str] | None = None) -> int:
         results["notebook_seconds"] = times
         for name, seconds in times.items():
             print(f"{name:<36}{seconds:>7.1f} s")
-        print(f"{'all notebooks':<36}{sum(times.values()):>7.1f} s")
+        print(f"{'all notebooks':<36}{sum(times.values()):>7.1f} s (load {os.getloadavg()[0]:.1f})")
 
     Path(args.json).write_text(json.dumps(results, indent=2))
     print(f"\nresults written to {args.json}")

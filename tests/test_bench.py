@@ -1,0 +1,39 @@
+"""The benchmark's own arithmetic: the FLOP count, the thread count it reads, the memory it measures."""
+
+import numpy as np
+import pytest
+
+from transformer_lib import bench
+from transformer_lib.attention import MultiHeadAttention
+from transformer_lib.linear import Linear
+from transformer_lib.transformer import Transformer
+
+
+@pytest.mark.parametrize("name", ["toy", "copy", "medium"])
+def test_training_flops_counts_every_matrix_product_of_the_model(name):
+    size = bench.SIZES[name]
+    model = Transformer(bench._config(size, "float64"), seed=0)
+    tokens = size.batch * size.length
+    forward = 0
+    for _, module in model.named_modules():
+        if isinstance(module, Linear):  # every Linear here sees one row per token (source or target)
+            forward += 2 * tokens * module.d_in * module.d_out
+        elif isinstance(module, MultiHeadAttention):  # Q Kᵀ and weights V, each B h Tq Tk d_k multiply-adds
+            forward += 2 * 2 * size.batch * size.length * size.length * module.d_model
+    assert bench.training_flops(size) == 3 * forward
+
+
+def test_numpy_blas_threads_is_what_openblas_reports():
+    threads = bench.numpy_blas_threads()
+    if threads is None:
+        pytest.skip("NumPy's BLAS is not OpenBLAS")
+    assert 1 <= threads <= 64
+
+
+def test_peak_memory_sees_a_temporary_array_and_not_what_came_before():
+    before = np.ones(20_000_000 // 8)  # 20 MB allocated before the baseline: not counted
+    memory = bench.PeakMemory()
+    temporary = np.ones(40_000_000 // 8)  # 40 MB, touched, then freed
+    del temporary
+    assert 35 < memory.mb() < 60
+    del before
