@@ -1,0 +1,72 @@
+"""The training scrubber: a slider over training steps that shows one decoder layer's
+cross-attention on a fixed reversal example as it was at that step (snapshots recorded by
+`snapshots.AttentionRecorder`). Before training the maps are blurred; as the loss falls each
+output position learns to read the mirrored source position, and an anti-diagonal appears."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..figures.training import attention_heads_figure
+from ..reversal import lengths_of, mirrored_positions, token_names
+from ..snapshots import AttentionSnapshots
+from .base import View, explorer
+
+
+def scrubber_data(snapshots: AttentionSnapshots, step: int, layer: int) -> dict:
+    """The snapshot at (or last before) `step` for decoder layer `layer`.
+
+    Returns ``step`` (the snapshot's own step), ``index``, ``weights`` (h, Tt, Ts), ``loss``,
+    ``prediction`` (Tt,) ids, ``correct`` (Tt,) bool, and ``mirror_weight`` (h,): each head's
+    mean weight on the source position the output should read (`mirrored_positions`)."""
+    i = snapshots.index(step)
+    weights = snapshots.weights[f"decoder.layers.{layer}.cross_attn.weights"][i]
+    length = int(lengths_of(snapshots.src[None])[0]) - 1  # the source ends with <eos>
+    mirror = mirrored_positions(length)
+    rows = np.arange(len(mirror))
+    prediction = snapshots.predictions[i]
+    return {"step": snapshots.steps[i], "index": i, "weights": weights, "loss": snapshots.losses[i],
+            "prediction": prediction, "correct": prediction == snapshots.tgt_out,
+            "mirror_weight": weights[:, rows, mirror].mean(axis=-1)}
+
+
+def training_scrubber_view(step: int = 0, layer: int = 1, *, snapshots: AttentionSnapshots) -> View:
+    """Every head's cross-attention of decoder layer `layer` (0-based) at training `step`,
+    rows the decoder input, columns the source, with the example's loss and predictions."""
+    d = scrubber_data(snapshots, step, layer)
+    rows, cols = token_names(snapshots.tgt_in), token_names(snapshots.src)
+    last = snapshots.steps[-1]
+    heads = [f"head {h + 1}: {w:.2f} on mirror" for h, w in enumerate(d["mirror_weight"])]
+    fig = attention_heads_figure(d["weights"], rows, cols, head_titles=heads,
+                                 title=f"decoder layer {layer + 1} cross-attention after step {d['step']} of {last}"
+                                       f" (example loss {d['loss']:.4f})")
+    predicted = token_names(d["prediction"])
+    lines = [
+        f"step {d['step']} of {last} (snapshot {d['index'] + 1} of {len(snapshots)}), example loss {d['loss']:.4f}",
+        f"source:    {' '.join(cols)}",
+        f"expected:  {' '.join(token_names(snapshots.tgt_out))}",
+        f"predicted: {' '.join(predicted)}  ({int(d['correct'].sum())} of {len(predicted)} right)",
+        f"layer {layer + 1}, mean weight on the mirrored source position per head: "
+        + " ".join(f"{w:.4f}" for w in np.round(d["mirror_weight"], 4) + 0.0),
+    ]
+    return View(fig, "\n".join(lines))
+
+
+def training_scrubber_explorer(snapshots: AttentionSnapshots, layer: int = 1):
+    """A step slider (one stop per snapshot) and a layer toggle above the live view."""
+    import ipywidgets as w
+
+    steps = snapshots.steps
+    every = steps[1] - steps[0] if len(steps) > 1 else 1
+    layers = len([n for n in snapshots.weights if n.endswith("cross_attn.weights")])
+    controls = {
+        "step": w.IntSlider(value=steps[0], min=steps[0], max=steps[-1], step=every, description="step",
+                            continuous_update=False, layout=w.Layout(width="420px")),
+        "layer": w.ToggleButtons(options=[(f"layer {i + 1}", i) for i in range(layers)], value=layer,
+                                 description="decoder layer", style={"description_width": "initial"}),
+    }
+
+    def view(step: int, layer: int) -> View:
+        return training_scrubber_view(step=step, layer=layer, snapshots=snapshots)
+
+    return explorer(view, controls, "Training scrubber: cross-attention as it forms")
