@@ -35,11 +35,12 @@ CHROMIUM_ARGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
 # User settings for the test's JupyterLab: no news or update pop-up over the page, no autosave
-# into the copied notebook, and every cell attached to the page (no virtual scrolling).
+# into the copied notebook, the notebook's own kernel started without asking, and every cell
+# attached to the page (no virtual scrolling).
 LAB_SETTINGS = {
     "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false", "checkForUpdates": False},
     "@jupyterlab/docmanager-extension/plugin.jupyterlab-settings": {"autosave": False},
-    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
+    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none", "autoStartDefaultKernel": True},
 }
 SERVER_START_TIMEOUT = 90  # s
 RUN_ALL_TIMEOUT = 120  # s; a notebook executes in under 10 s outside the browser
@@ -149,68 +150,118 @@ def page(browser):
 # Driving JupyterLab
 
 
-def run_notebook(page, lab_url: str, name: str) -> None:
-    """Open `name`, wait for its kernel, clear the saved outputs and run all cells; returns when
-    every cell has run. Fails with the notebook's error output if a cell raised."""
-    page.goto(f"{lab_url}/lab/tree/{name}")
-    panel = page.locator(".jp-NotebookPanel").first
-    panel.wait_for(state="visible", timeout=60_000)
-    _wait_kernel_idle(page, 60)
+def run_notebook(page, lab_url: str, name: str):
+    """Open `name` alone in a fresh workspace, wait for its kernel, clear the saved outputs and
+    run all cells; returns the notebook's panel once every cell has run. Fails with the
+    notebook's error output if a cell raised."""
+    page.goto(f"{lab_url}/lab/workspaces/{Path(name).stem}/tree/{name}?reset")
+    panel = page.locator(".jp-NotebookPanel:visible")
+    panel.first.wait_for(state="visible", timeout=60_000)
+    assert panel.count() == 1, f"expected {name} alone on the page, found {panel.count()} notebooks"
+    _wait_kernel_settled(page, panel, 90)
+    outputs = panel.locator(".jp-OutputArea-output")
+    prompts = panel.locator(".jp-CodeCell .jp-InputArea-prompt")
     _menu_command(page, "Edit", "editmenu:clear-all")
-    page.wait_for_function("document.querySelectorAll('.jp-OutputArea-output').length === 0", timeout=10_000)
-    _menu_command(page, "Run", "runmenu:run-all")
-    code_cells = page.locator(".jp-CodeCell")
+    _wait_until(lambda: outputs.count() == 0 and all(text.strip() == "[ ]:" for text in prompts.all_inner_texts()),
+                15, "the saved outputs to be cleared")
     deadline = time.monotonic() + RUN_ALL_TIMEOUT
-    while True:
-        prompts = page.locator(".jp-CodeCell .jp-InputArea-prompt").all_inner_texts()
-        done = prompts and all(p.strip() not in ("[ ]:", "[*]:") for p in prompts)
-        if done and _kernel_status(page) == "idle":
-            break
-        if time.monotonic() > deadline:
-            _raise_cell_errors(page, name, f"kernel {_kernel_status(page)!r}, prompts {prompts}")
-        time.sleep(0.5)
-    assert code_cells.count() == len(prompts)
-    _raise_cell_errors(page, name, only_if_any=True)
+    for _attempt in range(3):
+        _menu_command(page, "Run", "runmenu:run-all")
+        _wait_until(lambda: _kernel_status(panel) == "busy" or "[ ]:" not in _prompt_texts(prompts), 30,
+                    "the cells to start running")
+        while _kernel_status(panel) != "idle" or "[*]:" in _prompt_texts(prompts):
+            if _cell_errors(panel) or time.monotonic() > deadline:
+                _fail_run(page, panel, name, f"kernel {_kernel_status(panel)!r}, prompts {_prompt_texts(prompts)}")
+            time.sleep(0.5)
+        if _cell_errors(panel):
+            _fail_run(page, panel, name, "a cell raised")
+        if "[ ]:" not in _prompt_texts(prompts):
+            return panel
+        # The kernel went idle with cells never run: JupyterLab dropped its queue (seen when the
+        # run starts while the freshly started kernel is still being connected). Run all again.
+        _wait_kernel_settled(page, panel, 30)
+    _fail_run(page, panel, name, f"cells left unrun: prompts {_prompt_texts(prompts)}")
 
 
-def _kernel_status(page) -> str:
-    return page.locator(".jp-NotebookPanel .jp-Notebook-ExecutionIndicator").first.get_attribute("data-status") or ""
+def _prompt_texts(prompts) -> list[str]:
+    return [text.strip() for text in prompts.all_inner_texts()]
 
 
-def _wait_kernel_idle(page, timeout: float) -> None:
+def _kernel_status(panel) -> str:
+    return panel.locator(".jp-Notebook-ExecutionIndicator").first.get_attribute("data-status") or ""
+
+
+def _wait_kernel_settled(page, panel, timeout: float) -> None:
+    """Wait until the notebook's kernel has been idle for two seconds in a row, accepting the
+    preferred kernel if JupyterLab asks which one to start."""
     deadline = time.monotonic() + timeout
-    while _kernel_status(page) != "idle":
+    idle_since = None
+    while time.monotonic() < deadline:
+        dialog = page.locator(".jp-Dialog", has_text="Select Kernel")
+        if dialog.count():
+            dialog.locator("button.jp-mod-accept").click()
+        if _kernel_status(panel) != "idle":
+            idle_since = None
+        elif idle_since is None:
+            idle_since = time.monotonic()
+        elif time.monotonic() - idle_since >= 2:
+            return
+        time.sleep(0.25)
+    pytest.fail(f"the kernel did not settle in {timeout} s (status {_kernel_status(panel)!r})")
+
+
+def _wait_until(condition, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
         if time.monotonic() > deadline:
-            pytest.fail(f"the kernel did not become idle (status {_kernel_status(page)!r})")
+            pytest.fail(f"timed out after {timeout} s waiting for {what}")
         time.sleep(0.25)
 
 
 def _menu_command(page, menu: str, command: str) -> None:
-    page.locator(".lm-MenuBar-item", has_text=menu).first.click()
-    page.locator(f"li.lm-Menu-item[data-command='{command}']").click()
+    """Click `menu` in the menu bar, then its item for `command` (retried: a click that lands
+    while JupyterLab is still settling can leave the menu closed)."""
+    item = page.locator(f"li.lm-Menu-item[data-command='{command}']")
+    for _ in range(3):
+        page.locator(".lm-MenuBar-item", has_text=menu).first.click()
+        try:
+            item.wait_for(state="visible", timeout=5_000)
+        except playwright_sync.TimeoutError:
+            page.keyboard.press("Escape")
+            continue
+        item.click()
+        return
+    pytest.fail(f"menu {menu!r} did not offer {command!r}")
 
 
-def _raise_cell_errors(page, name: str, state: str = "", only_if_any: bool = False) -> None:
-    """Fail with the error outputs of `name` (and a screenshot of the page) if it has any, or
-    always unless `only_if_any`."""
-    stderr = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").all_inner_texts()
-    tracebacks = [text for text in stderr if "Traceback" in text or "Error" in text]
-    if tracebacks or not only_if_any:
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        shot = ARTIFACTS / f"{Path(name).stem}_failed_page.png"
-        page.screenshot(path=str(shot))
-        pytest.fail(f"{name} did not run to the end in JupyterLab ({state}; page: {shot}):\n"
-                    + "\n".join(tracebacks)[-3000:])
+def _cell_errors(panel) -> list[str]:
+    """The error tracebacks shown in the notebook."""
+    return panel.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").filter(
+        has_text="Traceback").all_inner_texts()
 
 
-def find_explorer(page, *, title: str | None = None, controls: tuple[str, ...] = ()):
-    """The live control: the widget box that holds a picture, a printed text and every one of
-    `controls` (CSS selectors), optionally with `title` in it."""
+def _fail_run(page, panel, name: str, state: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    shot = ARTIFACTS / f"{Path(name).stem}_failed_page.png"
+    page.screenshot(path=str(shot))
+    pytest.fail(f"{name} did not run to the end in JupyterLab ({state}; screenshot {shot}):\n"
+                + "\n".join(_cell_errors(panel))[-3000:])
+
+
+def find_explorer(panel, *, title: str | None = None, controls: tuple[str, ...] = ()):
+    """The live control in `panel`: the widget box that holds a picture, a printed text and
+    every one of `controls` (CSS selectors), optionally with `title` in it."""
     selector = ".jp-OutputArea-output .widget-vbox:has(> .widget-image):has(.widget-html pre)"
     for control in controls:
         selector += f":has({control})"
-    box = page.locator(selector, has_text=title) if title else page.locator(selector)
-    box.first.wait_for(state="visible", timeout=30_000)
+    box = panel.locator(selector, has_text=title) if title else panel.locator(selector)
+    try:
+        box.first.wait_for(state="visible", timeout=30_000)
+    except playwright_sync.TimeoutError:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        panel.page.screenshot(path=str(ARTIFACTS / "explorer_not_found_page.png"))
+        widgets = panel.locator(".jp-OutputArea-output .widget-vbox").count()
+        pytest.fail(f"no explorer matching {selector!r} ({widgets} widget boxes in the notebook)")
     assert box.count() == 1, f"expected one explorer matching {selector!r}, found {box.count()}"
     box.scroll_into_view_if_needed()
     return box
@@ -263,8 +314,8 @@ def screenshot(box, name: str) -> None:
 def test_masked_decoder_explorer_follows_its_controls(page, lab_url):
     """Notebook 08: change the token, then the position, then switch the causal mask off; each
     change redraws the picture and the printed numbers, and the text states the new setting."""
-    run_notebook(page, lab_url, "08_masked_attention.ipynb")
-    box = find_explorer(page, title="decoder input token",
+    notebook = run_notebook(page, lab_url, "08_masked_attention.ipynb")
+    box = find_explorer(notebook, title="decoder input token",
                         controls=(".widget-checkbox", ".widget-dropdown select"))
     state = snapshot(box)
     assert "causal mask: on" in state[1]
@@ -295,8 +346,8 @@ SELF_ATTENTION = "03_self_attention.ipynb"
 def test_attention_explorer_follows_temperature_and_token(page, lab_url):
     """Notebook 03: move the temperature slider, then pick another query token; each change
     redraws the attention picture and the attention weights printed under it."""
-    run_notebook(page, lab_url, SELF_ATTENTION)
-    box = find_explorer(page, controls=(".widget-slider .noUi-handle", ".widget-dropdown select"))
+    notebook = run_notebook(page, lab_url, SELF_ATTENTION)
+    box = find_explorer(notebook, controls=(".widget-slider .noUi-handle", ".widget-dropdown select"))
     state = snapshot(box)
     screenshot(box, "03_attention_0_default.png")
 
