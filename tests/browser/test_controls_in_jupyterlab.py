@@ -12,6 +12,7 @@ import base64
 import hashlib
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -77,11 +78,15 @@ def lab_url(tmp_path_factory) -> Iterator[str]:
     for name, values in LAB_SETTINGS.items():
         (settings / name).parent.mkdir(parents=True, exist_ok=True)
         (settings / name).write_text(json.dumps(values))
+    # The reader's own Jupyter and IPython configuration, kernels and settings stay out of it.
     env = {
         **os.environ,
         "JUPYTERLAB_SETTINGS_DIR": str(settings),
         "JUPYTERLAB_WORKSPACES_DIR": str(root / "workspaces"),
+        "JUPYTER_CONFIG_DIR": str(root / "config"),
+        "JUPYTER_DATA_DIR": str(root / "data"),
         "JUPYTER_RUNTIME_DIR": str(root / "runtime"),
+        "IPYTHONDIR": str(root / "ipython"),
     }
     port = _free_port()
     command = [
@@ -344,24 +349,36 @@ SELF_ATTENTION = "03_self_attention.ipynb"
 
 @pytest.mark.skipif(not (NOTEBOOKS / SELF_ATTENTION).exists(), reason=f"notebooks/{SELF_ATTENTION} is not in the textbook yet")
 def test_attention_explorer_follows_temperature_and_token(page, lab_url):
-    """Notebook 03: move the temperature slider, then pick another query token; each change
-    redraws the attention picture and the attention weights printed under it."""
+    """Notebook 03: move the temperature slider, then pick another first token; each change
+    redraws the attention picture and the attention weights printed under it, and the text
+    states the new temperature and tokens."""
     notebook = run_notebook(page, lab_url, SELF_ATTENTION)
     box = find_explorer(notebook, controls=(".widget-slider .noUi-handle", ".widget-dropdown select"))
     state = snapshot(box)
+    start = _temperature(state[1])
     screenshot(box, "03_attention_0_default.png")
 
-    handle = box.locator(".widget-slider .noUi-handle").first
+    handle = box.locator(".widget-slider", has_text="temperature").locator(".noUi-handle")
     handle.focus()
     for _ in range(3):
         handle.press("ArrowRight")
     state = wait_for_new_state(box, state, "moving the temperature slider right three steps")
+    assert _temperature(state[1]) == pytest.approx(start + 0.3), "the printed temperature is not three steps higher"
     screenshot(box, "03_attention_1_temperature.png")
 
-    token = box.locator(".widget-dropdown select").first
+    token = box.locator(".widget-dropdown", has_text="token 1").locator("select")
+    labels = token.evaluate("select => Array.from(select.options, (option) => option.label)")
     current = token.evaluate("select => select.selectedIndex")
-    count = token.evaluate("select => select.options.length")
-    assert count > 1, "the token menu offers a single token"
-    token.select_option(index=(current + 1) % count)
-    wait_for_new_state(box, state, "picking another token")
+    assert len(labels) > 1, "the token menu offers a single token"
+    other = labels[(current + 1) % len(labels)]
+    token.select_option(label=other)
+    state = wait_for_new_state(box, state, f"picking the token {other!r}")
+    assert state[1].splitlines()[0].split()[:2] == ["tokens:", other], "the printed tokens do not start with the new one"
     screenshot(box, "03_attention_2_token.png")
+
+
+def _temperature(text: str) -> float:
+    """The temperature the explorer's text states ("temperature 1.30")."""
+    found = re.search(r"temperature (\d+\.\d+)", text)
+    assert found, f"the explorer's text states no temperature:\n{text}"
+    return float(found.group(1))
