@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from .module import Module
+from .reductions import column_sum, row_mean
 from .validation import check_last_axis
 
 
@@ -26,9 +27,9 @@ class LayerNorm(Module):
     def forward(self, x: np.ndarray) -> np.ndarray:
         """x (..., d_model) -> y (..., d_model)."""
         x = check_last_axis(x, "x", self.d_model)
-        mean = x.mean(axis=-1, keepdims=True)
+        mean = row_mean(x)
         centred = x - mean
-        var = (centred * centred).mean(axis=-1, keepdims=True)
+        var = row_mean(centred * centred)
         inv_std = 1.0 / np.sqrt(var + self.eps)
         x_hat = centred * inv_std
         self._cache = (x_hat, inv_std)
@@ -42,7 +43,7 @@ class LayerNorm(Module):
         gives dx = inv_std * (g - mean(g) - x_hat * mean(g * x_hat))."""
         x_hat, inv_std = self._cache
         d = self.d_model
-        self._grads["gamma"] += (dout * x_hat).reshape(-1, d).sum(axis=0)
-        self._grads["beta"] += dout.reshape(-1, d).sum(axis=0)
+        self._grads["gamma"] += column_sum((dout * x_hat).reshape(-1, d))
+        self._grads["beta"] += column_sum(dout.reshape(-1, d))
         g = dout * self.gamma
-        return inv_std * (g - g.mean(axis=-1, keepdims=True) - x_hat * (g * x_hat).mean(axis=-1, keepdims=True))
+        return inv_std * (g - row_mean(g) - x_hat * row_mean(g * x_hat))

@@ -6,6 +6,7 @@ import numpy as np
 
 from .init import xavier_uniform
 from .module import Module
+from .reductions import column_sum
 
 
 class Linear(Module):
@@ -42,5 +43,5 @@ class Linear(Module):
         d2 = dout.reshape(-1, self.d_out)
         self._grads["weight"] += x2.T @ d2
         if self.has_bias:
-            self._grads["bias"] += d2.sum(axis=0)
+            self._grads["bias"] += column_sum(d2)
         return (d2 @ self.weight.T).reshape(x.shape)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .reductions import row_sum
+
 
 def _row_max(x: np.ndarray) -> np.ndarray:
     row_max = x.max(axis=-1, keepdims=True)
@@ -20,7 +22,7 @@ def softmax(x: np.ndarray) -> np.ndarray:
     The row maximum is subtracted first (softmax is unchanged by a constant shift), so exp
     never overflows."""
     e = np.exp(x - _row_max(x))
-    total = e.sum(axis=-1, keepdims=True)
+    total = row_sum(e)
     return e / np.where(total > 0, total, 1.0)
 
 
@@ -28,7 +30,7 @@ def log_softmax(x: np.ndarray) -> np.ndarray:
     """log(softmax(x)) along the last axis, computed as x - max - log(sum(exp(x - max))).
     Shape (..., n) -> (..., n)."""
     shifted = x - _row_max(x)
-    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+    return shifted - np.log(row_sum(np.exp(shifted)))
 
 
 def softmax_backward(dout: np.ndarray, probs: np.ndarray) -> np.ndarray:
@@ -36,4 +38,4 @@ def softmax_backward(dout: np.ndarray, probs: np.ndarray) -> np.ndarray:
 
     The Jacobian is dp_i/dx_j = p_i (delta_ij - p_j), so
     dL/dx_j = p_j (dL/dp_j - sum_i dL/dp_i p_i)."""
-    return probs * (dout - (dout * probs).sum(axis=-1, keepdims=True))
+    return probs * (dout - row_sum(dout * probs))

@@ -1,0 +1,35 @@
+"""The ones-vector sums equal NumPy's own sum and mean, up to rounding, in both dtypes."""
+
+import numpy as np
+import pytest
+
+from transformer_lib.reductions import column_sum, row_mean, row_sum
+
+
+@pytest.mark.parametrize("dtype, tol", [(np.float64, 1e-12), (np.float32, 1e-5)])
+@pytest.mark.parametrize("shape", [(7,), (5, 3), (2, 3, 4, 10), (80, 10, 32), (0, 6)])
+def test_row_sum_and_row_mean_equal_numpy(shape, dtype, tol):
+    x = np.random.default_rng(0).standard_normal(shape).astype(dtype)
+    for got, want in ((row_sum(x), x.sum(axis=-1, keepdims=True)), (row_mean(x), x.mean(axis=-1, keepdims=True))):
+        assert got.shape == want.shape and got.dtype == dtype
+        np.testing.assert_allclose(got, want, rtol=tol, atol=tol)
+
+
+def test_row_sum_of_a_transposed_view():
+    x = np.random.default_rng(1).standard_normal((4, 6, 3)).transpose(1, 0, 2)  # not contiguous
+    np.testing.assert_allclose(row_sum(x), x.sum(axis=-1, keepdims=True), rtol=1e-12)
+
+
+@pytest.mark.parametrize("dtype, tol", [(np.float64, 1e-12), (np.float32, 1e-5)])
+@pytest.mark.parametrize("shape", [(1, 4), (800, 32), (1024, 11), (0, 3)])
+def test_column_sum_equals_numpy(shape, dtype, tol):
+    x = np.random.default_rng(2).standard_normal(shape).astype(dtype)
+    got = column_sum(x)
+    assert got.shape == (shape[1],) and got.dtype == dtype
+    np.testing.assert_allclose(got, x.sum(axis=0), rtol=tol, atol=tol)
+
+
+def test_sums_keep_inf_and_nan():
+    x = np.array([[1.0, np.inf], [np.nan, 2.0], [3.0, 4.0]])
+    assert row_sum(x)[0, 0] == np.inf and np.isnan(row_sum(x)[1, 0]) and row_sum(x)[2, 0] == 7.0
+    assert np.isnan(column_sum(x)[0]) and column_sum(x)[1] == np.inf

@@ -1,0 +1,34 @@
+"""Sums and means along one axis, computed as products with a vector of ones.
+
+``x.sum(axis=-1)`` over short rows (a token's d_model = 32 features, an attention row of 10
+keys) runs NumPy's reduction loop row by row; ``x @ ones`` does the same additions inside the
+matrix-multiply library, several times faster at this book's sizes. The layers call these
+functions where they sum along an axis; the results equal ``ndarray.sum`` / ``ndarray.mean`` up
+to rounding (the additions happen in another order), which the tests check.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def row_sum(x: np.ndarray) -> np.ndarray:
+    """The sum over the last axis, kept as an axis of length 1: (..., n) -> (..., 1).
+    Same as ``x.sum(axis=-1, keepdims=True)``."""
+    n = x.shape[-1]
+    if x.size == 0:
+        return x.sum(axis=-1, keepdims=True)
+    return (x.reshape(-1, n) @ np.ones(n, dtype=x.dtype)).reshape(*x.shape[:-1], 1)
+
+
+def row_mean(x: np.ndarray) -> np.ndarray:
+    """The mean over the last axis, kept as an axis of length 1: (..., n) -> (..., 1).
+    Same as ``x.mean(axis=-1, keepdims=True)``."""
+    return row_sum(x) / x.shape[-1]
+
+
+def column_sum(x: np.ndarray) -> np.ndarray:
+    """The sum over the rows of a matrix: (N, n) -> (n,). Same as ``x.sum(axis=0)``."""
+    if x.size == 0:
+        return x.sum(axis=0)
+    return np.ones(x.shape[0], dtype=x.dtype) @ x
