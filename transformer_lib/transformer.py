@@ -14,7 +14,7 @@ from .linear import Linear
 from .masks import attention_mask, padding_mask
 from .module import Module
 from .positional_encoding import sinusoidal_positional_encoding
-from .validation import as_token_ids, check_array
+from .validation import as_token_ids, check_array, checked_at_the_boundary
 
 
 @dataclass(frozen=True)
@@ -123,7 +123,8 @@ class Transformer(Module):
         self._trace = {}
         src_padding, _ = self._masks(src, None, src_padding, None)
         self._src_mask = attention_mask(key_padding=src_padding)
-        memory = self.encoder.forward(self._embed(self.src_embed, src, "src"), self._src_mask)
+        with checked_at_the_boundary():
+            memory = self.encoder.forward(self._embed(self.src_embed, src, "src"), self._src_mask)
         self._trace["memory"] = memory
         return memory
 
@@ -142,8 +143,9 @@ class Transformer(Module):
             raise ValueError(f"memory has batch {memory.shape[0]} but tgt has batch {tgt.shape[0]}")
         self_mask = attention_mask(key_padding=tgt_padding, causal_length=tgt.shape[-1])
         memory_mask = attention_mask(key_padding=src_padding)
-        y = self.decoder.forward(self._embed(self.tgt_embed, tgt, "tgt"), memory, self_mask, memory_mask)
-        logits = self.generator.forward(y)
+        with checked_at_the_boundary():
+            y = self.decoder.forward(self._embed(self.tgt_embed, tgt, "tgt"), memory, self_mask, memory_mask)
+            logits = self.generator.forward(y)
         self._trace["decoder_output"] = y
         self._trace["logits"] = logits
         return logits

@@ -3,9 +3,29 @@ bad value and says what was expected, before anything is computed or changed."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 import numpy as np
+
+_INSIDE_CHECKED_MODEL = ContextVar("inside_checked_model", default=False)
+
+
+@contextmanager
+def checked_at_the_boundary() -> Iterator[None]:
+    """Within this block `check_array` skips its scan for NaN and inf (shapes are still checked).
+
+    The Transformer runs its layers inside it: it checks the token ids it is given, every array
+    a layer then sees is computed from them and the weights, and the loss scans the logits, so a
+    NaN still stops training with a clear error at the loss. Scanning every intermediate array
+    again costs several percent of a training step at this book's sizes. A layer called on its
+    own, outside this block, scans its input as before."""
+    token = _INSIDE_CHECKED_MODEL.set(True)
+    try:
+        yield
+    finally:
+        _INSIDE_CHECKED_MODEL.reset(token)
 
 
 def as_token_ids(tokens, vocab_size: int, name: str = "tokens") -> np.ndarray:
@@ -34,7 +54,8 @@ def check_array(
     finite: bool = True,
 ) -> np.ndarray:
     """Check that `x` is a real array of rank `ndim` whose shape matches `shape` (None matches
-    any size) and, if `finite`, holds no NaN or inf. Returns it as an ndarray."""
+    any size) and, if `finite`, holds no NaN or inf (not scanned inside `checked_at_the_boundary`).
+    Returns it as an ndarray."""
     arr = np.asarray(x)
     if not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
         raise TypeError(f"{name} must be a numeric array, got dtype {arr.dtype}")
@@ -46,7 +67,7 @@ def check_array(
         ):
             expected = "(" + ", ".join("any" if s is None else str(s) for s in shape) + ")"
             raise ValueError(f"{name} has shape {arr.shape}, expected {expected}")
-    if finite and np.issubdtype(arr.dtype, np.floating) and not np.all(np.isfinite(arr)):
+    if finite and not _INSIDE_CHECKED_MODEL.get() and np.issubdtype(arr.dtype, np.floating) and not np.all(np.isfinite(arr)):
         index = tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0])
         raise ValueError(f"{name} contains NaN or inf ({arr[index]} at index {index}): expected finite numbers")
     return arr
