@@ -182,8 +182,9 @@ def run_notebook(page, lab_url: str, name: str):
             _fail_run(page, panel, name, "a cell raised")
         if "[ ]:" not in _prompt_texts(prompts):
             return panel
-        # The kernel went idle with cells never run: JupyterLab dropped its queue (seen when the
-        # run starts while the freshly started kernel is still being connected). Run all again.
+        # Idle, no error, yet cells never ran: JupyterLab dropped its queue (it does so when the
+        # kernel restarts or reconnects under it). Run all again.
+        print(f"{name}: run-all left cells unrun ({_prompt_texts(prompts)}); running all again", file=sys.stderr)
         _wait_kernel_settled(page, panel, 30)
     _fail_run(page, panel, name, f"cells left unrun: prompts {_prompt_texts(prompts)}")
 
