@@ -43,6 +43,7 @@ class Adam:
         self.lr, self.betas, self.eps = lr, betas, eps
         self.m = [np.zeros_like(p) for p, _ in self.buffers]  # first moment per buffer
         self.v = [np.zeros_like(p) for p, _ in self.buffers]  # second moment per buffer
+        self._scratch = [np.empty_like(p) for p, _ in self.buffers]  # reused by every step: no allocation
         self.t = 0
 
     def step(self) -> None:
@@ -51,12 +52,21 @@ class Adam:
         b1, b2 = self.betas
         correction1 = 1.0 - b1**self.t
         sqrt_correction2 = math.sqrt(1.0 - b2**self.t)
-        for (p, g), m, v in zip(self.buffers, self.m, self.v, strict=True):
+        for (p, g), m, v, s in zip(self.buffers, self.m, self.v, self._scratch, strict=True):
+            # The same update, written in place into the scratch array s:
             m *= b1
-            m += (1.0 - b1) * g
+            np.multiply(g, 1.0 - b1, out=s)
+            m += s  # m <- b1 m + (1 - b1) g
             v *= b2
-            v += (1.0 - b2) * g * g
-            p -= (self.lr / correction1) * m / (np.sqrt(v) / sqrt_correction2 + self.eps)
+            np.multiply(g, g, out=s)
+            s *= 1.0 - b2
+            v += s  # v <- b2 v + (1 - b2) g^2
+            np.sqrt(v, out=s)
+            s /= sqrt_correction2
+            s += self.eps
+            np.divide(m, s, out=s)
+            s *= self.lr / correction1
+            p -= s  # p <- p - lr (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)
 
 
 def warmup_learning_rate(step: int, d_model: int, warmup_steps: int = 4000, factor: float = 1.0) -> float:
