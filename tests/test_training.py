@@ -103,10 +103,17 @@ def test_reverse_contents_and_the_batch_agree_with_plain_python():
 
 
 def test_mirrored_positions():
-    np.testing.assert_array_equal(rv.mirrored_positions(3), [2, 1, 0, 3])
+    np.testing.assert_array_equal(rv.mirrored_positions(3), [2, 1, 0])
     batch = rv.reversal_batch(np.array([[3, 4, 5, 0]]))
     # decoder position t must output the source token at mirrored_positions[t]
-    np.testing.assert_array_equal(batch.src[0, rv.mirrored_positions(3)], batch.tgt_out[0, :4])
+    np.testing.assert_array_equal(batch.src[0, rv.mirrored_positions(3)], batch.tgt_out[0, :3])
+
+
+def test_example_is_one_unpadded_row_of_a_batch():
+    src, tgt_in, tgt_out = rv.example([5, 3, 10, 7, 0, 0])
+    np.testing.assert_array_equal(src, [5, 3, 10, 7, rv.EOS_ID])
+    np.testing.assert_array_equal(tgt_in, [rv.BOS_ID, 7, 10, 3, 5])
+    np.testing.assert_array_equal(tgt_out, [7, 10, 3, 5, rv.EOS_ID])
 
 
 def test_held_out_sequences_are_distinct_and_never_trained_on():

@@ -70,8 +70,8 @@ def test_steps_between_snapshots_show_the_last_one_before(snapshots):
 
 def test_mirror_weight_is_the_mean_weight_on_the_mirrored_source_position(snapshots):
     d = scrubber_data(snapshots, 12, 1)
-    mirror = [3, 2, 1, 0, 4]  # a b c d <eos>: output t reads d c b a, then <eos>
-    np.testing.assert_allclose(d["mirror_weight"], d["weights"][:, range(5), mirror].mean(axis=-1))
+    mirror = [3, 2, 1, 0]  # a b c d <eos>: decoder positions 0 .. 3 output d c b a
+    np.testing.assert_allclose(d["mirror_weight"], d["weights"][:, range(4), mirror].mean(axis=-1))
     view = training_scrubber_view(step=12, layer=1, snapshots=snapshots)
     assert "expected:  d c b a <eos>" in view.text and "source:    a b c d <eos>" in view.text
 

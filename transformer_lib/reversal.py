@@ -20,12 +20,14 @@ FIRST_CONTENT_ID = 3  # content tokens are the ids 3 .. 10
 MIN_LENGTH, MAX_LENGTH = 3, 10
 
 
-def reversal_config(dtype: str = "float32") -> TransformerConfig:
+def reversal_config(dtype: str = "float32", norm_first: bool = True) -> TransformerConfig:
     """The copy-task sizes: vocabulary 11, 2 encoder and 2 decoder layers, d_model 32, 4 heads,
-    d_ff 128; padding masks built from <pad>."""
+    d_ff 128; padding masks built from <pad>. Sources are up to MAX_LENGTH + 1 tokens long
+    (content and <eos>). Layer normalisation goes before each sublayer (pre-norm), which
+    trains this short run without the loss spikes of the paper's post-norm."""
     return TransformerConfig(src_vocab_size=len(VOCAB), tgt_vocab_size=len(VOCAB), d_model=32, num_heads=4,
                              d_ff=128, num_encoder_layers=2, num_decoder_layers=2, max_len=MAX_LENGTH + 1,
-                             pad_id=PAD_ID, dtype=dtype)
+                             norm_first=norm_first, pad_id=PAD_ID, dtype=dtype)
 
 
 def token_names(ids) -> list[str]:
@@ -57,15 +59,16 @@ def reverse_contents(contents: np.ndarray) -> np.ndarray:
 
 
 def mirrored_positions(length: int) -> np.ndarray:
-    """For a sequence of `length` content tokens, the source position each decoder position
-    should read: (length + 1,) ids, position t < length reads source position length - 1 - t
-    (the anti-diagonal), and the last one, which predicts <eos>, reads the source's <eos>."""
-    return np.array([*range(length - 1, -1, -1), length])
+    """For a sequence of `length` content tokens, the source position each of the first
+    `length` decoder positions must output: (length,) ids, position t -> length - 1 - t (the
+    anti-diagonal). The last decoder position predicts <eos> and has no such position."""
+    return np.arange(length - 1, -1, -1)
 
 
 def reversal_batch(contents: np.ndarray) -> Batch:
-    """(B, L) padded content -> a `Batch`: src = the content (B, L); tgt_in = <bos> + reversed
-    content and tgt_out = reversed content + <eos>, both (B, L + 1) padded with <pad>."""
+    """(B, L) padded content -> a `Batch`, every array (B, L + 1) padded with <pad>: src = the
+    content + <eos> (so the model sees where the source ends); tgt_in = <bos> + reversed
+    content; tgt_out = reversed content + <eos>."""
     contents = np.asarray(contents, dtype=np.int64)
     b, length = contents.shape
     reversed_ = reverse_contents(contents)
@@ -78,6 +81,16 @@ def reversal_batch(contents: np.ndarray) -> Batch:
     return Batch(src, tgt_in, tgt_out)
 
 
+def example(content) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One unpadded example from content ids (n,): (src, tgt_in, tgt_out), each (n + 1,):
+    content + <eos>, <bos> + reversed content, reversed content + <eos>."""
+    content = np.asarray(content, dtype=np.int64)
+    content = content[content != PAD_ID]
+    n = len(content)
+    batch = reversal_batch(content[None])
+    return batch.src[0, : n + 1], batch.tgt_in[0, : n + 1], batch.tgt_out[0, : n + 1]
+
+
 def _keys(contents: np.ndarray) -> list[bytes]:
     return [row.tobytes() for row in np.asarray(contents, dtype=np.int8)]
 
@@ -87,7 +100,7 @@ class ReversalTask:
 
     The `held_out_size` distinct held-out sequences are drawn first; `next_batch` draws
     `batch_size` training sequences and redraws any that is held out, so no held-out sequence
-    is ever trained on. Batches have a fixed shape: src (B, max_length), tgt (B, max_length + 1)."""
+    is ever trained on. Batches have a fixed shape: src and tgt (B, max_length + 1)."""
 
     def __init__(self, seed: int = 0, batch_size: int = 80, held_out_size: int = 500,
                  min_length: int = MIN_LENGTH, max_length: int = MAX_LENGTH):

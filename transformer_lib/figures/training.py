@@ -25,7 +25,11 @@ def side_by_side_figure(numpy_losses: np.ndarray, torch_losses: np.ndarray) -> F
     ax.legend(fontsize=8)
     difference = np.abs(np.asarray(numpy_losses) - np.asarray(torch_losses))
     floor = 1e-18
-    bx.semilogy(steps, np.maximum(difference, floor), ".-", ms=3, lw=0.8, color="C2")
+    bx.semilogy(steps, np.maximum(difference, floor), "-", lw=0.8, color="C2")
+    nonzero = difference > 0
+    bx.semilogy(steps[nonzero], difference[nonzero], ".", ms=4, color="C2", label="difference")
+    bx.semilogy(steps[~nonzero], np.full((~nonzero).sum(), floor), "x", ms=5, color="k", label="exactly 0 (drawn at 1e-18)")
+    bx.legend(fontsize=8, loc="upper left")
     bx.axhline(1e-9, color="grey", ls="--", lw=1)
     bx.text(steps[-1], 1e-9, "bound 1e-9", ha="right", va="bottom", fontsize=8, color="grey")
     bx.set_ylim(floor / 2, 1e-6)
@@ -66,7 +70,8 @@ def attention_heads_figure(weights: np.ndarray, row_labels: Sequence[str], col_l
     weights = np.asarray(weights)
     heads, tq, tk = weights.shape
     width = min(max(tk * 0.32, 2.2), 3.4)
-    fig, axes = plt.subplots(1, heads, figsize=(heads * width + 1.2, tq * width / tk + 1.3), squeeze=False)
+    fig, axes = plt.subplots(1, heads, figsize=(heads * width + 1.2, tq * width / tk + 1.3), squeeze=False,
+                             layout="constrained")
     for h, ax in enumerate(axes[0]):
         heatmap(ax, weights[h], row_labels, col_labels, title=head_titles[h] if head_titles else f"head {h + 1}",
                 vmin=0, vmax=1, cmap="Blues", annotate=False, show_shape=False)

@@ -18,7 +18,8 @@ def scrubber_data(snapshots: AttentionSnapshots, step: int, layer: int) -> dict:
 
     Returns ``step`` (the snapshot's own step), ``index``, ``weights`` (h, Tt, Ts), ``loss``,
     ``prediction`` (Tt,) ids, ``correct`` (Tt,) bool, and ``mirror_weight`` (h,): each head's
-    mean weight on the source position the output should read (`mirrored_positions`)."""
+    mean weight, over the decoder positions that output content, on the mirrored source
+    position (`mirrored_positions`), 1 for a perfect anti-diagonal."""
     i = snapshots.index(step)
     weights = snapshots.weights[f"decoder.layers.{layer}.cross_attn.weights"][i]
     length = int(lengths_of(snapshots.src[None])[0]) - 1  # the source ends with <eos>
