@@ -14,7 +14,9 @@ How it measures:
 - NumPy and PyTorch alternate, round after round, so a change in the machine's load hits both;
   the ratio is the median over rounds of (NumPy median / PyTorch median) within a round. The
   1-minute load average is recorded with every figure: on a busy machine, timings (above all
-  multithreaded ones) are noisy.
+  multithreaded ones) are noisy. The "cpu ratio" compares the processes' CPU time per step the
+  same way; on one thread it is the steadier figure when other programs compete for the cores
+  (with several threads it also counts threads waiting for each other).
 - Peak memory is the resident-set high-water mark during model construction and the training
   steps, above the resident set just before (imports, and for PyTorch the NumPy model the twin
   copies its weights from, are excluded).
@@ -174,14 +176,18 @@ class PeakMemory:
 
 
 # -- one measurement -------------------------------------------------------------------------------
-def _time_steps(step, repeats: int, warmup: int) -> list[float]:
+def _time_steps(step, repeats: int, warmup: int, cpu_times: list[float] | None = None) -> list[float]:
+    """Wall seconds of each of `repeats` calls of `step` after `warmup` calls; the process's CPU
+    seconds of each call are appended to `cpu_times` if given."""
     for _ in range(warmup):
         step()
     times = []
     for _ in range(repeats):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         step()
         times.append(time.perf_counter() - start)
+        if cpu_times is not None:
+            cpu_times.append(time.process_time() - start_cpu)
     return times
 
 
@@ -209,8 +215,9 @@ def measure_numpy(size: Size, dtype: str, repeats: int, warmup: int) -> dict:
     """Seconds of each NumPy training step (forward, backward, Adam) and the peak memory."""
     _numpy_step(SIZES["toy"], dtype)()  # start the BLAS threads and their buffers first
     memory = PeakMemory()
-    times = _time_steps(_numpy_step(size, dtype), repeats, warmup)
-    return {"times": times, "peak_mb": memory.mb(), "threads": numpy_blas_threads()}
+    cpu = []
+    times = _time_steps(_numpy_step(size, dtype), repeats, warmup, cpu)
+    return {"times": times, "cpu_times": cpu, "peak_mb": memory.mb(), "threads": numpy_blas_threads()}
 
 
 def _torch_step(twin, optimizer, batch, vocab: int):
@@ -245,8 +252,9 @@ def measure_torch(size: Size, dtype: str, repeats: int, warmup: int, threads: in
     memory = PeakMemory()
     twin = torch_twin(source)
     step = _torch_step(twin, torch.optim.Adam(twin.parameters(), lr=1e-4), batch, size.vocab)
-    times = _time_steps(step, repeats, warmup)
-    return {"times": times, "peak_mb": memory.mb(), "threads": torch.get_num_threads()}
+    cpu = []
+    times = _time_steps(step, repeats, warmup, cpu)
+    return {"times": times, "cpu_times": cpu, "peak_mb": memory.mb(), "threads": torch.get_num_threads()}
 
 
 def measure_greedy(repeats: int) -> dict:
@@ -309,13 +317,17 @@ def compare_step(size_name: str, dtype: str, rounds: int, repeats: int, threads:
         used = {run["threads"] for run in runs[kind]}
         if used != {threads}:
             raise RuntimeError(f"{kind} ran on {used} threads, expected {threads}")
+    def paired_ratio(key):
+        return statistics.median(statistics.median(n[key]) / statistics.median(t[key])
+                                 for n, t in zip(runs["numpy"], runs["torch"], strict=True))
+
     per_round = [statistics.median(n["times"]) / statistics.median(t["times"])
                  for n, t in zip(runs["numpy"], runs["torch"], strict=True)]
     loads = [run["load_average_1min"] for kind in runs for run in runs[kind]]
     return {"size": asdict(SIZES[size_name]), "dtype": dtype, "threads": threads, "rounds": rounds,
             "numpy_ms": 1e3 * statistics.median([x for run in runs["numpy"] for x in run["times"]]),
             "torch_ms": 1e3 * statistics.median([x for run in runs["torch"] for x in run["times"]]),
-            "ratio": statistics.median(per_round), "ratio_per_round": per_round,
+            "ratio": statistics.median(per_round), "ratio_per_round": per_round, "cpu_ratio": paired_ratio("cpu_times"),
             "numpy_peak_mb": statistics.median(run["peak_mb"] for run in runs["numpy"]),
             "torch_peak_mb": statistics.median(run["peak_mb"] for run in runs["torch"]),
             "load_min": min(loads), "load_max": max(loads)}
@@ -357,14 +369,14 @@ def main(argv: list[str] | None = None) -> int:
     m = results["machine"]
     print(f"{m['cpu']}, {m['cores']} cores; numpy {m['numpy']} ({m['numpy_blas']}), torch {m['torch']} "
           f"({m.get('torch_blas', '')}); {threads} thread(s) each; {rounds} interleaved rounds\n")
-    print(f"{'size':<8}{'dtype':<9}{'numpy ms':>10}{'torch ms':>10}{'ratio':>7}{'numpy MB':>10}{'torch MB':>10}"
-          f"{'load':>11}")
+    print(f"{'size':<8}{'dtype':<9}{'numpy ms':>10}{'torch ms':>10}{'ratio':>7}{'cpu ratio':>10}{'numpy MB':>10}"
+          f"{'torch MB':>10}{'load':>11}")
     for size_name in args.sizes.split(","):
         for dtype in DTYPES:
             row = compare_step(size_name, dtype, rounds, repeats[size_name], threads)
             results["steps"].append(row)
             print(f"{size_name:<8}{dtype:<9}{row['numpy_ms']:>10.2f}{row['torch_ms']:>10.2f}{row['ratio']:>7.2f}"
-                  f"{row['numpy_peak_mb']:>10.1f}{row['torch_peak_mb']:>10.1f}"
+                  f"{row['cpu_ratio']:>10.2f}{row['numpy_peak_mb']:>10.1f}{row['torch_peak_mb']:>10.1f}"
                   f"{row['load_min']:>6.1f}-{row['load_max']:.1f}")
 
     print()
