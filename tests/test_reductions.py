@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from transformer_lib.reductions import column_sum, row_mean, row_sum
+from transformer_lib.reductions import column_sum, row_max, row_mean, row_sum
 
 
 @pytest.mark.parametrize("dtype, tol", [(np.float64, 1e-12), (np.float32, 1e-5)])
@@ -33,3 +33,19 @@ def test_sums_keep_inf_and_nan():
     x = np.array([[1.0, np.inf], [np.nan, 2.0], [3.0, 4.0]])
     assert row_sum(x)[0, 0] == np.inf and np.isnan(row_sum(x)[1, 0]) and row_sum(x)[2, 0] == 7.0
     assert np.isnan(column_sum(x)[0]) and column_sum(x)[1] == np.inf
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("shape", [(1,), (3, 1), (5, 2), (4, 3), (2, 3, 7), (80, 4, 10, 10), (2, 4, 32, 33), (3, 64), (3, 65),
+                                   (2, 1000), (0, 5)])
+def test_row_max_equals_numpy_exactly(shape, dtype):
+    x = np.random.default_rng(3).standard_normal(shape).astype(dtype)
+    got = row_max(x)
+    assert got.shape == shape[:-1] + (1,) and got.dtype == dtype
+    np.testing.assert_array_equal(got, x.max(axis=-1, keepdims=True))
+    assert not np.shares_memory(got, x)
+
+
+def test_row_max_with_inf_and_nan():
+    x = np.array([[-np.inf, -np.inf, -np.inf], [1.0, np.nan, 2.0], [np.inf, 0.0, 1.0], [0.0, 1.0, 9.0]])
+    np.testing.assert_array_equal(row_max(x), x.max(axis=-1, keepdims=True))

@@ -1,10 +1,11 @@
-"""Sums and means along one axis, computed as products with a vector of ones.
+"""Sums, means and maxima along one axis, faster than NumPy's reduction loop over short rows.
 
 ``x.sum(axis=-1)`` over short rows (a token's d_model = 32 features, an attention row of 10
 keys) runs NumPy's reduction loop row by row; ``x @ ones`` does the same additions inside the
 matrix-multiply library, several times faster at this book's sizes. The layers call these
 functions where they sum along an axis; the results equal ``ndarray.sum`` / ``ndarray.mean`` up
-to rounding (the additions happen in another order), which the tests check.
+to rounding (the additions happen in another order), which the tests check. `row_max` folds
+short rows in halves instead (exactly ``ndarray.max``).
 """
 
 from __future__ import annotations
@@ -32,3 +33,22 @@ def column_sum(x: np.ndarray) -> np.ndarray:
     if x.size == 0:
         return x.sum(axis=0)
     return np.ones(x.shape[0], dtype=x.dtype) @ x
+
+
+def row_max(x: np.ndarray) -> np.ndarray:
+    """The maximum over the last axis, kept as an axis of length 1: (..., n) -> (..., 1). Same
+    as ``x.max(axis=-1, keepdims=True)``, NaN included.
+
+    Rows of up to 64 numbers are folded in half again and again (the elementwise maximum of the
+    two halves, log2(n) whole-array steps) instead of NumPy's row-by-row reduction loop."""
+    if x.shape[-1] > 64 or x.size == 0:
+        return x.max(axis=-1, keepdims=True)
+    m = x
+    while m.shape[-1] > 1:
+        n = m.shape[-1]
+        half = n // 2
+        folded = np.maximum(m[..., :half], m[..., half:2 * half])
+        if n % 2:  # the odd one out joins the first column
+            np.maximum(folded[..., :1], m[..., -1:], out=folded[..., :1])
+        m = folded
+    return m.copy() if m is x else m

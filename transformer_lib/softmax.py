@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from .reductions import row_sum
+from .reductions import row_max, row_sum
 
 
 def _row_max(x: np.ndarray) -> np.ndarray:
-    row_max = x.max(axis=-1, keepdims=True)
-    return np.where(np.isfinite(row_max), row_max, 0.0)
+    m = row_max(x)
+    return np.where(np.isfinite(m), m, 0.0)
 
 
 def softmax(x: np.ndarray) -> np.ndarray:
@@ -21,9 +21,11 @@ def softmax(x: np.ndarray) -> np.ndarray:
 
     The row maximum is subtracted first (softmax is unchanged by a constant shift), so exp
     never overflows."""
-    e = np.exp(x - _row_max(x))
+    e = x - _row_max(x)
+    np.exp(e, out=e)  # in place: no second array of the same size
     total = row_sum(e)
-    return e / np.where(total > 0, total, 1.0)
+    e /= np.where(total > 0, total, 1.0)
+    return e
 
 
 def log_softmax(x: np.ndarray) -> np.ndarray:
