@@ -107,11 +107,11 @@ def attention_view(tokens=tuple(SOURCE_IDS), temperature: float = 1.0, num_heads
     fig = matrix_figure([
         {"matrix": d["scores"], "col_labels": names, "title": "Q Kᵀ", **common},
         {"matrix": d["scaled_scores"], "col_labels": names,
-         "title": f"/ ({temperature:.1f} x sqrt({d_k})){' + mask' if masked else ''}", **common},
+         "title": f"scaled: Q Kᵀ / ({temperature:.1f} x sqrt({d_k})){' + mask' if masked else ''}", **common},
         {"matrix": d["weights"], "col_labels": names, "title": "softmax weights", "vmin": 0, "vmax": 1,
          "cmap": "Blues", **common},
         {"matrix": d["output"], "col_labels": dims, "title": "output = weights V", **common},
-    ], cell_size=0.6, suptitle=f"{who}: {' '.join(names)}, temperature {temperature:.2f}, "
+    ], ncols=2, cell_size=0.85, suptitle=f"{who}: {' '.join(names)}, temperature {temperature:.2f}, "
                                f"causal mask {'on' if masked else 'off'}")
     entropy = row_entropy(d["weights"])
     width = max(map(len, names))
