@@ -78,8 +78,11 @@ def attention_heads_figure(weights: np.ndarray, row_labels: Sequence[str], col_l
         ax.set_aspect("equal")
         ax.tick_params(labelsize=8)
         ax.set_xticks(range(tk), labels=col_labels, rotation=90, ha="center")
+        ax.set_xlabel("source (keys)", fontsize=8)
         if h:
             ax.set_yticklabels([])
+        else:
+            ax.set_ylabel("decoder input (queries)", fontsize=8)
     fig.colorbar(axes[0, 0].images[0], ax=list(axes[0]), fraction=0.02, pad=0.02, label="attention weight")
     if title:
         fig.suptitle(title, fontsize=11)
