@@ -10,7 +10,7 @@ from ..reversal import BOS_ID, EOS_ID, PAD_ID, token_names
 from ..training import exact_match
 from .feedback import NOT_ATTEMPTED, CheckResult, correct, not_attempted, wrong
 
-# Exercise 1: the copy task's schedule in The Annotated Transformer.
+# Exercise 1: this chapter's d_model with the warm-up of The Annotated Transformer's copy task.
 WARMUP_D_MODEL, WARMUP_STEPS, WARMUP_FACTOR, WARMUP_AT_STEP = 32, 400, 1.0, 100
 # Exercise 2: the content "c a h e" to be reversed.
 REVERSAL_CONTENT = (5, 3, 10, 7)
