@@ -71,6 +71,14 @@ class MultiHeadAttention(Module):
         b, _, t, _ = x.shape  # (B, h, T, d_k) -> (B, T, d_model)
         return x.transpose(0, 2, 1, 3).reshape(b, t, self.d_model)
 
+    def _matmul_merged(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """``_merge_heads(a @ b)`` for a (B, h, T, n) and b (B, h, n, d_k): each head's product
+        is written straight into its columns of the (B, T, d_model) result, saving the copy."""
+        batch, _, t, _ = a.shape
+        out = np.empty((batch, t, self.num_heads, self.d_k), dtype=np.result_type(a, b))
+        np.matmul(a, b, out=out.transpose(0, 2, 1, 3))
+        return out.reshape(batch, t, self.d_model)
+
     def forward(self, query: np.ndarray, key_value: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
         """query (B, Tq, d_model), key_value (B, Tk, d_model), mask broadcasting to
         (B, h, Tq, Tk) with True = masked out -> output (B, Tq, d_model)."""
@@ -86,8 +94,8 @@ class MultiHeadAttention(Module):
         scaled = scores * self.scale
         masked = scaled if mask is None else np.where(mask, -np.inf, scaled)
         weights = softmax(masked)
-        heads = weights @ v  # (B, h, Tq, d_k)
-        concat = self._merge_heads(heads)
+        concat = self._matmul_merged(weights, v)  # the heads side by side (B, Tq, d_model)
+        heads = self._split_heads(concat)  # each head's output weights @ V (B, h, Tq, d_k)
         out = self.w_o.forward(concat)
 
         self._cache = (q, k, v, weights)
@@ -104,11 +112,11 @@ class MultiHeadAttention(Module):
         q, k, v, weights = self._cache
         dheads = self._split_heads(self.w_o.backward(dout))  # (B, h, Tq, d_k)
         dweights = dheads @ v.swapaxes(-1, -2)  # (B, h, Tq, Tk)
-        dv = weights.swapaxes(-1, -2) @ dheads  # (B, h, Tk, d_k)
+        dv = self._matmul_merged(weights.swapaxes(-1, -2), dheads)  # weightsᵀ dheads, heads merged (B, Tk, d_model)
         # Masked entries have weight exactly 0, so softmax_backward gives them gradient 0.
         dscores = softmax_backward(dweights, weights) * self.scale
-        dq = dscores @ k
-        dk = dscores.swapaxes(-1, -2) @ q
-        d_query = self.w_q.backward(self._merge_heads(dq))
-        d_key_value = self.w_k.backward(self._merge_heads(dk)) + self.w_v.backward(self._merge_heads(dv))
+        dq = self._matmul_merged(dscores, k)  # (B, Tq, d_model)
+        dk = self._matmul_merged(dscores.swapaxes(-1, -2), q)  # (B, Tk, d_model)
+        d_query = self.w_q.backward(dq)
+        d_key_value = self.w_k.backward(dk) + self.w_v.backward(dv)
         return d_query, d_key_value
