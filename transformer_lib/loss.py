@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .reductions import row_mean
 from .softmax import log_softmax
 from .validation import as_token_ids, check_array
 
@@ -35,7 +36,7 @@ class CrossEntropyLoss:
         safe_targets = as_token_ids(np.where(valid, targets, 0), vocab, "targets")
         logp = log_softmax(logits)
         nll = -np.take_along_axis(logp, safe_targets[..., None], axis=-1)[..., 0]
-        smooth = -logp.mean(axis=-1)
+        smooth = -row_mean(logp)[..., 0]
         eps = self.label_smoothing
         per_token = (1.0 - eps) * nll + eps * smooth
         count = int(valid.sum())
@@ -49,7 +50,8 @@ class CrossEntropyLoss:
         vocab = logp.shape[-1]
         grad = np.exp(logp)
         eps = self.label_smoothing
-        grad -= eps / vocab
+        if eps:
+            grad -= eps / vocab
         np.put_along_axis(grad, targets[..., None],
                           np.take_along_axis(grad, targets[..., None], axis=-1) - (1.0 - eps), axis=-1)
         grad *= valid[..., None] / count
