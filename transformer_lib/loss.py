@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .reductions import row_mean
-from .softmax import log_softmax
+from .reductions import row_max, row_mean, row_sum
 from .validation import as_token_ids, check_array
 
 
@@ -34,25 +33,31 @@ class CrossEntropyLoss:
             raise ValueError(f"targets has shape {targets.shape}, expected {logits.shape[:-1]} (logits without the last axis)")
         valid = np.ones(targets.shape, dtype=bool) if self.ignore_index is None else targets != self.ignore_index
         safe_targets = as_token_ids(np.where(valid, targets, 0), vocab, "targets")
-        logp = log_softmax(logits)
+        # log_softmax(logits) (the logits are finite), keeping exp(logits - max) and its row sums:
+        # the backward pass divides one by the other instead of exponentiating again
+        logp = logits - row_max(logits)
+        exp_shifted = np.exp(logp)
+        total = row_sum(exp_shifted)
+        logp -= np.log(total)
         nll = -np.take_along_axis(logp, safe_targets[..., None], axis=-1)[..., 0]
-        smooth = -row_mean(logp)[..., 0]
         eps = self.label_smoothing
-        per_token = (1.0 - eps) * nll + eps * smooth
+        per_token = nll
+        if eps:  # the smoothed target adds eps times minus the mean log-probability
+            per_token = (1.0 - eps) * nll - eps * row_mean(logp)[..., 0]
         count = int(valid.sum())
-        self._cache = (logp, safe_targets, valid, max(count, 1))
+        self._cache = (exp_shifted, total, safe_targets, valid, max(count, 1))
         return float(np.where(valid, per_token, 0.0).sum() / max(count, 1))
 
     def backward(self) -> np.ndarray:
         """dL/dlogits for the last `forward`, shape (..., V): (softmax - target distribution)
         divided by the number of counted positions; zero at ignored positions."""
-        logp, targets, valid, count = self._cache
-        vocab = logp.shape[-1]
-        grad = np.exp(logp)
+        exp_shifted, total, targets, valid, count = self._cache
+        vocab = exp_shifted.shape[-1]
+        grad = exp_shifted / total  # softmax(logits), from the forward pass's exponentials
         eps = self.label_smoothing
         if eps:
             grad -= eps / vocab
         np.put_along_axis(grad, targets[..., None],
                           np.take_along_axis(grad, targets[..., None], axis=-1) - (1.0 - eps), axis=-1)
-        grad *= valid[..., None] / count
+        grad *= (valid / count).astype(grad.dtype)[..., None]
         return grad
