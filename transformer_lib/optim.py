@@ -49,24 +49,45 @@ class Adam:
     def step(self) -> None:
         """Update every parameter once from its current gradient."""
         self.t += 1
+        for arrays in zip(self.buffers, self.m, self.v, self._scratch, strict=True):
+            (p, g), m, v, s = arrays
+            for block in _cache_sized_blocks(p, g, m, v, s):
+                self._update(*block)
+
+    def _update(self, p: np.ndarray, g: np.ndarray, m: np.ndarray, v: np.ndarray, s: np.ndarray) -> None:
+        """One Adam update of the parameters p from the gradient g, written in place into p, the
+        moments m and v, and the scratch array s (all of one shape)."""
         b1, b2 = self.betas
         correction1 = 1.0 - b1**self.t
         sqrt_correction2 = math.sqrt(1.0 - b2**self.t)
-        for (p, g), m, v, s in zip(self.buffers, self.m, self.v, self._scratch, strict=True):
-            # The same update, written in place into the scratch array s:
-            m *= b1
-            np.multiply(g, 1.0 - b1, out=s)
-            m += s  # m <- b1 m + (1 - b1) g
-            v *= b2
-            np.multiply(g, g, out=s)
-            s *= 1.0 - b2
-            v += s  # v <- b2 v + (1 - b2) g^2
-            np.sqrt(v, out=s)
-            s /= sqrt_correction2
-            s += self.eps
-            np.divide(m, s, out=s)
-            s *= self.lr / correction1
-            p -= s  # p <- p - lr (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)
+        m *= b1
+        np.multiply(g, 1.0 - b1, out=s)
+        m += s  # m <- b1 m + (1 - b1) g
+        v *= b2
+        np.multiply(g, g, out=s)
+        s *= 1.0 - b2
+        v += s  # v <- b2 v + (1 - b2) g^2
+        np.sqrt(v, out=s)
+        s /= sqrt_correction2
+        s += self.eps
+        np.divide(m, s, out=s)
+        s *= self.lr / correction1
+        p -= s  # p <- p - lr (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)
+
+
+_BLOCK = 65_536  # elements: a block of the five arrays an update touches stays in the CPU's cache
+
+
+def _cache_sized_blocks(*arrays: np.ndarray):
+    """Matching blocks of `_BLOCK` elements of same-shaped contiguous arrays, as flat views (the
+    arrays whole if one is not contiguous). An elementwise update run block by block reads each
+    array from memory once instead of once per operation, and gives the same numbers."""
+    if not all(a.flags.c_contiguous for a in arrays):
+        yield arrays
+        return
+    flat = [a.reshape(-1) for a in arrays]
+    for start in range(0, flat[0].size, _BLOCK):
+        yield tuple(a[start:start + _BLOCK] for a in flat)
 
 
 def warmup_learning_rate(step: int, d_model: int, warmup_steps: int = 4000, factor: float = 1.0) -> float:
