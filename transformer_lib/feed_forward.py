@@ -40,4 +40,6 @@ class FeedForward(Module):
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
         """dout (..., d_model) -> dx (..., d_model)."""
-        return self.linear1.backward(relu_backward(self.linear2.backward(dout), self._cache))
+        d_activated = self.linear2.backward(dout)  # a new array of ours: relu_backward runs in place
+        np.multiply(d_activated, self._cache > 0, out=d_activated)
+        return self.linear1.backward(d_activated)

@@ -31,10 +31,12 @@ class LayerNorm(Module):
         centred = x - mean
         var = row_mean(centred * centred)
         inv_std = 1.0 / np.sqrt(var + self.eps)
-        x_hat = centred * inv_std
+        x_hat = np.multiply(centred, inv_std, out=centred)  # in place: centred is not kept
         self._cache = (x_hat, inv_std)
         self._trace = {"mean": mean, "std": 1.0 / inv_std, "normalized": x_hat}
-        return x_hat * self.gamma + self.beta
+        out = x_hat * self.gamma
+        out += self.beta
+        return out
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
         """dout (..., d_model) -> dx (..., d_model); adds dL/dgamma and dL/dbeta.
@@ -46,4 +48,7 @@ class LayerNorm(Module):
         self._grads["gamma"] += column_sum((dout * x_hat).reshape(-1, d))
         self._grads["beta"] += column_sum(dout.reshape(-1, d))
         g = dout * self.gamma
-        return inv_std * (g - row_mean(g) - x_hat * row_mean(g * x_hat))
+        dx = g - row_mean(g)  # the same three steps as the formula, in place in one array
+        dx -= x_hat * row_mean(g * x_hat)
+        dx *= inv_std
+        return dx

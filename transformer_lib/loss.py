@@ -53,11 +53,11 @@ class CrossEntropyLoss:
         divided by the number of counted positions; zero at ignored positions."""
         exp_shifted, total, targets, valid, count = self._cache
         vocab = exp_shifted.shape[-1]
-        grad = exp_shifted / total  # softmax(logits), from the forward pass's exponentials
+        weight = (valid / count).astype(exp_shifted.dtype)[..., None]  # 1 / count, or 0 at padding (..., 1)
+        grad = exp_shifted * (weight / total)  # softmax(logits) * weight, from the forward pass's exponentials
         eps = self.label_smoothing
         if eps:
-            grad -= eps / vocab
+            grad -= weight * (eps / vocab)
         np.put_along_axis(grad, targets[..., None],
-                          np.take_along_axis(grad, targets[..., None], axis=-1) - (1.0 - eps), axis=-1)
-        grad *= (valid / count).astype(grad.dtype)[..., None]
+                          np.take_along_axis(grad, targets[..., None], axis=-1) - weight * (1.0 - eps), axis=-1)
         return grad
