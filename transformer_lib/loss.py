@@ -33,17 +33,21 @@ class CrossEntropyLoss:
             raise ValueError(f"targets has shape {targets.shape}, expected {logits.shape[:-1]} (logits without the last axis)")
         valid = np.ones(targets.shape, dtype=bool) if self.ignore_index is None else targets != self.ignore_index
         safe_targets = as_token_ids(np.where(valid, targets, 0), vocab, "targets")
-        # log_softmax(logits) (the logits are finite), keeping exp(logits - max) and its row sums:
-        # the backward pass divides one by the other instead of exponentiating again
-        logp = logits - row_max(logits)
-        exp_shifted = np.exp(logp)
-        total = row_sum(exp_shifted)
-        logp -= np.log(total)
-        nll = -np.take_along_axis(logp, safe_targets[..., None], axis=-1)[..., 0]
+        # log_softmax(logits) = shifted - log(total), with shifted = logits - row max (the logits are
+        # finite) and total the row sums of exp(shifted). The loss needs it only at the target (and
+        # its row mean for smoothing), so no (..., V) array of log-probabilities is made; exp(shifted)
+        # is kept: the backward pass divides it by total instead of exponentiating again.
         eps = self.label_smoothing
+        shifted = logits - row_max(logits)
+        target_shifted = np.take_along_axis(shifted, safe_targets[..., None], axis=-1)[..., 0]
+        mean_shifted = row_mean(shifted)[..., 0] if eps else 0.0
+        exp_shifted = np.exp(shifted, out=shifted)
+        total = row_sum(exp_shifted)
+        log_total = np.log(total)[..., 0]
+        nll = log_total - target_shifted  # minus the log-probability of the target
         per_token = nll
         if eps:  # the smoothed target adds eps times minus the mean log-probability
-            per_token = (1.0 - eps) * nll - eps * row_mean(logp)[..., 0]
+            per_token = (1.0 - eps) * nll + eps * (log_total - mean_shifted)
         count = int(valid.sum())
         self._cache = (exp_shifted, total, safe_targets, valid, max(count, 1))
         return float(np.where(valid, per_token, 0.0).sum() / max(count, 1))
