@@ -114,8 +114,7 @@ class MultiHeadAttention(Module):
         dweights = dheads @ v.swapaxes(-1, -2)  # (B, h, Tq, Tk)
         dv = self._matmul_merged(weights.swapaxes(-1, -2), dheads)  # weightsᵀ dheads, heads merged (B, Tk, d_model)
         # Masked entries have weight exactly 0, so softmax_backward gives them gradient 0.
-        dscores = softmax_backward(dweights, weights)
-        dscores *= self.scale
+        dscores = softmax_backward(dweights, weights) * self.scale
         dq = self._matmul_merged(dscores, k)  # (B, Tq, d_model)
         dk = self._matmul_merged(dscores.swapaxes(-1, -2), q)  # (B, Tk, d_model)
         d_query = self.w_q.backward(dq)
