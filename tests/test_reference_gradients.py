@@ -76,6 +76,21 @@ def _tensor(x, requires_grad=False):
     return torch.tensor(x, requires_grad=requires_grad)
 
 
+def _key_padding(padding):
+    """PyTorch's key padding mask for `padding` (None stays None)."""
+    return None if padding is None else _tensor(padding)
+
+
+def _assert_equals_autograd(module, twin, out, tout, dout, input_gradients):
+    """Backpropagate `dout` through the twin's output `tout`; the outputs, each (our input
+    gradient, torch leaf) pair of `input_gradients` and every parameter gradient agree."""
+    (tout * _tensor(dout)).sum().backward()
+    assert tl.relative_error(out, tout.detach().numpy()) < 1e-10
+    for ours, leaf in input_gradients:
+        assert tl.relative_error(ours, leaf.grad.numpy()) < TOL
+    assert_gradients_equal(module.gradients(), torch_gradients(module, twin))
+
+
 @SETTINGS
 @given(stack_case())
 def test_encoder_stack_input_and_parameter_gradients_equal_autograd(c):
@@ -91,11 +106,8 @@ def test_encoder_stack_input_and_parameter_gradients_equal_autograd(c):
 
     twin = torch_twin(encoder)
     tx = _tensor(x, requires_grad=True)
-    tout = twin(tx, src_key_padding_mask=None if padding is None else _tensor(padding))
-    (tout * _tensor(dout)).sum().backward()
-    assert tl.relative_error(out, tout.detach().numpy()) < 1e-10
-    assert tl.relative_error(dx, tx.grad.numpy()) < TOL
-    assert_gradients_equal(encoder.gradients(), torch_gradients(encoder, twin))
+    tout = twin(tx, src_key_padding_mask=_key_padding(padding))
+    _assert_equals_autograd(encoder, twin, out, tout, dout, [(dx, tx)])
 
 
 @SETTINGS
@@ -117,13 +129,8 @@ def test_decoder_stack_input_and_parameter_gradients_equal_autograd(c):
     twin = torch_twin(decoder)
     ty, tm = _tensor(y, requires_grad=True), _tensor(memory, requires_grad=True)
     tout = twin(ty, tm, tgt_mask=_tensor(tl.causal_mask(c["tgt_len"])),
-                tgt_key_padding_mask=None if tgt_padding is None else _tensor(tgt_padding),
-                memory_key_padding_mask=None if src_padding is None else _tensor(src_padding))
-    (tout * _tensor(dout)).sum().backward()
-    assert tl.relative_error(out, tout.detach().numpy()) < 1e-10
-    assert tl.relative_error(dy, ty.grad.numpy()) < TOL
-    assert tl.relative_error(d_memory, tm.grad.numpy()) < TOL
-    assert_gradients_equal(decoder.gradients(), torch_gradients(decoder, twin))
+                tgt_key_padding_mask=_key_padding(tgt_padding), memory_key_padding_mask=_key_padding(src_padding))
+    _assert_equals_autograd(decoder, twin, out, tout, dout, [(dy, ty), (d_memory, tm)])
 
 
 def test_gradient_comparison_can_fail():
