@@ -3,6 +3,7 @@ with a hint. Shown in a notebook as one plain sentence, never as a traceback."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -47,14 +48,31 @@ def as_number_array(answer, name: str) -> np.ndarray | CheckResult:
     return arr
 
 
+Mistakes = Sequence[tuple[object, str]]
+
+
+def known_mistake(arr: np.ndarray, mistakes: Mistakes, hint: str, atol: float) -> CheckResult | None:
+    """The feedback for the first typical wrong answer `arr` equals (same shape, values within
+    `atol`), or None. `mistakes` holds (wrong answer, what it shows) pairs."""
+    for candidate, message in mistakes:
+        candidate = np.asarray(candidate, dtype=np.float64)
+        if arr.shape == candidate.shape and np.allclose(arr, candidate, atol=atol, rtol=0):
+            return wrong(message, hint)
+    return None
+
+
 def check_matrix(answer, expected: np.ndarray, name: str, hint: str, atol: float = 1e-6,
-                 what: str | None = None) -> CheckResult:
-    """Compare an array answer with `expected`: type, then shape, then values (within `atol`)."""
+                 what: str | None = None, mistakes: Mistakes = ()) -> CheckResult:
+    """Compare an array answer with `expected`: type, then the typical `mistakes` (their own
+    message), then shape, then values (within `atol`)."""
     if not_attempted(answer):
         return NOT_ATTEMPTED
     arr = as_number_array(answer, name)
     if isinstance(arr, CheckResult):
         return arr
+    diagnosis = known_mistake(arr, mistakes, hint, atol)
+    if diagnosis is not None:
+        return diagnosis
     expected = np.asarray(expected, dtype=np.float64)
     if arr.shape != expected.shape:
         return wrong(f"{name} has shape {arr.shape}, expected {expected.shape}.", hint)
@@ -68,8 +86,9 @@ def check_matrix(answer, expected: np.ndarray, name: str, hint: str, atol: float
 
 
 def check_scalar(answer, expected: float, name: str, hint: str, atol: float = 1e-6,
-                 what: str | None = None) -> CheckResult:
-    """Compare a single-number answer with `expected` within `atol`."""
+                 what: str | None = None, mistakes: Mistakes = (), mistake_atol: float | None = None) -> CheckResult:
+    """Compare a single-number answer with `expected` within `atol`; a typical wrong value in
+    `mistakes` (within `mistake_atol`, default `atol`) gets its own message."""
     if not_attempted(answer):
         return NOT_ATTEMPTED
     if isinstance(answer, bool) or not isinstance(answer, (int, float, np.integer, np.floating)) and not (
@@ -77,6 +96,10 @@ def check_scalar(answer, expected: float, name: str, hint: str, atol: float = 1e
     ):
         return wrong(f"{name} should be a single number, got {type(answer).__name__}.", hint)
     value = float(np.asarray(answer).ravel()[0])
+    diagnosis = known_mistake(np.array(value), [(np.float64(m), msg) for m, msg in mistakes], hint,
+                              atol if mistake_atol is None else mistake_atol)
+    if diagnosis is not None:
+        return diagnosis
     if not abs(value - expected) <= atol:
         return wrong(f"{name} is {value:.4f}, expected something else.", hint)
     return correct(what or f"{name} = {value:.4f}.")

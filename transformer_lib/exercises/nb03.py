@@ -10,7 +10,7 @@ import numpy as np
 
 from ..heads import with_num_heads
 from ..toy import SOURCE_IDS, toy_model
-from .feedback import NOT_ATTEMPTED, CheckResult, as_number_array, check_matrix, check_scalar, not_attempted, wrong
+from .feedback import NOT_ATTEMPTED, CheckResult, check_matrix, check_scalar, not_attempted
 
 # Exercise 4: the head width of the paper's base model.
 PAPER_D_K = 64
@@ -32,21 +32,6 @@ def single_head_trace() -> dict[str, np.ndarray]:
     return out
 
 
-def _same(arr: np.ndarray, other: np.ndarray) -> bool:
-    return arr.shape == other.shape and bool(np.allclose(arr, other, atol=1e-4, rtol=0))
-
-
-def _first_wrong(answer, name: str, mistakes: list[tuple[np.ndarray, str]], hint: str) -> CheckResult | None:
-    """A wrong() for the first known mistake `answer` equals, else None."""
-    arr = as_number_array(answer, name)
-    if isinstance(arr, CheckResult):
-        return arr
-    for expected, message in mistakes:
-        if _same(arr, np.asarray(expected)):
-            return wrong(message, hint)
-    return None
-
-
 def check_scaled_scores(answer) -> CheckResult:
     """Exercise 1: Q Kᵀ / sqrt(6) of the single head, (3, 3)."""
     if not_attempted(answer):
@@ -54,17 +39,15 @@ def check_scaled_scores(answer) -> CheckResult:
     t = single_head_trace()
     q, k = t["Q"], t["K"]
     hint = "Q @ K.T gives one score per (query, key) pair; divide by sqrt(d_k) = sqrt(6)."
-    known = _first_wrong(answer, "the scaled scores", [
+    mistakes = [
         (q @ k.T, "that is Q Kᵀ before the scaling: divide by sqrt(d_k)."),
         (q @ k.T / 6, "divide by the square root of d_k = 6, not by 6 itself."),
         (q @ k.T / np.sqrt(3), "this chapter has one head of width 6, so d_k = 6 (sqrt(3) belongs to 2 heads of width 3)."),
         (q @ k.T * np.sqrt(6), "divide by sqrt(6), do not multiply."),
         (k @ q.T / np.sqrt(6), "that is K Qᵀ, the transpose: rows must be queries, so Q comes first."),
-    ], hint)
-    if known is not None:
-        return known
+    ]
     return check_matrix(answer, t["scaled_scores"], "the scaled scores", hint,
-                        atol=1e-4, what="Q Kᵀ / sqrt(6), rows the queries, columns the keys.")
+                        atol=1e-4, what="Q Kᵀ / sqrt(6), rows the queries, columns the keys.", mistakes=mistakes)
 
 
 def check_softmax_rows(answer) -> CheckResult:
@@ -74,16 +57,14 @@ def check_softmax_rows(answer) -> CheckResult:
     scaled = single_head_trace()["scaled_scores"]
     e = np.exp(scaled)
     hint = "for each row: exp of every entry, divided by the row's sum of exps (axis=1, or axis=-1)."
-    known = _first_wrong(answer, "the weights", [
+    mistakes = [
         (e / e.sum(axis=0, keepdims=True), "each *column* sums to 1 here; attention normalises each row (one query)."),
         (e / e.sum(), "that normalises the whole matrix at once; each row must sum to 1 on its own."),
         (e, "the exps must still be divided by their row's sum."),
         (scaled, "those are the scaled scores themselves: apply the softmax."),
-    ], hint)
-    if known is not None:
-        return known
+    ]
     return check_matrix(answer, single_head_trace()["weights"], "the weights", hint, atol=1e-4,
-                        what="every row is positive and sums to 1.")
+                        what="every row is positive and sums to 1.", mistakes=mistakes)
 
 
 def check_attention_output(answer) -> CheckResult:
@@ -93,16 +74,14 @@ def check_attention_output(answer) -> CheckResult:
     t = single_head_trace()
     weights, v = t["weights"], t["V"]
     hint = "row i of the output is Σ_j weights[i, j] · V[j]: the matrix product weights @ V, shape (3, 3) @ (3, 6)."
-    known = _first_wrong(answer, "the output", [
+    mistakes = [
         (weights.T @ v, "that uses the transposed weights: row i must mix the values with query i's weights."),
         (t["scaled_scores"] @ v, "multiply V by the softmax weights, not by the scores."),
         (weights @ t["Q"], "the weights mix the rows of V, not of Q."),
         (t["output"], "that is after W_o; the question asks for weights V, before the output projection."),
-    ], hint)
-    if known is not None:
-        return known
+    ]
     return check_matrix(answer, weights @ v, "the output", hint, atol=1e-4,
-                        what="each row is a weighted average of the rows of V (the weights sum to 1).")
+                        what="each row is a weighted average of the rows of V (the weights sum to 1).", mistakes=mistakes)
 
 
 def check_dot_product_std(answer) -> CheckResult:
@@ -110,20 +89,14 @@ def check_dot_product_std(answer) -> CheckResult:
     if not_attempted(answer):
         return NOT_ATTEMPTED
     hint = "var(q·k) = d_k, and the standard deviation is the square root of the variance."
-    value = as_number_array(answer, "the standard deviation")
-    if not isinstance(value, CheckResult) and value.size == 1:
-        value = float(value.ravel()[0])
-        mistakes = {
-            float(PAPER_D_K): "64 is the variance; the standard deviation is its square root.",
-            1.0: "1 is the spread *after* dividing by sqrt(d_k); before, it grows with d_k.",
-            0.0: "0 is the mean of q·k; its spread is not 0.",
-        }
-        for wrong_value, message in mistakes.items():
-            if abs(value - wrong_value) < 1e-6:
-                return wrong(message, hint)
+    mistakes = [
+        (PAPER_D_K, "64 is the variance; the standard deviation is its square root."),
+        (1.0, "1 is the spread *after* dividing by sqrt(d_k); before, it grows with d_k."),
+        (0.0, "0 is the mean of q·k; its spread is not 0."),
+    ]
     return check_scalar(answer, float(np.sqrt(PAPER_D_K)), "the standard deviation", hint,
-                        atol=0.05, what="sqrt(64) = 8: scores of size 8 to 16 are common, so unscaled softmax "
-                        "rows are nearly one-hot.")
+                        atol=0.05, mistakes=mistakes, mistake_atol=1e-6,
+                        what="sqrt(64) = 8: scores of size 8 to 16 are common, so unscaled softmax rows are nearly one-hot.")
 
 
 __all__ = ["check_attention_output", "check_dot_product_std", "check_scaled_scores", "check_softmax_rows",

@@ -12,7 +12,7 @@ import numpy as np
 from ..parameter_count import attention_parameters
 from ..toy import SOURCE_IDS, toy_model
 from ._counts import check_count, check_shape
-from .feedback import NOT_ATTEMPTED, CheckResult, as_number_array, check_matrix, check_scalar, correct, not_attempted, wrong
+from .feedback import NOT_ATTEMPTED, CheckResult, check_matrix, check_scalar, correct, not_attempted, wrong
 
 # Exercises 1 and 4: the paper's base model, and a sentence of 10 tokens.
 PAPER_D_MODEL, PAPER_HEADS, SENTENCE_LENGTH = 512, 8, 10
@@ -72,9 +72,6 @@ def check_head_2_query(answer) -> CheckResult:
         return NOT_ATTEMPTED
     full, heads = running_example_q()
     hint = "head i owns the columns i·d_k .. (i+1)·d_k - 1 of the full Q, for every token (every row)."
-    arr = as_number_array(answer, "head 2's Q")
-    if isinstance(arr, CheckResult):
-        return arr
     mistakes = [
         (full[:, :3], "those are columns 0 to 2: head 1. Head 2 is the second block of 3 columns."),
         (full.reshape(2, 3, 3)[1], "reshaping (3, 6) straight to (2, 3, 3) cuts the matrix in reading order and "
@@ -82,10 +79,7 @@ def check_head_2_query(answer) -> CheckResult:
         (full[:, 1::2], "every second column interleaves the heads; each head is one contiguous block of columns."),
         (full[1:, :], "the heads split the features (columns), not the tokens (rows)."),
     ]
-    for matrix, message in mistakes:
-        if arr.shape == matrix.shape and np.allclose(arr, matrix, atol=1e-4):
-            return wrong(message, hint)
-    return check_matrix(answer, heads[1], "head 2's Q", hint, atol=1e-4,
+    return check_matrix(answer, heads[1], "head 2's Q", hint, atol=1e-4, mistakes=mistakes,
                         what="columns 3 to 5 of X W_Q, the same numbers the package's head 2 uses.")
 
 
@@ -94,17 +88,13 @@ def check_paper_scale(answer) -> CheckResult:
     if not_attempted(answer):
         return NOT_ATTEMPTED
     hint = "the paper divides by sqrt(d_k), and d_k is the width of one head: d_model / heads."
-    value = as_number_array(answer, "the divisor")
-    if not isinstance(value, CheckResult) and value.size == 1:
-        known = {math.sqrt(6): "sqrt(6) = sqrt(d_model) is the source document's scale; the paper uses one "
-                               "head's width.",
-                 3.0: "d_k = 3, but the scores are divided by its square root.",
-                 1 / math.sqrt(3): "that is the factor the scores are multiplied by; the question asks for the divisor.",
-                 6.0: "6 is d_model; the paper divides by the square root of one head's width."}
-        for number, message in known.items():
-            if abs(float(value.ravel()[0]) - number) < 1e-3:
-                return wrong(message, hint)
-    return check_scalar(answer, math.sqrt(3), "the divisor", hint, atol=1e-3,
+    mistakes = [
+        (math.sqrt(6), "sqrt(6) = sqrt(d_model) is the source document's scale; the paper uses one head's width."),
+        (3.0, "d_k = 3, but the scores are divided by its square root."),
+        (1 / math.sqrt(3), "that is the factor the scores are multiplied by; the question asks for the divisor."),
+        (6.0, "6 is d_model; the paper divides by the square root of one head's width."),
+    ]
+    return check_scalar(answer, math.sqrt(3), "the divisor", hint, atol=1e-3, mistakes=mistakes,
                         what="sqrt(d_k) = sqrt(6 / 2) = sqrt(3) = 1.7321.")
 
 
