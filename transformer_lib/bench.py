@@ -37,6 +37,7 @@ import subprocess
 import sys
 import time
 from dataclasses import asdict, dataclass
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -194,21 +195,11 @@ def _time_steps(step, repeats: int, warmup: int, cpu_times: list[float] | None =
 def _numpy_step(size: Size, dtype: str):
     from .loss import CrossEntropyLoss
     from .optim import Adam
+    from .training import Batch, train_step
     from .transformer import Transformer
 
     model = Transformer(_config(size, dtype), seed=0)
-    optimizer = Adam(model, lr=1e-4)
-    loss_fn = CrossEntropyLoss(ignore_index=PAD)
-    src, tgt_in, tgt_out = _batch(size)
-
-    def step():
-        logits = model.forward(src, tgt_in)
-        loss_fn.forward(logits, tgt_out)
-        model.zero_grad()
-        model.backward(loss_fn.backward())
-        optimizer.step()
-
-    return step
+    return partial(train_step, model, Adam(model, lr=1e-4), CrossEntropyLoss(ignore_index=PAD), Batch(*_batch(size)))
 
 
 def measure_numpy(size: Size, dtype: str, repeats: int, warmup: int) -> dict:
