@@ -211,38 +211,25 @@ def measure_numpy(size: Size, dtype: str, repeats: int, warmup: int) -> dict:
     return {"times": times, "cpu_times": cpu, "peak_mb": memory.mb(), "threads": numpy_blas_threads()}
 
 
-def _torch_step(twin, optimizer, batch, vocab: int):
-    import torch
-
-    src, tgt_in, tgt_out = batch
-
-    def step():
-        logits = twin(src, tgt_in, src == PAD, tgt_in == PAD)
-        loss = torch.nn.functional.cross_entropy(logits.reshape(-1, vocab), tgt_out.reshape(-1), ignore_index=PAD)
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-
-    return step
-
-
 def measure_torch(size: Size, dtype: str, repeats: int, warmup: int, threads: int) -> dict:
     """Seconds of each PyTorch training step of the twin (eager, CPU, `threads` threads, the same
     weights, batch, loss and optimiser) and the peak memory."""
     import torch
 
     from .reference import torch_twin
+    from .training import Batch
     from .transformer import Transformer
+    from .twin_training import torch_train_step
 
     torch.set_num_threads(threads)
-    batch = tuple(torch.as_tensor(a) for a in _batch(size))
+    batch = Batch(*(torch.as_tensor(a) for a in _batch(size)))
     warm = torch_twin(Transformer(_config(SIZES["toy"], dtype), seed=0))  # load PyTorch's kernels first
-    _torch_step(warm, torch.optim.Adam(warm.parameters()), tuple(torch.as_tensor(a) for a in _batch(SIZES["toy"])), 11)()
+    torch_train_step(warm, torch.optim.Adam(warm.parameters()), Batch(*_batch(SIZES["toy"])), PAD)
     source = Transformer(_config(size, dtype), seed=0)
 
     memory = PeakMemory()
     twin = torch_twin(source)
-    step = _torch_step(twin, torch.optim.Adam(twin.parameters(), lr=1e-4), batch, size.vocab)
+    step = partial(torch_train_step, twin, torch.optim.Adam(twin.parameters(), lr=1e-4), batch, PAD)
     cpu = []
     times = _time_steps(step, repeats, warmup, cpu)
     return {"times": times, "cpu_times": cpu, "peak_mb": memory.mb(), "threads": torch.get_num_threads()}
