@@ -60,17 +60,14 @@ def check_lookup(answer, seed: int = 0) -> CheckResult:
         return arr
     table = toy_model(seed=seed).src_embed.weight
     rows = table[list(LOOKUP_IDS)]
-    if arr.shape == rows.shape and np.all(np.isfinite(arr)):
-        for value, message in [
-            (rows, "those are the plain table rows; the toy model (like the paper) multiplies them by sqrt(6)."),
-            (rows * D_MODEL, "the scale is sqrt(d_model) = 2.4495, not d_model."),
-            (rows / np.sqrt(D_MODEL), "multiply by sqrt(6), don't divide."),
-            (table[[i + 1 for i in LOOKUP_IDS]] * np.sqrt(D_MODEL), "those are rows 9 and 10: ids count from 0."),
-            (table[list(LOOKUP_IDS)[::-1]] * np.sqrt(D_MODEL), "the rows are in the wrong order: 'love' first."),
-        ]:
-            if np.allclose(arr, value, atol=1e-6):
-                return wrong(message, hint)
-    return check_matrix(arr, lookup_solution(seed), name, hint, atol=1e-6,
+    mistakes = [
+        (rows, "those are the plain table rows; the toy model (like the paper) multiplies them by sqrt(6)."),
+        (rows * D_MODEL, "the scale is sqrt(d_model) = 2.4495, not d_model."),
+        (rows / np.sqrt(D_MODEL), "multiply by sqrt(6), don't divide."),
+        (table[[i + 1 for i in LOOKUP_IDS]] * np.sqrt(D_MODEL), "those are rows 9 and 10: ids count from 0."),
+        (table[list(LOOKUP_IDS)[::-1]] * np.sqrt(D_MODEL), "the rows are in the wrong order: 'love' first."),
+    ]
+    return check_matrix(arr, lookup_solution(seed), name, hint, atol=1e-6, mistakes=mistakes,
                         what="rows 8 and 9 of the table, times sqrt(6).")
 
 
@@ -102,21 +99,18 @@ def check_embedding_gradient(answer) -> CheckResult:
     if arr.shape == dout.shape:
         return wrong("that has one row per position (4 x 6); the table's gradient has one row per vocabulary "
                      "entry (11 x 6).", hint)
-    if arr.shape == expected.shape and np.all(np.isfinite(arr)):
-        overwritten = np.zeros_like(expected)
-        overwritten[list(GRADIENT_IDS)] = dout * scale  # fancy-index assignment: the last write wins
-        first_only = expected.copy()
-        first_only[8] = dout[1] * scale
-        for value, message in [
-            (overwritten, "row 8 holds only the last position's gradient: token 8 is read twice, so both "
-                          "gradients add up (a plain grad[ids] += dout keeps one of them; np.add.at adds all)."),
-            (first_only, "row 8 holds only the first position's gradient: both reads of token 8 add up."),
-            (expected / scale, "the forward pass multiplied the rows by sqrt(6), so the gradient is multiplied "
-                               "by sqrt(6) too."),
-        ]:
-            if np.allclose(arr, value, atol=1e-6):
-                return wrong(message, hint)
-    return check_matrix(arr, expected, name, hint, atol=1e-6,
+    overwritten = np.zeros_like(expected)
+    overwritten[list(GRADIENT_IDS)] = dout * scale  # fancy-index assignment: the last write wins
+    first_only = expected.copy()
+    first_only[8] = dout[1] * scale
+    mistakes = [
+        (overwritten, "row 8 holds only the last position's gradient: token 8 is read twice, so both "
+                      "gradients add up (a plain grad[ids] += dout keeps one of them; np.add.at adds all)."),
+        (first_only, "row 8 holds only the first position's gradient: both reads of token 8 add up."),
+        (expected / scale, "the forward pass multiplied the rows by sqrt(6), so the gradient is multiplied "
+                           "by sqrt(6) too."),
+    ]
+    return check_matrix(arr, expected, name, hint, atol=1e-6, mistakes=mistakes,
                         what="row 8 is sqrt(6) times the sum of two gradient rows; rows never read are 0.")
 
 

@@ -44,23 +44,18 @@ def check_pe_table(answer) -> CheckResult:
     if isinstance(arr, CheckResult):
         return arr
     expected = sinusoidal_positional_encoding(POSITIONS, D_MODEL)
-    if arr.shape == expected.T.shape and np.allclose(arr, expected.T, atol=1e-6):
-        return wrong("that is the table transposed: one row per position, one column per dimension.", hint)
-    if arr.shape == expected.shape and np.all(np.isfinite(arr)):
-        mistakes = [
-            (_table(np.cos, np.sin), "sine and cosine are swapped: even dimensions use sine."),
-            (_table(np.sin, np.cos, exponent="dimension"), "the odd column uses the exponent of its own index; "
-             "it shares 2i with the even column before it (dimension 3 uses 10000^(2/6), not 10000^(3/6))."),
-            *[(_by_word_position(exponent), "that alternates sine and cosine by *word position* (the lecture's "
-               "wording); in the paper the *dimension* index alternates.") for exponent in ("pair", "dimension")],
-            (np.sin(_table(lambda a: a, lambda a: a)), "every column is a sine; odd dimensions use cosine."),
-            (_table(lambda a: np.sin(np.deg2rad(a)), lambda a: np.cos(np.deg2rad(a))),
-             "the angles are radians, not degrees."),
-        ]
-        for table, message in mistakes:
-            if np.allclose(arr, table, atol=1e-6):
-                return wrong(message, hint)
-    return check_matrix(arr, expected, name, hint, atol=1e-6,
+    mistakes = [
+        (expected.T, "that is the table transposed: one row per position, one column per dimension."),
+        (_table(np.cos, np.sin), "sine and cosine are swapped: even dimensions use sine."),
+        (_table(np.sin, np.cos, exponent="dimension"), "the odd column uses the exponent of its own index; "
+         "it shares 2i with the even column before it (dimension 3 uses 10000^(2/6), not 10000^(3/6))."),
+        *[(_by_word_position(exponent), "that alternates sine and cosine by *word position* (the lecture's "
+           "wording); in the paper the *dimension* index alternates.") for exponent in ("pair", "dimension")],
+        (np.sin(_table(lambda a: a, lambda a: a)), "every column is a sine; odd dimensions use cosine."),
+        (_table(lambda a: np.sin(np.deg2rad(a)), lambda a: np.cos(np.deg2rad(a))),
+         "the angles are radians, not degrees."),
+    ]
+    return check_matrix(arr, expected, name, hint, atol=1e-6, mistakes=mistakes,
                         what="row 0 alternates 0 and 1; each later pair of columns turns more slowly.")
 
 
@@ -122,18 +117,14 @@ def check_encoder_input_row(answer, seed: int = 0) -> CheckResult:
     table, pe = model.src_embed.weight, model.pe
     token = int(SOURCE_IDS[INPUT_POSITION])
     scaled = table[token] * np.sqrt(D_MODEL)
-    if arr.shape == (D_MODEL,) and np.all(np.isfinite(arr)):
-        mistakes = [
-            (table[token] + pe[INPUT_POSITION], "the embedding row is multiplied by sqrt(6) first (the toy model, "
-                                                "like the paper, has embed_scale=True)."),
-            (scaled + pe[token], "the positional encoding is indexed by the position (2), not by the token id (9)."),
-            (scaled + pe[0], "'cats' sits at position 2, not 0."),
-            (scaled, "the positional encoding is missing."),
-            (pe[INPUT_POSITION], "the embedding is missing."),
-            ((table[token] + pe[INPUT_POSITION]) * np.sqrt(D_MODEL), "only the embedding is scaled, not the sum."),
-        ]
-        for value, message in mistakes:
-            if np.allclose(arr, value, atol=1e-6):
-                return wrong(message, hint)
-    return check_matrix(arr, encoder_input_row(seed), name, hint, atol=1e-6,
+    mistakes = [
+        (table[token] + pe[INPUT_POSITION], "the embedding row is multiplied by sqrt(6) first (the toy model, "
+                                            "like the paper, has embed_scale=True)."),
+        (scaled + pe[token], "the positional encoding is indexed by the position (2), not by the token id (9)."),
+        (scaled + pe[0], "'cats' sits at position 2, not 0."),
+        (scaled, "the positional encoding is missing."),
+        (pe[INPUT_POSITION], "the embedding is missing."),
+        ((table[token] + pe[INPUT_POSITION]) * np.sqrt(D_MODEL), "only the embedding is scaled, not the sum."),
+    ]
+    return check_matrix(arr, encoder_input_row(seed), name, hint, atol=1e-6, mistakes=mistakes,
                         what="the same numbers as row 'cats' of the model's src_input.")
