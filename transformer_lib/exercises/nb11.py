@@ -60,22 +60,16 @@ def check_logits_gradient(answer) -> CheckResult:
     d = running_example_backward()
     probs, one_hot = d["probs"], np.eye(V)[TARGET_IDS]
     hint = "softmax minus the one-hot target, divided by the number of positions N = 3."
-    arr = as_number_array(answer, "the gradient")
-    if isinstance(arr, CheckResult):
-        return arr
-    if arr.shape == (N, V) and np.all(np.isfinite(arr)):
-        for candidate, message in [
-            (probs - one_hot, "that is p - y; the loss is a mean over N = 3 positions, so divide by 3."),
-            ((one_hot - probs) / N, "the sign: raising the correct token's logit lowers the loss, so its gradient "
-                                    "is negative, p - 1 < 0."),
-            ((probs - one_hot) / V, "divide by the number of positions N = 3, not by the vocabulary size."),
-            (probs / N, "subtract the one-hot target y: the correct token's entry is (p - 1) / N."),
-            ((probs - np.eye(V)[DECODER_INPUT_IDS]) / N,
-             "the one-hot rows must mark the targets 0 6 3, not the decoder input <bos> 0 6."),
-        ]:
-            if np.allclose(arr, candidate, atol=5e-5, rtol=0):
-                return wrong(message, hint)
-    return check_matrix(arr, d["dlogits"], "the gradient", hint, atol=5e-5,
+    mistakes = [
+        (probs - one_hot, "that is p - y; the loss is a mean over N = 3 positions, so divide by 3."),
+        ((one_hot - probs) / N, "the sign: raising the correct token's logit lowers the loss, so its gradient "
+                                "is negative, p - 1 < 0."),
+        ((probs - one_hot) / V, "divide by the number of positions N = 3, not by the vocabulary size."),
+        (probs / N, "subtract the one-hot target y: the correct token's entry is (p - 1) / N."),
+        ((probs - np.eye(V)[DECODER_INPUT_IDS]) / N,
+         "the one-hot rows must mark the targets 0 6 3, not the decoder input <bos> 0 6."),
+    ]
+    return check_matrix(answer, d["dlogits"], "the gradient", hint, atol=5e-5, mistakes=mistakes,
                         what="(p - y) / 3: every wrong token is pushed down by its probability, the correct one "
                              "up by 1 - p; each row sums to 0.")
 
@@ -117,20 +111,14 @@ def check_softmax_backward(answer) -> CheckResult:
     d = running_example_backward()
     p, dp = d["P"][ROW_QUERY], d["dP"][ROW_QUERY]
     hint = "dS = p * (dp - sum(dp * p)): the sum couples each score to every weight of its row."
-    arr = as_number_array(answer, "the row")
-    if isinstance(arr, CheckResult):
-        return arr
-    if arr.shape == (3,) and np.all(np.isfinite(arr)):
-        for candidate, message in [
-            (p * (1 - p) * dp, "that keeps only the diagonal p_i (1 - p_i) of the softmax Jacobian; each weight "
-                               "also depends on the other scores of its row (-p_i p_j)."),
-            (p * dp, "the term - sum(dp * p) is missing: raising one score lowers every other weight of the row."),
-            (dp - dp @ p, "multiply by p at the end: dS = p * (dp - sum(dp * p))."),
-            (dp, "that is dLoss/dp itself; push it through the softmax."),
-        ]:
-            if np.allclose(arr, candidate, atol=4e-5, rtol=0):
-                return wrong(message, hint)
-    return check_matrix(arr, expected_softmax_row(), "the row", hint, atol=4e-5,
+    mistakes = [
+        (p * (1 - p) * dp, "that keeps only the diagonal p_i (1 - p_i) of the softmax Jacobian; each weight "
+                           "also depends on the other scores of its row (-p_i p_j)."),
+        (p * dp, "the term - sum(dp * p) is missing: raising one score lowers every other weight of the row."),
+        (dp - dp @ p, "multiply by p at the end: dS = p * (dp - sum(dp * p))."),
+        (dp, "that is dLoss/dp itself; push it through the softmax."),
+    ]
+    return check_matrix(answer, expected_softmax_row(), "the row", hint, atol=4e-5, mistakes=mistakes,
                         what="p * (dp - sum(dp * p)); like every row of dS it sums to 0, because adding one number "
                              "to all scores of a row leaves the softmax unchanged.")
 
@@ -140,19 +128,13 @@ def check_relu_backward(answer) -> CheckResult:
     if not_attempted(answer):
         return NOT_ATTEMPTED
     hint = "ReLU passes the gradient where its input was > 0 and blocks it elsewhere: dout * (hidden > 0)."
-    arr = as_number_array(answer, "the gradient")
-    if isinstance(arr, CheckResult):
-        return arr
-    if arr.shape == RELU_HIDDEN.shape and np.all(np.isfinite(arr)):
-        for candidate, message in [
-            (RELU_DOUT * (RELU_HIDDEN >= 0), "at an input of exactly 0 ReLU has no slope; the package and PyTorch "
-                                            "use 0 there, so unit 2 gets no gradient."),
-            (np.maximum(RELU_DOUT, 0), "the mask comes from the forward input (hidden > 0), not from the sign of the "
-                                       "gradient."),
-            (RELU_DOUT * np.maximum(RELU_HIDDEN, 0), "multiply by the slope of ReLU (0 or 1), not by its output."),
-            (RELU_DOUT, "ReLU's slope is 0 where its input was negative: those units pass no gradient."),
-        ]:
-            if np.allclose(arr, candidate, atol=1e-9, rtol=0):
-                return wrong(message, hint)
-    return check_matrix(arr, RELU_DOUT * (RELU_HIDDEN > 0), "the gradient", hint, atol=1e-9,
+    mistakes = [
+        (RELU_DOUT * (RELU_HIDDEN >= 0), "at an input of exactly 0 ReLU has no slope; the package and PyTorch "
+                                        "use 0 there, so unit 2 gets no gradient."),
+        (np.maximum(RELU_DOUT, 0), "the mask comes from the forward input (hidden > 0), not from the sign of the "
+                                   "gradient."),
+        (RELU_DOUT * np.maximum(RELU_HIDDEN, 0), "multiply by the slope of ReLU (0 or 1), not by its output."),
+        (RELU_DOUT, "ReLU's slope is 0 where its input was negative: those units pass no gradient."),
+    ]
+    return check_matrix(answer, RELU_DOUT * (RELU_HIDDEN > 0), "the gradient", hint, atol=1e-9, mistakes=mistakes,
                         what="units 0 and 3 pass their gradient, units 1, 2 and 4 (input <= 0) pass nothing.")
