@@ -13,6 +13,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from ..attention_scale import row_entropy
 from ..figures.probability_bars import probability_bars_figure
 from ..loss import CrossEntropyLoss
 from ..softmax import log_softmax, softmax
@@ -48,14 +49,13 @@ def output_loss_data(scale: float = 1.0, smoothing: float = 0.0) -> dict[str, np
     logits = scale * _running_example_logits()
     target = target_distribution(TARGET_IDS, len(VOCAB), smoothing)
     per_token = -(target * log_softmax(logits)).sum(axis=-1)
-    positive = target[0][target[0] > 0]
     return {
         "logits": logits,
         "probs": softmax(logits),
         "target": target,
         "per_token": per_token,
         "loss": CrossEntropyLoss(label_smoothing=smoothing).forward(logits, TARGET_IDS),
-        "floor": float(-(positive * np.log(positive)).sum()) + 0.0,
+        "floor": float(row_entropy(target[0])) + 0.0,
     }
 
 
