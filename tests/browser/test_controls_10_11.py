@@ -14,6 +14,7 @@ from test_controls_in_jupyterlab import (  # noqa: F401  (fixtures: lab_url, bro
     run_notebook,
     screenshot,
     snapshot,
+    step_slider,
     wait_for_new_state,
 )
 
@@ -31,16 +32,12 @@ def test_output_loss_explorer_follows_scale_and_smoothing(page, lab_url):  # noq
     screenshot(box, "10_output_loss_0_default.png")
 
     scale, smoothing = box.locator(".widget-slider .noUi-handle").all()[:2]
-    scale.focus()
-    for _ in range(4):
-        scale.press("ArrowRight")
+    step_slider(scale, 4)
     state = wait_for_new_state(box, state, "moving the logit scale right four steps")
     assert "logits x 1.5849" in state[1]
     screenshot(box, "10_output_loss_1_scale.png")
 
-    smoothing.focus()
-    for _ in range(2):
-        smoothing.press("ArrowRight")
+    step_slider(smoothing, 2)
     state = wait_for_new_state(box, state, "moving the smoothing right two steps")
     assert "label smoothing 0.1000" in state[1]
     screenshot(box, "10_output_loss_2_smoothing.png")

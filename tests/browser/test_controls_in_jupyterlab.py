@@ -72,7 +72,8 @@ def lab_url(tmp_path_factory) -> Iterator[str]:
     """A JupyterLab server on 127.0.0.1 serving a temporary copy of notebooks/; its base URL.
     Stopped (with its kernels) by process id at the end."""
     root = tmp_path_factory.mktemp("lab")
-    shutil.copytree(NOTEBOOKS, root / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    # kernel-ipc-*: sockets a kernel on the IPC transport leaves beside a notebook; they cannot be copied.
+    shutil.copytree(NOTEBOOKS, root / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints", "kernel-ipc-*"))
     settings = root / "settings"
     for name, values in LAB_SETTINGS.items():
         (settings / name).parent.mkdir(parents=True, exist_ok=True)
@@ -307,6 +308,14 @@ def wait_for_new_state(box, before: tuple[str, str], what: str) -> tuple[str, st
                 f"(both must change)\nbefore:\n{before[1]}\nafter:\n{last[1]}")
 
 
+def step_slider(handle, steps: int) -> None:
+    """Move a slider `steps` steps to the right from the keyboard (its handle focused, then
+    the right arrow key pressed `steps` times)."""
+    handle.focus()
+    for _ in range(steps):
+        handle.press("ArrowRight")
+
+
 def screenshot(box, name: str) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     box.screenshot(path=str(ARTIFACTS / name))
@@ -359,9 +368,7 @@ def test_attention_explorer_follows_temperature_and_token(page, lab_url):
     screenshot(box, "03_attention_0_default.png")
 
     handle = box.locator(".widget-slider", has_text="temperature").locator(".noUi-handle")
-    handle.focus()
-    for _ in range(3):
-        handle.press("ArrowRight")
+    step_slider(handle, 3)
     state = wait_for_new_state(box, state, "moving the temperature slider right three steps")
     assert _temperature(state[1]) == pytest.approx(start + 0.3), "the printed temperature is not three steps higher"
     screenshot(box, "03_attention_1_temperature.png")
