@@ -48,7 +48,7 @@ def heatmap(ax: Axes, matrix, row_labels: Sequence[str] | None = None, col_label
             if not np.isfinite(v):
                 text, color = ("-inf" if v < 0 else "inf"), "black"
             else:
-                text = f"{v:.{decimals}f}"
+                text = f"{round(float(v), decimals) + 0.0:.{decimals}f}"  # + 0.0: no "-0.00"
                 red, green, blue, _ = colormap(image.norm(v))
                 color = "white" if 0.299 * red + 0.587 * green + 0.114 * blue < 0.5 else "black"
             ax.text(c, r, text, ha="center", va="center", fontsize=9, color=color)

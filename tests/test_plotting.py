@@ -1,0 +1,13 @@
+"""The annotated heatmap writes each value in its cell as the reader should read it."""
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from transformer_lib.plotting import heatmap
+
+
+def test_cells_show_their_values_without_negative_zeros_and_masked_cells_as_inf():
+    fig, ax = plt.subplots()
+    heatmap(ax, np.array([[-0.0001, 0.5], [-0.2, -np.inf]]), decimals=2)
+    assert [t.get_text() for t in ax.texts] == ["0.00", "0.50", "-0.20", "-inf"]
+    plt.close(fig)
