@@ -11,3 +11,10 @@ def test_cells_show_their_values_without_negative_zeros_and_masked_cells_as_inf(
     heatmap(ax, np.array([[-0.0001, 0.5], [-0.2, -np.inf]]), decimals=2)
     assert [t.get_text() for t in ax.texts] == ["0.00", "0.50", "-0.20", "-inf"]
     plt.close(fig)
+
+
+def test_a_matrix_too_large_to_annotate_gets_a_colour_bar_instead():
+    fig, ax = plt.subplots()
+    heatmap(ax, np.arange(50 * 20, dtype=float).reshape(50, 20))
+    assert len(ax.texts) == 0 and len(fig.axes) == 2
+    plt.close(fig)

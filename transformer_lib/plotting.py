@@ -24,7 +24,8 @@ def heatmap(ax: Axes, matrix, row_labels: Sequence[str] | None = None, col_label
 
     -inf cells (masked attention scores) are grey and read "-inf". Signed data use a diverging
     colour map centred on 0; non-negative data (probabilities) a sequential one. Cell text is
-    skipped when the matrix is too large to read (over 12 x 16) unless `annotate` is set."""
+    skipped when the matrix is too large to read (over 12 x 16) unless `annotate` is set; a
+    matrix drawn without its numbers always gets a colour bar."""
     m = np.asarray(matrix, dtype=np.float64)
     if m.ndim == 1:
         m = m[None, :]
@@ -61,7 +62,7 @@ def heatmap(ax: Axes, matrix, row_labels: Sequence[str] | None = None, col_label
     if show_shape:
         label = f"{label}  {rows} x {cols}".strip()
     ax.set_title(label, fontsize=10)
-    if colorbar:
+    if colorbar or not annotate:  # colour without printed numbers needs a scale
         ax.figure.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
 
 
