@@ -25,3 +25,24 @@ def test_head_outputs_in_the_trace_are_the_concat_split_back():
     trace = attn.trace()
     np.testing.assert_allclose(trace["head_outputs"], trace["weights"] @ trace["V"], rtol=1e-13)
     np.testing.assert_array_equal(attn._merge_heads(trace["head_outputs"]), trace["concat"])
+
+
+@pytest.mark.parametrize("dtype, tol", [(np.float64, 1e-12), (np.float32, 1e-5)])
+def test_self_attention_gradients_from_one_product_equal_the_per_projection_ones(dtype, tol):
+    """forward(x, x) takes Q, K and V's weight gradients from one product; forward(x, copy of x)
+    does not know the inputs are equal and takes each from its own product."""
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal((3, 5, 8)).astype(dtype)
+    dout = rng.standard_normal((3, 5, 8)).astype(dtype)
+    results = []
+    for key_value in (x, x.copy()):
+        attn = MultiHeadAttention(8, 2, np.random.default_rng(0), dtype)
+        attn.forward(x, key_value)
+        attn.zero_grad()
+        results.append((attn.backward(dout), attn.gradients()))
+    (joint_dq, joint_dkv), joint_grads = results[0]
+    (dq, dkv), grads = results[1]
+    np.testing.assert_allclose(joint_dq, dq, rtol=tol, atol=tol)
+    np.testing.assert_allclose(joint_dkv, dkv, rtol=tol, atol=tol)
+    for name, grad in grads.items():
+        np.testing.assert_allclose(joint_grads[name], grad, rtol=tol, atol=tol, err_msg=name)

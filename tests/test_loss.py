@@ -1,6 +1,8 @@
 """Cross-entropy with padding (ignore_index) and label smoothing equals
 torch.nn.functional.cross_entropy, value and gradient, and never takes log(0)."""
 
+import re
+
 import numpy as np
 import pytest
 import torch
@@ -74,3 +76,33 @@ def test_float32_logits_give_a_float32_gradient():
     expected_value, expected_grad = torch_loss_and_grad(logits.astype(np.float64), targets, None, 0.1)
     assert value == pytest.approx(expected_value, rel=1e-6)
     assert tl.relative_error(grad, expected_grad) < 1e-6
+
+
+def test_minus_infinity_is_a_class_with_probability_zero_as_in_torch():
+    rng = np.random.default_rng(3)
+    logits = rng.standard_normal((2, 4, 6))
+    targets = rng.integers(0, 5, (2, 4))
+    logits[..., 5] = -np.inf  # never a target
+    loss = tl.CrossEntropyLoss()
+    value = loss.forward(logits, targets)
+    want, want_grad = torch_loss_and_grad(logits, targets, None, 0.0)
+    assert abs(value - want) < 1e-12
+    np.testing.assert_allclose(loss.backward(), want_grad, atol=1e-14)
+
+
+@pytest.mark.parametrize("bad, where", [(np.nan, (1, 2, 0)), (np.inf, (0, 0, 3)), (np.nan, (1, 3, 1))])
+def test_nan_or_plus_infinity_anywhere_raises_and_names_it(bad, where):
+    """Position (1, 3) is padding: a NaN there would still poison the gradient, so it raises too."""
+    logits = np.random.default_rng(4).standard_normal((2, 4, 5))
+    logits[where] = bad
+    targets = np.ones((2, 4), dtype=int)
+    targets[1, 3] = 0
+    with pytest.raises(ValueError, match=re.escape(f"logits contains NaN or inf ({bad} at index {where})")):
+        tl.CrossEntropyLoss(ignore_index=0).forward(logits, targets)
+
+
+def test_a_row_of_only_minus_infinity_raises():
+    logits = np.zeros((3, 4))
+    logits[1] = -np.inf
+    with pytest.raises(ValueError, match=r"logits contains NaN or inf \(-inf at index \(1, 0\)\)"):
+        tl.CrossEntropyLoss().forward(logits, np.zeros(3, dtype=int))

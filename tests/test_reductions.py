@@ -1,9 +1,10 @@
-"""The ones-vector sums equal NumPy's own sum and mean, up to rounding, in both dtypes."""
+"""The fast reductions equal NumPy's own sum, mean, max, dot products and ``np.add.at``, up to
+rounding, in both dtypes."""
 
 import numpy as np
 import pytest
 
-from transformer_lib.reductions import column_sum, row_max, row_mean, row_sum
+from transformer_lib.reductions import add_rows_at, column_sum, row_dot, row_max, row_mean, row_sum
 
 
 @pytest.mark.parametrize("dtype, tol", [(np.float64, 1e-12), (np.float32, 1e-5)])
@@ -49,3 +50,38 @@ def test_row_max_equals_numpy_exactly(shape, dtype):
 def test_row_max_with_inf_and_nan():
     x = np.array([[-np.inf, -np.inf, -np.inf], [1.0, np.nan, 2.0], [np.inf, 0.0, 1.0], [0.0, 1.0, 9.0]])
     np.testing.assert_array_equal(row_max(x), x.max(axis=-1, keepdims=True))
+
+
+@pytest.mark.parametrize("dtype, tol", [(np.float64, 1e-12), (np.float32, 1e-5)])
+@pytest.mark.parametrize("shape", [(7,), (5, 3), (2, 3, 4, 10), (1024, 128), (0, 6)])
+def test_row_dot_equals_the_sum_of_products(shape, dtype, tol):
+    rng = np.random.default_rng(4)
+    x, y = rng.standard_normal(shape).astype(dtype), rng.standard_normal(shape).astype(dtype)
+    vector = rng.standard_normal(shape[-1]).astype(dtype)
+    for other in (y, vector):
+        got = row_dot(x, other)
+        assert got.shape == shape[:-1] + (1,) and got.dtype == dtype
+        np.testing.assert_allclose(got, (x * other).sum(axis=-1, keepdims=True), rtol=tol, atol=tol)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("vocab, tokens, n", [(11, 3, 6), (11, 800, 32), (1000, 1024, 128), (5, 0, 4)])
+def test_add_rows_at_equals_np_add_at_with_repeated_rows(vocab, tokens, n, dtype):
+    rng = np.random.default_rng(5)
+    index = rng.integers(0, vocab, tokens)
+    rows = rng.standard_normal((tokens, n)).astype(dtype)
+    start = rng.standard_normal((vocab, n)).astype(dtype)
+    got, want = start.copy(), start.copy()
+    add_rows_at(got, index, rows)
+    np.add.at(want, index, rows)
+    np.testing.assert_allclose(got, want, rtol=1e-6 if dtype == np.float32 else 1e-13, atol=1e-6)
+    if tokens > vocab:  # some row was hit more than once, and every hit counted
+        assert np.bincount(index).max() > 1
+
+
+def test_add_rows_at_adds_every_repeat_and_works_on_a_strided_table():
+    index = np.array([2, 0, 2, 2])
+    rows = np.arange(8.0).reshape(4, 2)
+    table = np.zeros((6, 2))[::2]  # every other row: not contiguous
+    add_rows_at(table, index, rows)
+    np.testing.assert_array_equal(table, [[2.0, 3.0], [0.0, 0.0], [0.0 + 4 + 6, 1.0 + 5 + 7]])

@@ -6,7 +6,8 @@ import math
 
 import numpy as np
 
-from .linear import Linear
+from .linear import Linear, add_weight_gradients, input_gradient
+from .masks import mask_scores
 from .module import Module
 from .softmax import softmax, softmax_backward
 from .validation import check_array, check_mask
@@ -24,9 +25,7 @@ def scaled_dot_product_attention(
     if scale is None:
         scale = 1.0 / math.sqrt(q.shape[-1])
     scores = (q @ k.swapaxes(-1, -2)) * scale
-    if mask is not None:
-        scores = np.where(mask, -np.inf, scores)
-    weights = softmax(scores)
+    weights = softmax(mask_scores(scores, mask))
     return weights @ v, weights
 
 
@@ -71,13 +70,14 @@ class MultiHeadAttention(Module):
         b, _, t, _ = x.shape  # (B, h, T, d_k) -> (B, T, d_model)
         return x.transpose(0, 2, 1, 3).reshape(b, t, self.d_model)
 
-    def _matmul_merged(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    def _matmul_merged(self, a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         """``_merge_heads(a @ b)`` for a (B, h, T, n) and b (B, h, n, d_k): each head's product
-        is written straight into its columns of the (B, T, d_model) result, saving the copy."""
-        batch, _, t, _ = a.shape
-        out = np.empty((batch, t, self.num_heads, self.d_k), dtype=np.result_type(a, b))
-        np.matmul(a, b, out=out.transpose(0, 2, 1, 3))
-        return out.reshape(batch, t, self.d_model)
+        is written straight into its columns of the (B, T, d_model) result, saving the copy.
+        `out` may give that result (a view whose rows are part of wider rows is fine)."""
+        if out is None:
+            out = np.empty((a.shape[0], a.shape[2], self.d_model), dtype=np.result_type(a, b))
+        np.matmul(a, b, out=self._split_heads(out))
+        return out
 
     def forward(self, query: np.ndarray, key_value: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
         """query (B, Tq, d_model), key_value (B, Tk, d_model), mask broadcasting to
@@ -87,12 +87,13 @@ class MultiHeadAttention(Module):
         b, tq, tk = query.shape[0], query.shape[1], key_value.shape[1]
         mask = check_mask(mask, "mask", (b, self.num_heads, tq, tk))
 
+        self._self_attention = key_value is query  # then one product gives Q, K and V's weight gradients
         q = self._split_heads(self.w_q.forward(query))
         k = self._split_heads(self.w_k.forward(key_value))
         v = self._split_heads(self.w_v.forward(key_value))
         scores = q @ k.swapaxes(-1, -2)  # (B, h, Tq, Tk)
         scaled = scores * self.scale
-        masked = scaled if mask is None else np.where(mask, -np.inf, scaled)
+        masked = mask_scores(scaled, mask)
         weights = softmax(masked)
         concat = self._matmul_merged(weights, v)  # the heads side by side (B, Tq, d_model)
         heads = self._split_heads(concat)  # each head's output weights @ V (B, h, Tq, d_k)
@@ -110,14 +111,27 @@ class MultiHeadAttention(Module):
         """dout (B, Tq, d_model) -> (d_query (B, Tq, d_model), d_key_value (B, Tk, d_model)).
         For self-attention the input gradient is their sum."""
         q, k, v, weights = self._cache
+        batch, _, tq, _ = q.shape
+        tk, d = k.shape[2], self.d_model
         dheads = self._split_heads(self.w_o.backward(dout))  # (B, h, Tq, d_k)
         dweights = dheads @ v.swapaxes(-1, -2)  # (B, h, Tq, Tk)
-        dv = self._matmul_merged(weights.swapaxes(-1, -2), dheads)  # weightsᵀ dheads, heads merged (B, Tk, d_model)
         # Masked entries have weight exactly 0, so softmax_backward gives them gradient 0.
-        dscores = softmax_backward(dweights, weights) * self.scale
-        dq = self._matmul_merged(dscores, k)  # (B, Tq, d_model)
-        dk = self._matmul_merged(dscores.swapaxes(-1, -2), q)  # (B, Tk, d_model)
-        d_query = self.w_q.backward(dq)
-        d_key_value = self.w_k.backward(dk)
-        d_key_value += self.w_v.backward(dv)
+        dscores = softmax_backward(dweights, weights)
+        dscores *= self.scale
+        # dQ, dK, dV side by side in the layout the projections produced them (B, T, d_model) each.
+        if self._self_attention:
+            d_qkv = np.empty((batch, tk, 3 * d), dtype=dscores.dtype)
+            dq, d_kv = d_qkv[..., :d], d_qkv[..., d:]
+        else:
+            dq, d_kv = np.empty((batch, tq, d), dtype=dscores.dtype), np.empty((batch, tk, 2 * d), dtype=dscores.dtype)
+        self._matmul_merged(dscores, k, out=dq)  # dQ = dscores K
+        self._matmul_merged(dscores.swapaxes(-1, -2), q, out=d_kv[..., :d])  # dK = dscoresᵀ Q
+        self._matmul_merged(weights.swapaxes(-1, -2), dheads, out=d_kv[..., d:])  # dV = weightsᵀ dheads
+        if self._self_attention:
+            add_weight_gradients((self.w_q, self.w_k, self.w_v), d_qkv)
+        else:
+            add_weight_gradients((self.w_q,), dq)
+            add_weight_gradients((self.w_k, self.w_v), d_kv)
+        d_query = input_gradient((self.w_q,), dq)
+        d_key_value = input_gradient((self.w_k, self.w_v), d_kv)
         return d_query, d_key_value

@@ -6,6 +6,7 @@ import numpy as np
 
 from .init import xavier_uniform
 from .module import Module
+from .reductions import add_rows_at
 from .validation import as_token_ids
 
 
@@ -32,4 +33,4 @@ class Embedding(Module):
         """dout (..., d_model): adds each token's gradient into its row of the table.
         Token ids are not differentiable, so there is no input gradient."""
         tokens = self._cache
-        np.add.at(self._grads["weight"], tokens.ravel(), dout.reshape(-1, self.d_model) * self.multiplier)
+        add_rows_at(self._grads["weight"], tokens.reshape(-1), dout.reshape(-1, self.d_model) * self.multiplier)

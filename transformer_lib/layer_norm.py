@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from .module import Module
-from .reductions import column_sum, row_mean
+from .reductions import column_sum, row_dot, row_mean
 from .validation import check_last_axis
 
 
@@ -29,7 +29,7 @@ class LayerNorm(Module):
         x = check_last_axis(x, "x", self.d_model)
         mean = row_mean(x)
         centred = x - mean
-        var = row_mean(centred * centred)
+        var = row_dot(centred, centred) / self.d_model
         inv_std = 1.0 / np.sqrt(var + self.eps)
         x_hat = np.multiply(centred, inv_std, out=centred)  # in place: centred is not kept
         self._cache = (x_hat, inv_std)
@@ -45,10 +45,13 @@ class LayerNorm(Module):
         gives dx = inv_std * (g - mean(g) - x_hat * mean(g * x_hat))."""
         x_hat, inv_std = self._cache
         d = self.d_model
-        self._grads["gamma"] += column_sum((dout * x_hat).reshape(-1, d))
+        dout_x_hat = dout * x_hat
+        self._grads["gamma"] += column_sum(dout_x_hat.reshape(-1, d))
         self._grads["beta"] += column_sum(dout.reshape(-1, d))
-        g = dout * self.gamma
-        dx = g - row_mean(g)  # the same three steps as the formula, in place in one array
-        dx -= x_hat * row_mean(g * x_hat)
+        mean_g = row_dot(dout, self.gamma) / d  # mean(g) without forming g first
+        mean_g_x_hat = row_dot(dout_x_hat, self.gamma) / d  # mean(g * x_hat)
+        dx = dout * self.gamma  # g, then the formula's three steps in place
+        dx -= mean_g
+        dx -= np.multiply(x_hat, mean_g_x_hat, out=dout_x_hat)
         dx *= inv_std
         return dx

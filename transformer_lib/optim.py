@@ -43,16 +43,23 @@ class Adam:
         self.lr, self.betas, self.eps = lr, betas, eps
         self.m = [np.zeros_like(p) for p, _ in self.buffers]  # first moment per buffer
         self.v = [np.zeros_like(p) for p, _ in self.buffers]  # second moment per buffer
-        self._scratch = [np.empty_like(p) for p, _ in self.buffers]  # reused by every step: no allocation
+        self._scratch: dict[np.dtype, np.ndarray] = {}  # one block per dtype, reused: it stays in the CPU cache
         self.t = 0
 
     def step(self) -> None:
         """Update every parameter once from its current gradient."""
         self.t += 1
-        for arrays in zip(self.buffers, self.m, self.v, self._scratch, strict=True):
-            (p, g), m, v, s = arrays
-            for block in _cache_sized_blocks(p, g, m, v, s):
-                self._update(*block)
+        for (p, g), m, v in zip(self.buffers, self.m, self.v, strict=True):
+            for block in _cache_sized_blocks(p, g, m, v):
+                self._update(*block, self._scratch_like(block[0]))
+
+    def _scratch_like(self, a: np.ndarray) -> np.ndarray:
+        """An uninitialised array of a's shape and dtype: a view of the reused scratch block when a
+        fits in it."""
+        if a.size > _BLOCK:
+            return np.empty_like(a)
+        block = self._scratch.setdefault(a.dtype, np.empty(_BLOCK, dtype=a.dtype))
+        return block[:a.size].reshape(a.shape)
 
     def _update(self, p: np.ndarray, g: np.ndarray, m: np.ndarray, v: np.ndarray, s: np.ndarray) -> None:
         """One Adam update of the parameters p from the gradient g, written in place into p, the
@@ -67,15 +74,16 @@ class Adam:
         np.multiply(g, g, out=s)
         s *= 1.0 - b2
         v += s  # v <- b2 v + (1 - b2) g^2
+        # lr (m / c1) / (sqrt(v) / sqrt(c2) + eps) = (lr sqrt(c2) / c1) m / (sqrt(v) + eps sqrt(c2)),
+        # with c1 = 1 - b1^t, c2 = 1 - b2^t: one operation fewer.
         np.sqrt(v, out=s)
-        s /= sqrt_correction2
-        s += self.eps
+        s += self.eps * sqrt_correction2
         np.divide(m, s, out=s)
-        s *= self.lr / correction1
+        s *= self.lr * sqrt_correction2 / correction1
         p -= s  # p <- p - lr (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)
 
 
-_BLOCK = 65_536  # elements: a block of the five arrays an update touches stays in the CPU's cache
+_BLOCK = 65_536  # elements: a block of the arrays an update touches stays in the CPU's cache
 
 
 def _cache_sized_blocks(*arrays: np.ndarray):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .reductions import row_max, row_sum
+from .reductions import row_dot, row_max, row_sum
 
 
 def _row_max(x: np.ndarray) -> np.ndarray:
@@ -40,4 +40,6 @@ def softmax_backward(dout: np.ndarray, probs: np.ndarray) -> np.ndarray:
 
     The Jacobian is dp_i/dx_j = p_i (delta_ij - p_j), so
     dL/dx_j = p_j (dL/dp_j - sum_i dL/dp_i p_i)."""
-    return probs * (dout - row_sum(dout * probs))
+    dx = dout - row_dot(dout, probs)
+    dx *= probs
+    return dx

@@ -17,10 +17,11 @@ def checked_at_the_boundary() -> Iterator[None]:
     """Within this block `check_array` skips its scan for NaN and inf (shapes are still checked).
 
     The Transformer runs its layers inside it: it checks the token ids it is given, every array
-    a layer then sees is computed from them and the weights, and the loss scans the logits, so a
-    NaN still stops training with a clear error at the loss. Scanning every intermediate array
-    again costs several percent of a training step at this book's sizes. A layer called on its
-    own, outside this block, scans its input as before."""
+    a layer then sees is computed from them and the weights, and the loss checks the row sums of
+    its logits (a NaN or +inf logit makes its row's sum NaN), so a NaN still stops training with
+    a clear error at the loss. Scanning every intermediate array again costs several percent of
+    a training step at this book's sizes. A layer called on its own, outside this block, scans
+    its input as before."""
     token = _INSIDE_CHECKED_MODEL.set(True)
     try:
         yield

@@ -20,7 +20,7 @@ import numpy as np
 from ..attention import MultiHeadAttention, scaled_dot_product_attention
 from ..attention_scale import row_entropy
 from ..heads import attention_multiply_adds, with_num_heads
-from ..masks import causal_mask
+from ..masks import causal_mask, mask_scores
 from ..plotting import heatmap, matrix_figure
 from ..toy import SOURCE_IDS, VOCAB, token_names, toy_model
 from .base import View, explorer
@@ -79,9 +79,7 @@ def attention_data(tokens=tuple(SOURCE_IDS), temperature: float = 1.0, num_heads
     mask = causal_mask(len(ids)) if masked else None
     output, weights = scaled_dot_product_attention(q, k, v, mask, scale)
     scores = trace["scores"][0, head]
-    scaled = scores * scale
-    if mask is not None:
-        scaled = np.where(mask, -np.inf, scaled)
+    scaled = mask_scores(scores * scale, mask)
     return {"X": x, "Q": q, "K": k, "V": v, "scores": scores, "scaled_scores": scaled, "weights": weights,
             "output": output, "mask": mask, "d_k": d_k, "scale": scale}
 
