@@ -111,3 +111,20 @@ def test_mask_scores_equals_selecting_minus_infinity(mask_shape, dtype):
     assert got.dtype == dtype and got is not scores
     np.testing.assert_array_equal(got, np.where(mask, -np.inf, scores))
     assert tl.masks.mask_scores(scores, None) is scores
+
+
+def test_a_batch_without_padding_attends_without_masks_and_gives_the_same_numbers():
+    """No position is padding: the model leaves the padding masks out, which changes no number."""
+    model = tl.Transformer(tl.TransformerConfig(src_vocab_size=9, tgt_vocab_size=9, d_model=8, num_heads=2, d_ff=16,
+                                                num_encoder_layers=1, num_decoder_layers=1, pad_id=0), seed=0)
+    rng = np.random.default_rng(0)
+    src, tgt = rng.integers(1, 9, (2, 5)), rng.integers(1, 9, (2, 4))
+    model.forward(src, tgt)
+    trace = model.trace()
+    assert trace["encoder.layers.0.self_attn.masked_scores"] is trace["encoder.layers.0.self_attn.scaled_scores"]
+    above = np.triu_indices(4, 1)  # the decoder's causal mask stays
+    assert np.all(np.isneginf(trace["decoder.layers.0.self_attn.masked_scores"][..., above[0], above[1]]))
+
+    nothing_padded = tl.attention_mask(key_padding=np.zeros(src.shape, dtype=bool))  # (2, 1, 1, 5), all False
+    with_mask = model.encoder.forward(trace["src_input"], nothing_padded)
+    np.testing.assert_array_equal(with_mask, trace["memory"])

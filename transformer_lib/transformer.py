@@ -122,7 +122,7 @@ class Transformer(Module):
         src = self._token_batch(src, self.config.src_vocab_size, "src")
         self._trace = {}
         src_padding, _ = self._masks(src, None, src_padding, None)
-        self._src_mask = attention_mask(key_padding=src_padding)
+        self._src_mask = attention_mask(key_padding=_padded_or_none(src_padding))
         with checked_at_the_boundary():
             memory = self.encoder.forward(self._embed(self.src_embed, src, "src"), self._src_mask)
         self._trace["memory"] = memory
@@ -141,8 +141,8 @@ class Transformer(Module):
         memory = check_array(memory, "memory", ndim=3, shape=(None, None, self.config.d_model))
         if memory.shape[0] != tgt.shape[0]:
             raise ValueError(f"memory has batch {memory.shape[0]} but tgt has batch {tgt.shape[0]}")
-        self_mask = attention_mask(key_padding=tgt_padding, causal_length=tgt.shape[-1])
-        memory_mask = attention_mask(key_padding=src_padding)
+        self_mask = attention_mask(key_padding=_padded_or_none(tgt_padding), causal_length=tgt.shape[-1])
+        memory_mask = attention_mask(key_padding=_padded_or_none(src_padding))
         with checked_at_the_boundary():
             y = self.decoder.forward(self._embed(self.tgt_embed, tgt, "tgt"), memory, self_mask, memory_mask)
             logits = self.generator.forward(y)
@@ -172,3 +172,8 @@ class Transformer(Module):
         dy, d_memory = self.decoder.backward(dy)
         self.tgt_embed.backward(dy)
         self.src_embed.backward(self.encoder.backward(d_memory))
+
+
+def _padded_or_none(padding: np.ndarray | None) -> np.ndarray | None:
+    """The padding mask, or None when it marks no position: attention then skips masking."""
+    return padding if padding is not None and np.any(padding) else None
