@@ -50,6 +50,7 @@ def test_attention_panels_one_per_head_on_a_fixed_scale():
     fig = attention_heads_figure(weights, list("ABCD"), list("vwxyz"), title="t")
     panels = [ax for ax in fig.axes if ax.images]
     assert len(panels) == 3
+    assert len(fig.axes) == 4  # the panels and one shared colour bar
     for h, ax in enumerate(panels):
         np.testing.assert_array_equal(ax.images[0].get_array(), weights[h])
         assert ax.images[0].get_clim() == (0, 1)

@@ -18,3 +18,11 @@ def test_a_matrix_too_large_to_annotate_gets_a_colour_bar_instead():
     heatmap(ax, np.arange(50 * 20, dtype=float).reshape(50, 20))
     assert len(ax.texts) == 0 and len(fig.axes) == 2
     plt.close(fig)
+
+
+def test_a_figure_with_one_shared_colour_bar_can_turn_the_panels_bars_off():
+    fig, axes = plt.subplots(1, 2)
+    heatmap(axes[0], np.arange(50 * 20, dtype=float).reshape(50, 20), colorbar=False)
+    heatmap(axes[1], np.eye(2), colorbar=True)
+    assert len(fig.axes) == 3  # two panels and the one bar asked for
+    plt.close(fig)

@@ -19,13 +19,14 @@ MASKED_COLOR = "#d9d9d9"
 def heatmap(ax: Axes, matrix, row_labels: Sequence[str] | None = None, col_labels: Sequence[str] | None = None,
             title: str | None = None, decimals: int = 2, cmap: str | None = None,
             vmin: float | None = None, vmax: float | None = None, show_shape: bool = True,
-            colorbar: bool = False, annotate: bool | None = None) -> None:
+            colorbar: bool | None = None, annotate: bool | None = None) -> None:
     """Draw a 2-D `matrix` (R, C) on `ax` with each value written in its cell.
 
     -inf cells (masked attention scores) are grey and read "-inf". Signed data use a diverging
     colour map centred on 0; non-negative data (probabilities) a sequential one. Cell text is
-    skipped when the matrix is too large to read (over 12 x 16) unless `annotate` is set; a
-    matrix drawn without its numbers always gets a colour bar."""
+    skipped when the matrix is too large to read (over 12 x 16) unless `annotate` is set. A
+    colour bar is drawn when `colorbar` is True, and by default (None) when the numbers are not
+    written in the cells; pass False when the figure draws one shared colour bar itself."""
     m = np.asarray(matrix, dtype=np.float64)
     if m.ndim == 1:
         m = m[None, :]
@@ -62,7 +63,7 @@ def heatmap(ax: Axes, matrix, row_labels: Sequence[str] | None = None, col_label
     if show_shape:
         label = f"{label}  {rows} x {cols}".strip()
     ax.set_title(label, fontsize=10)
-    if colorbar or not annotate:  # colour without printed numbers needs a scale
+    if colorbar or (colorbar is None and not annotate):  # colour without printed numbers needs a scale
         ax.figure.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
 
 

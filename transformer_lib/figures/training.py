@@ -74,7 +74,7 @@ def attention_heads_figure(weights: np.ndarray, row_labels: Sequence[str], col_l
                              layout="constrained")
     for h, ax in enumerate(axes[0]):
         heatmap(ax, weights[h], row_labels, col_labels, title=head_titles[h] if head_titles else f"head {h + 1}",
-                vmin=0, vmax=1, cmap="Blues", annotate=False, show_shape=False)
+                vmin=0, vmax=1, cmap="Blues", annotate=False, colorbar=False, show_shape=False)
         ax.set_aspect("equal")
         ax.tick_params(labelsize=8)
         ax.set_xticks(range(tk), labels=col_labels, rotation=90, ha="center")
