@@ -30,6 +30,15 @@ def test_probability_bars_draw_values_outline_and_highlight():
     assert highlighted == [1]
     assert first.get_ylim() == second.get_ylim() and first.get_ylim()[1] >= 1.0   # one scale, the outline fits
     assert [t.get_text() for t in fig.legends[0].get_texts()] == ["uniform guess", "target"]
+    label, = first.texts
+    assert label.get_text() == "0.2000" and label.xy == (1, 1.0)  # above the outline, not inside it
+
+
+
+def test_a_short_answer_bar_gets_its_label_above_its_taller_neighbours():
+    fig = probability_bars_figure([dict(values=np.array([0.05, 0.6, 0.02, 0.3, 0.03]), highlight=2)], list("abcde"))
+    label, = fig.axes[0].texts
+    assert label.get_text() == "0.0200" and label.xy == (2, 0.6)
 
 
 def test_probability_bars_refuse_a_wrong_length():

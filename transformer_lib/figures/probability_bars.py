@@ -21,10 +21,10 @@ def probability_bars(ax, values, token_labels: Sequence[str], title: str | None 
     """Draw `values` (V,) as bars on `ax`, one per token of `token_labels` (V,).
 
     The bar at index `highlight` (the correct token) is orange and has its value written above
-    it. `outline` (V,), if given, is drawn as black hollow bars over the same positions (the
-    target distribution the values are compared with). `baseline`, if given, is a dashed
-    horizontal line (e.g. the uniform guess 1 / V). The outline and the baseline carry labels
-    for a legend."""
+    it, clear of its outline and of the bars beside it (the label is wider than one bar).
+    `outline` (V,), if given, is drawn as black hollow bars over the same positions (the target
+    distribution the values are compared with). `baseline`, if given, is a dashed horizontal
+    line (e.g. the uniform guess 1 / V). The outline and the baseline carry labels for a legend."""
     values = np.asarray(values, dtype=np.float64)
     if values.ndim != 1 or len(values) != len(token_labels):
         raise ValueError(f"values has shape {values.shape}, expected ({len(token_labels)},), one per token")
@@ -39,7 +39,8 @@ def probability_bars(ax, values, token_labels: Sequence[str], title: str | None 
     ax.set_ylim(ylim if ylim else (0.0, 1.2 * _highest(values, outline) or 1.0))
     if highlight is not None:
         v = values[highlight]
-        ax.annotate(f"{v:.4f}", (highlight, v), xytext=(0, 3), textcoords="offset points", ha="center",
+        ax.annotate(f"{v:.4f}", (highlight, _label_height(values, outline, highlight)), xytext=(0, 3),
+                    textcoords="offset points", ha="center",
                     va="bottom", fontsize=8, color=ANSWER_COLOR, fontweight="bold", zorder=4,
                     bbox=dict(boxstyle="square,pad=0.1", facecolor="white", edgecolor="none", alpha=0.85))
     ax.set_xticks(positions, labels=token_labels, rotation=60, ha="right", fontsize=8)
@@ -82,3 +83,9 @@ def probability_bars_figure(panels: Sequence[dict], token_labels: Sequence[str],
 def _highest(values, outline=None) -> float:
     """The tallest bar among `values` and `outline` (either may be None)."""
     return max(float(np.max(v)) if v is not None else 0.0 for v in (values, outline))
+
+
+def _label_height(values: np.ndarray, outline, index: int) -> float:
+    """Where the value label of bar `index` goes: above that bar, its outline, and its neighbours."""
+    near = values[max(index - 1, 0):index + 2]
+    return max(float(near.max()), float(np.asarray(outline)[index]) if outline is not None else 0.0)

@@ -66,7 +66,7 @@ def output_loss_view(scale: float = 1.0, smoothing: float = 0.0) -> View:
     reads, answers = token_names(DECODER_INPUT_IDS), token_names(TARGET_IDS)
     vocab = len(VOCAB)
     panels = [dict(values=d["probs"][t], highlight=int(TARGET_IDS[t]), outline=d["target"][t],
-                   outline_label=f"target (eps = {smoothing:.2f})", baseline=1.0 / vocab, ylim=(0.0, 1.05),
+                   outline_label=f"target (eps = {smoothing:.2f})", baseline=1.0 / vocab, ylim=(0.0, 1.15),
                    title=f"{reads[t]} → {answers[t]}: loss {d['per_token'][t]:.4f}") for t in range(len(answers))]
     fig = probability_bars_figure(panels, VOCAB, suptitle=(
         f"logits x {scale:.2f}, label smoothing {smoothing:.2f}: cross-entropy {d['loss']:.4f} "
