@@ -40,7 +40,10 @@ NOT_ATTEMPTED = CheckResult(False, "Not attempted yet: replace the ... with your
 
 
 def as_number_array(answer, name: str) -> np.ndarray | CheckResult:
-    """`answer` as a float array, or a CheckResult explaining why it is not one."""
+    """`answer` as a float array, or the CheckResult to show instead: not attempted yet (the
+    placeholder is still there) or not numbers."""
+    if not_attempted(answer):
+        return NOT_ATTEMPTED
     try:
         arr = np.asarray(answer, dtype=np.float64)
     except (TypeError, ValueError):
@@ -65,8 +68,6 @@ def check_matrix(answer, expected: np.ndarray, name: str, hint: str, atol: float
                  what: str | None = None, mistakes: Mistakes = ()) -> CheckResult:
     """Compare an array answer with `expected`: type, then the typical `mistakes` (their own
     message), then shape, then values (within `atol`)."""
-    if not_attempted(answer):
-        return NOT_ATTEMPTED
     arr = as_number_array(answer, name)
     if isinstance(arr, CheckResult):
         return arr

@@ -22,8 +22,6 @@ PAPER_VOCAB, PAPER_D_MODEL = 37000, 512
 
 def check_one_hot(answer) -> CheckResult:
     """Exercise 1: the one-hot matrix (3, 11) of the ids 9 5 9."""
-    if not_attempted(answer):
-        return NOT_ATTEMPTED
     name = "the one-hot matrix"
     hint = "one row per token; row t has a single 1 in column ids[t] (columns are numbered from 0)."
     arr = as_number_array(answer, name)
@@ -51,8 +49,6 @@ def lookup_solution(seed: int = 0) -> np.ndarray:
 
 def check_lookup(answer, seed: int = 0) -> CheckResult:
     """Exercise 2: the embedding of "love cats" (ids 8, 9) in the toy model of `seed`, (2, 6)."""
-    if not_attempted(answer):
-        return NOT_ATTEMPTED
     name = "the embedding"
     hint = "take rows 8 and 9 of model.src_embed.weight and multiply them by sqrt(6)."
     arr = as_number_array(answer, name)
@@ -86,8 +82,6 @@ def gradient_solution() -> np.ndarray:
 def check_embedding_gradient(answer) -> CheckResult:
     """Exercise 3: the gradient of the (11, 6) table for "I love cats love" (ids 5 8 9 8) and the
     output gradient `gradient_dout()`, with the sqrt(6) scale."""
-    if not_attempted(answer):
-        return NOT_ATTEMPTED
     name = "the gradient"
     hint = ("row k of the gradient is sqrt(6) times the sum of the output-gradient rows of every position that "
             "read token k; rows of tokens not read stay 0.")

@@ -35,8 +35,6 @@ def _by_word_position(exponent: str) -> np.ndarray:
 
 def check_pe_table(answer) -> CheckResult:
     """Exercise 1: the positional encoding of positions 0, 1, 2 for d_model = 6, shape (3, 6)."""
-    if not_attempted(answer):
-        return NOT_ATTEMPTED
     name = "the table"
     hint = ("column 2i holds sin(pos / 10000^(2i/6)) and column 2i + 1 holds cos of the same angle: "
             "both columns of a pair share the exponent 2i.")
@@ -105,8 +103,6 @@ def encoder_input_row(seed: int = 0) -> np.ndarray:
 
 def check_encoder_input_row(answer, seed: int = 0) -> CheckResult:
     """Exercise 3: the encoder input row of "cats" (id 9, position 2) in the toy model of `seed`."""
-    if not_attempted(answer):
-        return NOT_ATTEMPTED
     name = "the row"
     hint = "take row 9 of model.src_embed.weight, multiply by sqrt(6), and add the positional encoding of position 2."
     arr = as_number_array(answer, name)

@@ -74,8 +74,6 @@ def expected_cross_attention_row() -> np.ndarray:
 
 def check_cross_attention_row(answer) -> CheckResult:
     """Exercise 2: softmax(q Kᵀ / sqrt(d_k)) for head 1 and the query "naneun" (3 numbers)."""
-    if not_attempted(answer):
-        return NOT_ATTEMPTED
     hint = "scores = q @ K.T, divide by sqrt(d_k) = sqrt(3), then softmax (tl.softmax); no mask."
     arr = as_number_array(answer, "the row")
     if isinstance(arr, CheckResult):

@@ -77,8 +77,6 @@ def smoothed_target() -> np.ndarray:
 
 def check_smoothed_target(answer) -> CheckResult:
     """Exercise 3: the target distribution with label smoothing 0.1 for the answer joahae (11 numbers)."""
-    if not_attempted(answer):
-        return NOT_ATTEMPTED
     hint = "(1 - 0.1) x the one-hot vector, plus 0.1 / 11 on every token (the answer included); it sums to 1."
     arr = as_number_array(answer, "the target")
     if isinstance(arr, CheckResult):

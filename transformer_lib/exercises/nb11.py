@@ -76,8 +76,6 @@ def check_logits_gradient(answer) -> CheckResult:
 
 def check_weight_gradient(answer) -> CheckResult:
     """Exercise 2: dLoss/dW of the output layer, (6, 11), from its input X (3, 6) and G = dLoss/dlogits (3, 11)."""
-    if not_attempted(answer):
-        return NOT_ATTEMPTED
     d = running_example_backward()
     X, G = d["decoder_output"], d["dlogits"]
     hint = "dW = Xᵀ G: (6 x 3)(3 x 11) = 6 x 11, the shape of W."
