@@ -23,7 +23,7 @@ from ..heads import attention_multiply_adds, with_num_heads
 from ..masks import causal_mask, mask_scores
 from ..plotting import heatmap, matrix_figure
 from ..toy import SOURCE_IDS, VOCAB, token_names, toy_model
-from .base import View, explorer
+from .base import View, explorer, printable
 
 HEAD_CHOICES: tuple[tuple[str, tuple[int, int]], ...] = (
     ("single head (d_k = 6)", (1, 0)),
@@ -88,10 +88,6 @@ def _head_name(num_heads: int, head: int) -> str:
     return "single head" if num_heads == 1 else f"head {head + 1} of {num_heads}"
 
 
-def _rows(matrix: np.ndarray) -> np.ndarray:
-    return np.round(matrix, 4) + 0.0  # + 0.0 turns -0.0 into 0.0
-
-
 def attention_view(tokens=tuple(SOURCE_IDS), temperature: float = 1.0, num_heads: int = 1, head: int = 0,
                    masked: bool = False, seed: int = 0) -> View:
     """Q Kᵀ, the scaled scores, the softmax weights and the output of one head, annotated; the
@@ -120,12 +116,12 @@ def attention_view(tokens=tuple(SOURCE_IDS), temperature: float = 1.0, num_heads
         f"causal mask: {'on' if masked else 'off'}",
         f"softmax weights (rows: queries; columns: keys {', '.join(names)}):",
     ]
-    for name, row, largest, h in zip(names, _rows(d["weights"]), d["weights"].max(axis=1), entropy, strict=True):
+    for name, row, largest, h in zip(names, printable(d["weights"]), d["weights"].max(axis=1), entropy, strict=True):
         lines.append(f"  {name:>{width}}  " + " ".join(f"{v:.4f}" for v in row)
                      + f"   max {largest:.4f}  entropy {h + 0.0:.4f}")
     lines.append(f"every row sums to 1: {bool(np.allclose(d['weights'].sum(axis=1), 1.0, atol=1e-12))}")
     lines.append(f"output = weights V ({len(names)} x {d_k}):")
-    for name, row in zip(names, _rows(d["output"]), strict=True):
+    for name, row in zip(names, printable(d["output"]), strict=True):
         lines.append(f"  {name:>{width}}  " + " ".join(f"{v:7.4f}" for v in row))
     return View(fig, "\n".join(lines))
 
@@ -218,9 +214,9 @@ def multi_head_view(num_heads: int = 2, head: int = 0, scale: str = "d_k", seed:
     ]
     for h in range(num_heads):
         lines.append(f"head {h + 1} weights (rows: queries {', '.join(names)}): "
-                     + " | ".join(" ".join(f"{v:.4f}" for v in row) for row in _rows(d["weights"][h])))
+                     + " | ".join(" ".join(f"{v:.4f}" for v in row) for row in printable(d["weights"][h])))
     lines.append("output (rows: " + ", ".join(names) + "):")
-    for name, row in zip(names, _rows(d["output"]), strict=True):
+    for name, row in zip(names, printable(d["output"]), strict=True):
         lines.append(f"  {name:>4}  " + " ".join(f"{v:7.4f}" for v in row))
     return View(fig, "\n".join(lines))
 

@@ -16,7 +16,7 @@ from ..gradcheck import numerical_gradient, relative_error
 from ..loss import CrossEntropyLoss
 from ..plotting import matrix_figure
 from ..toy import DECODER_INPUT_IDS, SOURCE_IDS, TARGET_IDS, VOCAB, toy_model
-from .base import View, explorer
+from .base import View, explorer, printable
 
 # The parameters offered, from the output back to the input (the backward order).
 PARAMETERS: tuple[str, ...] = (
@@ -85,7 +85,7 @@ def backprop_check_view(parameter: str = "decoder.layers.0.cross_attn.w_q.weight
     rows, cols = _labels(parameter, d["backprop"].shape)
     limit = float(max(np.abs(backprop).max(), np.abs(numerical).max())) or 1.0
     common = dict(row_labels=rows, col_labels=cols, decimals=3, vmin=-limit, vmax=limit, cmap="RdBu_r")
-    shown = {title: _rounded(m) for title, m in (("backpropagation", backprop), ("centred differences", numerical),
+    shown = {title: printable(m, 3) for title, m in (("backpropagation", backprop), ("centred differences", numerical),
                                                 ("difference", backprop - numerical))}
     fig = matrix_figure([dict(matrix=m, title=title, **common) for title, m in shown.items()],
                         ncols=3 if backprop.shape[1] <= 6 else 1, cell_size=0.5,
@@ -119,8 +119,3 @@ def backprop_check_explorer():
                               description="backward", layout=w.Layout(width="430px")),
     }
     return explorer(backprop_check_view, controls, "Backpropagation against centred differences")
-
-
-def _rounded(m: np.ndarray) -> np.ndarray:
-    """`m` at the 3 decimals the heatmaps print, without negative zeros."""
-    return np.round(m, 3) + 0.0

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import matplotlib.pyplot as plt
+import numpy as np
 from matplotlib.figure import Figure
 
 
@@ -23,6 +24,11 @@ class View:
         self.figure.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
         plt.close(self.figure)
         return buffer.getvalue()
+
+
+def printable(values, decimals: int = 4) -> np.ndarray:
+    """`values` as floats rounded to `decimals`, with -0.0 turned into 0.0, ready to print."""
+    return np.round(np.asarray(values, dtype=np.float64), decimals) + 0.0
 
 
 def show_view(view: View) -> None:

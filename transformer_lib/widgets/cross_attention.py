@@ -10,7 +10,7 @@ import numpy as np
 
 from ..plotting import matrix_figure
 from ..toy import DECODER_INPUT_IDS, PAD_ID, SOURCE_IDS, VOCAB, token_names, toy_model
-from .base import View, explorer
+from .base import View, explorer, printable
 
 SOURCE_CHOICES: tuple[str, ...] = ("I", "love", "cats", "dogs", "<pad>")
 
@@ -56,7 +56,7 @@ def cross_attention_view(word_1: int = 5, word_2: int = 8, word_3: int = 9, head
     masked = [n for n, p in zip(cols, d["source_padding"], strict=True) if p]
     lines = [f"source: {' '.join(cols)}; masked keys: {', '.join(masked) if masked else 'none'}",
              f"head {head + 1} cross-attention weights (rows: decoder input {', '.join(rows)})"]
-    for name, row in zip(rows, np.round(d["weights"][head], 4) + 0.0, strict=True):
+    for name, row in zip(rows, printable(d["weights"][head]), strict=True):
         lines.append(f"{name:>12}: " + " ".join(f"{v:.4f}" for v in row))
     return View(fig, "\n".join(lines))
 

@@ -8,7 +8,7 @@ import numpy as np
 from ..embedding import Embedding
 from ..figures.embedding_lookup import embedding_lookup_figure
 from ..toy import SOURCE_IDS, VOCAB, token_names, toy_model
-from .base import View, explorer
+from .base import View, explorer, printable
 
 FEATURES = [f"f{i}" for i in range(6)]
 
@@ -42,7 +42,7 @@ def embedding_lookup_view(first: int = 5, second: int = 8, third: int = 9, scale
     fig = embedding_lookup_figure(d["ids"], d["one_hot"], d["table"], d["vectors"], VOCAB, labels, FEATURES, title)
     lines = [f"sentence: {' '.join(names)}  (ids {' '.join(map(str, d['ids']))})",
              f"scale: x {d['multiplier']:.4f}" + (" (sqrt(d_model), as in the paper)" if scale else " (none)")]
-    for name, i, row in zip(names, d["ids"], np.round(d["vectors"], 4) + 0.0, strict=True):
+    for name, i, row in zip(names, d["ids"], printable(d["vectors"]), strict=True):
         lines.append(f"{name:>12} (row {i:2d}): " + " ".join(f"{v:7.4f}" for v in row))
     lines.append(f"one-hot @ table x scale = lookup: {bool(np.allclose(d['product'], d['vectors'], atol=1e-12))}")
     repeated = sorted({n for n in names if names.count(n) > 1})

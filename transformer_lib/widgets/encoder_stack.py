@@ -10,7 +10,7 @@ import numpy as np
 from ..encoder import Encoder
 from ..plotting import matrix_figure
 from ..toy import SOURCE_IDS, TOY_CONFIG, token_names, toy_model
-from .base import View, explorer
+from .base import View, explorer, printable
 
 MAX_LAYERS = 6
 
@@ -46,8 +46,8 @@ def encoder_stack_view(num_layers: int = 2, head: int = 0) -> View:
     fig = matrix_figure(panels, ncols=min(len(panels), 4), cell_size=0.5)
     lines = [f"{num_layers} layer(s), head {head + 1}: attention weights (rows: queries {', '.join(names)})"]
     for i, m in enumerate(maps):
-        lines.append(f"layer {i + 1}: " + " | ".join(" ".join(f"{v:.4f}" for v in row) for row in np.round(m, 4) + 0.0))
-    lines.append("output: " + " | ".join(" ".join(f"{v:.4f}" for v in row) for row in np.round(out[0], 4) + 0.0))
+        lines.append(f"layer {i + 1}: " + " | ".join(" ".join(f"{v:.4f}" for v in row) for row in printable(m)))
+    lines.append("output: " + " | ".join(" ".join(f"{v:.4f}" for v in row) for row in printable(out[0])))
     return View(fig, "\n".join(lines))
 
 

@@ -13,7 +13,7 @@ from matplotlib.patches import Rectangle
 from ..layer_norm import LayerNorm
 from ..plotting import matrix_figure
 from ..toy import SOURCE_IDS, token_names, toy_model
-from .base import View, explorer
+from .base import View, explorer, printable
 
 FEATURES = [f"f{i}" for i in range(6)]
 
@@ -82,4 +82,4 @@ def layer_norm_explorer():
 
 def _row(v: np.ndarray) -> str:
     """Numbers at 4 decimals; rounding first (and + 0.0) keeps tiny negatives from printing as -0.0000."""
-    return "[" + "  ".join(f"{x:7.4f}" for x in np.round(np.asarray(v, dtype=np.float64), 4) + 0.0) + "]"
+    return "[" + "  ".join(f"{x:7.4f}" for x in printable(v)) + "]"

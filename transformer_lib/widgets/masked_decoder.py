@@ -12,7 +12,7 @@ import numpy as np
 from ..masks import causal_mask
 from ..plotting import matrix_figure
 from ..toy import DECODER_INPUT_IDS, SOURCE_IDS, VOCAB, token_names, toy_model
-from .base import View, explorer
+from .base import View, explorer, printable
 
 FEATURES = [f"f{i}" for i in range(6)]
 
@@ -95,7 +95,7 @@ def masked_decoder_view(changed_position: int = 2, new_token: int = 10, masked: 
         lines.append(f"position {t} ({name}): max |change| {largest:.4f}  {'moved' if moved else 'unchanged'}")
     for h, w in enumerate(d["weights"]):
         lines.append(f"head {h + 1} weights (rows: queries): "
-                     + " | ".join(" ".join(f"{v:.4f}" for v in row) for row in np.round(w, 4) + 0.0))
+                     + " | ".join(" ".join(f"{v:.4f}" for v in row) for row in printable(w)))
     return View(fig, "\n".join(lines))
 
 

@@ -11,7 +11,7 @@ from matplotlib.patches import Rectangle
 from ..figures.positional_encoding import dimension_label
 from ..plotting import heatmap
 from ..positional_encoding import sinusoidal_positional_encoding
-from .base import View, explorer
+from .base import View, explorer, printable
 
 BASE = 10000.0
 
@@ -85,7 +85,7 @@ def positional_encoding_view(position: int = 1, dimension: int = 2, d_model: int
         f"wavelength of this pair: 2 pi x {d['divisor']:.4f} = {d['wavelength']:.4f} positions",
         f"row of position {position}:",
     ]
-    row = np.round(d["row"], 4) + 0.0
+    row = printable(d["row"])
     for start in range(0, d_model, 8):
         lines.append("  " + " ".join(f"{v:7.4f}" for v in row[start:start + 8]))
     return View(fig, "\n".join(lines))

@@ -10,7 +10,7 @@ import numpy as np
 from ..feed_forward import FeedForward
 from ..figures.relu_units import relu_units_figure
 from ..toy import SOURCE_IDS, token_names, toy_model
-from .base import View, explorer
+from .base import View, explorer, printable
 
 
 @lru_cache(maxsize=1)
@@ -49,7 +49,7 @@ def relu_units_view(token: int = 1, scale: float = 1.0, bias: float = 0.0) -> Vi
     text = "\n".join([
         f"token '{name}', input scaled by {scale:.4f}, {bias:+.4f} added to b1",
         f"units off ({len(off)} of {d['hidden'].shape[-1]}): {' '.join(map(str, off))}",
-        "FFN output  [" + "  ".join(f"{v:7.4f}" for v in np.round(d["output"][0], 4) + 0.0) + "]",
+        "FFN output  [" + "  ".join(f"{v:7.4f}" for v in printable(d["output"][0])) + "]",
     ])
     return View(fig, text)
 

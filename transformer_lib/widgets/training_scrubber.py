@@ -10,7 +10,7 @@ import numpy as np
 from ..figures.training import attention_heads_figure
 from ..reversal import lengths_of, mirrored_positions, token_names
 from ..snapshots import AttentionSnapshots
-from .base import View, explorer
+from .base import View, explorer, printable
 
 
 def scrubber_data(snapshots: AttentionSnapshots, step: int, layer: int) -> dict:
@@ -48,7 +48,7 @@ def training_scrubber_view(step: int = 0, layer: int = 1, *, snapshots: Attentio
         f"expected:  {' '.join(token_names(snapshots.tgt_out))}",
         f"predicted: {' '.join(predicted)}  ({int(d['correct'].sum())} of {len(predicted)} right)",
         f"layer {layer + 1}, mean weight on the mirrored source position per head: "
-        + " ".join(f"{w:.4f}" for w in np.round(d["mirror_weight"], 4) + 0.0),
+        + " ".join(f"{w:.4f}" for w in printable(d["mirror_weight"])),
     ]
     return View(fig, "\n".join(lines))
 
