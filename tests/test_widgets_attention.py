@@ -194,6 +194,9 @@ def test_multi_head_view_and_explorer():
     np.testing.assert_array_equal(panels[-5], d["Q"][2])
     np.testing.assert_array_equal(panels[-1], d["concat"])
     assert "heads: 3, d_k = 6 / 3 = 2" in view.text and "parameters: 168" in view.text
+    one = figure_panels(multi_head_view(1, 0))
+    assert len(one) == 1 + 4  # one weight map; Q, K, V and the output, which is the concatenation
+    np.testing.assert_array_equal(one[-1], multi_head_data(1)["concat"])
     box = multi_head_explorer()
     num_heads, head, scale = box.children[1].children
     assert (num_heads.description, head.description, scale.description) == ("heads", "head", "divide by")

@@ -41,11 +41,14 @@ def test_operations_cross_at_d():
 def test_figure_marks_the_chosen_length():
     view = path_length_view(30)
     steps_axis = view.figure.axes[0]
-    rnn_line = steps_axis.get_lines()[0]
+    rnn_line = next(line for line in steps_axis.get_lines() if line.get_marker() != "o")
     np.testing.assert_array_equal(rnn_line.get_ydata(), path_length_data(30)["rnn_steps"])
     marks = [line for line in steps_axis.get_lines() if line.get_marker() == "o"]
     assert [float(line.get_xdata()[0]) for line in marks] == [30.0, 30.0]
     assert "sentence length n = 30" in view.text and "RNN 30   self-attention 1" in view.text
+    legend = steps_axis.get_legend()
+    assert legend.get_title().get_text() == "at n = 30"
+    assert [t.get_text() for t in legend.get_texts()] == ["RNN: 30", "self-attention: 1"]
 
 
 def test_bad_length_is_refused():

@@ -16,20 +16,21 @@ COLOURS = {"RNN": "#d95f02", "self-attention": "#1b9e77"}
 def path_length_figure(lengths: Sequence[int], panels: Sequence[tuple[str, str, Mapping[str, np.ndarray], bool]],
                        chosen: int | None = None) -> Figure:
     """One panel per ``(title, y label, {curve name: values over lengths}, log y)``; the x axis
-    is the sentence length n, on a log scale. If `chosen` is given, each curve's value at n = chosen is marked
-    and written next to the mark."""
+    is the sentence length n, on a log scale. If `chosen` is given, each curve's value at
+    n = chosen is marked on the curve and given in the legend (which never covers the marks'
+    labels, whatever n is)."""
     lengths = np.asarray(lengths)
     fig, axes = plt.subplots(1, len(panels), figsize=(4.0 * len(panels), 3.5), squeeze=False)
     for ax, (title, ylabel, curves, log) in zip(axes[0], panels, strict=True):
-        for k, (name, values) in enumerate(curves.items()):
+        for name, values in curves.items():
             values = np.asarray(values, dtype=np.float64)
             colour = COLOURS.get(name)
-            ax.plot(lengths, values, color=colour, linewidth=2, label=name)
+            label = name
             if chosen is not None:
                 at = float(values[np.searchsorted(lengths, chosen)])
                 ax.plot([chosen], [at], "o", color=colour, markersize=7)
-                ax.annotate(f"{at:,.0f}", (chosen, at), textcoords="offset points", xytext=(-8, 7) if k == 0 else (6, 5),
-                            ha="right" if k == 0 else "left", fontsize=8, color=colour)
+                label = f"{name}: {at:,.0f}"
+            ax.plot(lengths, values, color=colour, linewidth=2, label=label)
         ax.set_xscale("log")
         if log:
             ax.set_yscale("log")
@@ -38,6 +39,7 @@ def path_length_figure(lengths: Sequence[int], panels: Sequence[tuple[str, str, 
         ax.set_xlabel("sentence length n (tokens)")
         ax.set_ylabel(ylabel)
         ax.set_title(title, fontsize=10)
-        ax.legend(fontsize=8, loc="upper left")
+        ax.legend(fontsize=8, loc="upper left", title=None if chosen is None else f"at n = {chosen:,}",
+                  title_fontsize=8)
     fig.tight_layout()
     return fig

@@ -172,7 +172,8 @@ def multi_head_data(num_heads: int = 2, scale: str = "d_k", tokens=tuple(SOURCE_
 
 def multi_head_view(num_heads: int = 2, head: int = 0, scale: str = "d_k", seed: int = 0) -> View:
     """Top: every head's softmax weights. Bottom: head `head`'s Q, K, V and output, then the
-    concatenation of all heads, on one colour scale. The text gives each head's weights, the
+    concatenation of all heads (with one head, its output is that concatenation), on one
+    colour scale. The text gives each head's weights, the
     block's output (concat W_O), and the parameter and multiply-add counts (the same for every h)."""
     if not 0 <= head < num_heads:
         raise ValueError(f"head must be in 0 .. {num_heads - 1}, got {head}")
@@ -196,9 +197,13 @@ def multi_head_view(num_heads: int = 2, head: int = 0, scale: str = "d_k", seed:
         heatmap(ax, d["weights"][h], names, names, title=f"head {h + 1}{' (chosen)' if h == head else ''}",
                 vmin=0, vmax=1, cmap="Blues", colorbar=h == num_heads - 1)
     span = f"column {head}" if d_k == 1 else f"columns {head * d_k} to {(head + 1) * d_k - 1}"
-    bottom.suptitle(f"{chosen}: its Q, K, V and output, which fills {span} of the concatenation", fontsize=11)
     panels = [(d["Q"][head], dims, "Q"), (d["K"][head], dims, "K"), (d["V"][head], dims, "V"),
-              (d["head_outputs"][head], dims, "output = weights V"), (d["concat"], features, "concat (all heads)")]
+              (d["head_outputs"][head], dims, "output = weights V")]
+    if num_heads > 1:
+        bottom.suptitle(f"{chosen}: its Q, K, V and output, which fills {span} of the concatenation", fontsize=11)
+        panels.append((d["concat"], features, "concat (all heads)"))
+    else:  # the one head's output is the whole concatenation: no fifth panel repeating it
+        bottom.suptitle(f"{chosen}: its Q, K, V and output, which is the whole concatenation", fontsize=11)
     limit = max(float(np.abs(m).max()) for m, _, _ in panels)
     axes = bottom.subplots(1, len(panels), width_ratios=[max(m.shape[1], 2) for m, _, _ in panels])
     for ax, (matrix, cols, title) in zip(axes, panels, strict=True):
