@@ -1,5 +1,5 @@
-"""The live controls of notebooks 10 and 11 in a real browser: JupyterLab in headless Chromium
-runs the notebook, moves the control, and checks that the picture and the numbers follow.
+"""The live controls of notebooks 10, 11 and 12 in a real browser: JupyterLab in headless
+Chromium runs the notebook, moves the control, and checks that the picture and the numbers follow.
 Uses the JupyterLab server, browser and helpers of ``test_controls_in_jupyterlab``."""
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from test_controls_in_jupyterlab import (  # noqa: F401  (fixtures: lab_url, bro
 )
 
 OUTPUT_AND_LOSS, BACKPROPAGATION = "10_output_and_loss.ipynb", "11_backpropagation.ipynb"
+TRAINING = "12_training.ipynb"
 
 
 @pytest.mark.skipif(not (NOTEBOOKS / OUTPUT_AND_LOSS).exists(), reason=f"notebooks/{OUTPUT_AND_LOSS} is missing")
@@ -65,3 +66,25 @@ def test_backprop_explorer_follows_mistake_and_parameter(page, lab_url):  # noqa
     state = wait_for_new_state(box, state, "choosing the cross-attention's W_v")
     assert "cross_attn.w_v.weight" in state[1] and "agree" in state[1]
     screenshot(box, "11_backprop_2_w_v.png")
+
+
+@pytest.mark.skipif(not (NOTEBOOKS / TRAINING).exists(), reason=f"notebooks/{TRAINING} is missing")
+def test_training_scrubber_follows_step_and_layer(page, lab_url):  # noqa: F811
+    """Notebook 12 (trains the reversal model in the kernel): move the step slider one stop,
+    then choose decoder layer 1; the attention maps and the printed step, loss and prediction
+    follow."""
+    notebook = run_notebook(page, lab_url, TRAINING)
+    box = find_explorer(notebook, title="Training scrubber", controls=(".widget-slider .noUi-handle",))
+    state = snapshot(box)
+    assert state[1].startswith("step 0 of 800") and "layer 2, mean weight" in state[1]
+    screenshot(box, "12_scrubber_0_default.png")
+
+    step_slider(box.locator(".widget-slider .noUi-handle").first, 1)
+    state = wait_for_new_state(box, state, "moving the step slider one stop right")
+    assert state[1].startswith("step 20 of 800 (snapshot 2 of 41)")
+    screenshot(box, "12_scrubber_1_step.png")
+
+    box.locator(".widget-toggle-button", has_text="layer 1").click()
+    state = wait_for_new_state(box, state, "choosing decoder layer 1")
+    assert state[1].startswith("step 20 of 800") and "layer 1, mean weight" in state[1]
+    screenshot(box, "12_scrubber_2_layer_1.png")

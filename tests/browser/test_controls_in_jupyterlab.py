@@ -317,7 +317,14 @@ def step_slider(handle, steps: int) -> None:
 
 
 def screenshot(box, name: str) -> None:
+    """Save a picture of the explorer once its image is decoded and painted."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    box.locator(".widget-image").first.evaluate(
+        """async (img) => {
+            await img.decode();
+            for (let frame = 0; frame < 2; frame++) await new Promise((done) => requestAnimationFrame(done));
+        }"""
+    )
     box.screenshot(path=str(ARTIFACTS / name))
 
 
