@@ -73,7 +73,8 @@ class MultiHeadAttention(Module):
     def _matmul_merged(self, a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         """``_merge_heads(a @ b)`` for a (B, h, T, n) and b (B, h, n, d_k): each head's product
         is written straight into its columns of the (B, T, d_model) result, saving the copy.
-        `out` may give that result (a view whose rows are part of wider rows is fine)."""
+        `out` may give that result, also as a view into wider rows (splitting the last axis of a
+        3-D array into heads is always a view, so the product lands in `out`)."""
         if out is None:
             out = np.empty((a.shape[0], a.shape[2], self.d_model), dtype=np.result_type(a, b))
         np.matmul(a, b, out=self._split_heads(out))

@@ -35,9 +35,10 @@ class CrossEntropyLoss:
         valid = np.ones(targets.shape, dtype=bool) if self.ignore_index is None else targets != self.ignore_index
         safe_targets = as_token_ids(np.where(valid, targets, 0), vocab, "targets")
         # log_softmax(logits) = shifted - log(total), with shifted = logits - row max and total the
-        # row sums of exp(shifted) (at least 1: the maximum contributes exp(0)). The loss needs it only at the target (and
-        # its row mean for smoothing), so no (..., V) array of log-probabilities is made; exp(shifted)
-        # is kept: the backward pass divides it by total instead of exponentiating again.
+        # row sums of exp(shifted) (at least 1: the maximum contributes exp(0)). The loss needs it
+        # only at the target (and its row mean for smoothing), so no (..., V) array of
+        # log-probabilities is made; exp(shifted) is kept: the backward pass divides it by total
+        # instead of exponentiating again.
         eps = self.label_smoothing
         with np.errstate(invalid="ignore"):  # inf - inf is NaN, reported below as a bad logit
             shifted = logits - row_max(logits)
