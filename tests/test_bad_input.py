@@ -102,6 +102,13 @@ def test_decoder_memory_of_the_wrong_shape(model):
         tl.DecoderLayer(6, 2, 8, rng()).forward(np.zeros((1, 2, 6)), np.zeros((2, 3, 6)))
 
 
+def test_decode_source_padding_that_does_not_fit_the_memory(model):
+    memory = model.encode(np.array([[1, 2, 3]]))
+    with pytest.raises(ValueError, match=r"src_padding has shape \(1, 2\), expected memory's \(batch, source length\) "
+                                         r"\(1, 3\): one flag per source token"):
+        model.decode(TGT, memory, src_padding=np.array([[False, True]]))
+
+
 def test_loss_targets_of_the_wrong_shape():
     with pytest.raises(ValueError, match=r"targets has shape \(3,\), expected \(2,\) \(logits without the last axis\)"):
         tl.CrossEntropyLoss().forward(np.zeros((2, 5)), [0, 1, 2])

@@ -141,6 +141,9 @@ class Transformer(Module):
         memory = check_array(memory, "memory", ndim=3, shape=(None, None, self.config.d_model))
         if memory.shape[0] != tgt.shape[0]:
             raise ValueError(f"memory has batch {memory.shape[0]} but tgt has batch {tgt.shape[0]}")
+        if src_padding is not None and np.shape(src_padding) != memory.shape[:2]:
+            raise ValueError(f"src_padding has shape {np.shape(src_padding)}, expected memory's (batch, source "
+                             f"length) {memory.shape[:2]}: one flag per source token")
         self_mask = attention_mask(key_padding=_padded_or_none(tgt_padding), causal_length=tgt.shape[-1])
         memory_mask = attention_mask(key_padding=_padded_or_none(src_padding))
         with checked_at_the_boundary():
