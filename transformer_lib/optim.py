@@ -58,8 +58,9 @@ class Adam:
         fits in it."""
         if a.size > _BLOCK:
             return np.empty_like(a)
-        block = self._scratch.setdefault(a.dtype, np.empty(_BLOCK, dtype=a.dtype))
-        return block[:a.size].reshape(a.shape)
+        if a.dtype not in self._scratch:
+            self._scratch[a.dtype] = np.empty(_BLOCK, dtype=a.dtype)
+        return self._scratch[a.dtype][:a.size].reshape(a.shape)
 
     def _update(self, p: np.ndarray, g: np.ndarray, m: np.ndarray, v: np.ndarray, s: np.ndarray) -> None:
         """One Adam update of the parameters p from the gradient g, written in place into p, the
