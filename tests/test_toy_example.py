@@ -50,3 +50,15 @@ def test_the_toy_model_is_deterministic():
     src, tgt = toy.SOURCE_IDS[None], toy.DECODER_INPUT_IDS[None]
     np.testing.assert_array_equal(toy.toy_model(seed=0).forward(src, tgt), toy.toy_model(seed=0).forward(src, tgt))
     assert not np.array_equal(toy.toy_model(seed=0).forward(src, tgt), toy.toy_model(seed=1).forward(src, tgt))
+
+
+def test_running_example_is_one_cached_pass_with_read_only_copies():
+    model, trace = toy.running_example()
+    again = toy.running_example()
+    assert again[0] is model and again[1] is trace  # built once
+    fresh = toy.toy_model(seed=0)
+    np.testing.assert_array_equal(trace["logits"], fresh.forward(toy.SOURCE_IDS[None], toy.DECODER_INPUT_IDS[None]))
+    model.encode(np.array([[3, 4]]))  # running the shared model again leaves the copies alone
+    assert trace["src_input"].shape == (1, 3, 6) and not trace["src_input"].flags.writeable
+    with pytest.raises(ValueError, match="read-only"):
+        trace["memory"][0, 0, 0] = 1.0

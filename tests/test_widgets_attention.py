@@ -194,6 +194,7 @@ def test_multi_head_view_and_explorer():
     np.testing.assert_array_equal(panels[-5], d["Q"][2])
     np.testing.assert_array_equal(panels[-1], d["concat"])
     assert "heads: 3, d_k = 6 / 3 = 2" in view.text and "parameters: 168" in view.text
+    assert multi_head_view(3, 2, seed=1).text != view.text  # the seed picks the weights
     one = figure_panels(multi_head_view(1, 0))
     assert len(one) == 1 + 4  # one weight map; Q, K, V and the output, which is the concatenation
     np.testing.assert_array_equal(one[-1], multi_head_data(1)["concat"])

@@ -8,6 +8,8 @@ cross-attention map is not a plain diagonal."""
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 from .transformer import Transformer, TransformerConfig
@@ -47,3 +49,17 @@ def toy_model(seed: int = 0, **overrides) -> Transformer:
     from dataclasses import replace
 
     return Transformer(replace(TOY_CONFIG, **overrides), seed=seed)
+
+
+@lru_cache(maxsize=4)
+def running_example(seed: int = 0) -> tuple[Transformer, dict[str, np.ndarray]]:
+    """The toy model of `seed` and the trace of one forward pass over the running example
+    (source I love cats, decoder input <bos> naneun goyangireul), as read-only copies by dotted
+    name. Cached and shared by the controls: they read weights from the model, and a control
+    that runs the model again replaces its live trace, never these copies."""
+    model = toy_model(seed=seed)
+    model.forward(SOURCE_IDS[None], DECODER_INPUT_IDS[None])
+    trace = {name: value.copy() for name, value in model.trace().items()}
+    for value in trace.values():
+        value.setflags(write=False)
+    return model, trace

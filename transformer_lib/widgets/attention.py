@@ -22,7 +22,7 @@ from ..attention_scale import row_entropy
 from ..heads import attention_multiply_adds, with_num_heads
 from ..masks import causal_mask, mask_scores
 from ..plotting import heatmap, matrix_figure
-from ..toy import SOURCE_IDS, VOCAB, token_names, toy_model
+from ..toy import SOURCE_IDS, VOCAB, running_example, token_names
 from .base import View, explorer, printable
 
 HEAD_CHOICES: tuple[tuple[str, tuple[int, int]], ...] = (
@@ -33,22 +33,17 @@ HEAD_CHOICES: tuple[tuple[str, tuple[int, int]], ...] = (
 NUM_HEADS_CHOICES: tuple[int, ...] = (1, 2, 3, 6)
 
 
-@lru_cache(maxsize=4)
-def _toy(seed: int):
-    return toy_model(seed=seed)
-
-
 @lru_cache(maxsize=16)
 def toy_attention(num_heads: int = 1, scale: str = "d_k", seed: int = 0) -> MultiHeadAttention:
     """The toy model's encoder self-attention weights (W_Q, W_K, W_V, W_O, each 6 x 6) read as
     `num_heads` heads. With 2 heads and ``scale="d_k"`` it computes what the toy model does."""
-    return with_num_heads(_toy(seed).encoder.layers[0].self_attn, num_heads, scale)
+    return with_num_heads(running_example(seed)[0].encoder.layers[0].self_attn, num_heads, scale)
 
 
 def source_input(tokens=tuple(SOURCE_IDS), seed: int = 0) -> np.ndarray:
     """The encoder's input X = embedding + positional encoding of `tokens` (T,), shape (T, 6),
     from the toy model's trace."""
-    model = _toy(seed)
+    model = running_example(seed)[0]
     model.encode(np.asarray(tokens)[None])
     return model.trace()["src_input"][0].copy()
 
@@ -173,11 +168,11 @@ def multi_head_data(num_heads: int = 2, scale: str = "d_k", tokens=tuple(SOURCE_
 def multi_head_view(num_heads: int = 2, head: int = 0, scale: str = "d_k", seed: int = 0) -> View:
     """Top: every head's softmax weights. Bottom: head `head`'s Q, K, V and output, then the
     concatenation of all heads (with one head, its output is that concatenation), on one
-    colour scale. The text gives each head's weights, the
-    block's output (concat W_O), and the parameter and multiply-add counts (the same for every h)."""
+    colour scale. The text gives each head's weights, the block's output (concat W_O), and the
+    parameter and multiply-add counts (the same for every h)."""
     if not 0 <= head < num_heads:
         raise ValueError(f"head must be in 0 .. {num_heads - 1}, got {head}")
-    d = multi_head_data(num_heads, scale)
+    d = multi_head_data(num_heads, scale, seed=seed)
     names = token_names(SOURCE_IDS)
     d_k = d["d_k"]
     dims = [f"d{i}" for i in range(d_k)]

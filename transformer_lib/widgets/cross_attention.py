@@ -4,20 +4,13 @@ decoder, keys and values from the encoder output; the only mask is the source pa
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import numpy as np
 
 from ..plotting import matrix_figure
-from ..toy import DECODER_INPUT_IDS, PAD_ID, SOURCE_IDS, VOCAB, token_names, toy_model
+from ..toy import DECODER_INPUT_IDS, PAD_ID, SOURCE_IDS, VOCAB, running_example, token_names
 from .base import View, explorer, printable
 
 SOURCE_CHOICES: tuple[str, ...] = ("I", "love", "cats", "dogs", "<pad>")
-
-
-@lru_cache(maxsize=4)
-def _model(seed: int):
-    return toy_model(seed=seed)
 
 
 def cross_attention_data(source_ids=tuple(SOURCE_IDS), seed: int = 0) -> dict[str, np.ndarray]:
@@ -29,7 +22,7 @@ def cross_attention_data(source_ids=tuple(SOURCE_IDS), seed: int = 0) -> dict[st
     (Ts, d_model) and ``decoder_output`` (Tt, d_model)."""
     src = np.asarray(source_ids)[None]
     padding = src == PAD_ID
-    model = _model(seed)
+    model = running_example(seed)[0]
     model.forward(src, DECODER_INPUT_IDS[None], src_padding=padding)
     trace = model.trace()
     return {

@@ -7,7 +7,7 @@ import numpy as np
 
 from ..embedding import Embedding
 from ..figures.embedding_lookup import embedding_lookup_figure
-from ..toy import SOURCE_IDS, VOCAB, token_names, toy_model
+from ..toy import SOURCE_IDS, VOCAB, running_example, token_names
 from .base import View, explorer, printable
 
 FEATURES = [f"f{i}" for i in range(6)]
@@ -22,7 +22,7 @@ def embedding_lookup_data(ids=tuple(SOURCE_IDS), scale: bool = True, seed: int =
     ids = np.asarray(ids, dtype=np.int64)
     if ids.ndim != 1 or ids.size == 0 or ids.min() < 0 or ids.max() >= len(VOCAB):
         raise ValueError(f"ids must be a non-empty list of token ids in 0 .. {len(VOCAB) - 1}, got {ids.tolist()}")
-    table = toy_model(seed=seed).src_embed.weight
+    table = running_example(seed)[0].src_embed.weight
     layer = Embedding(len(VOCAB), table.shape[1], np.random.default_rng(0), scale=scale)
     layer.weight[...] = table
     one_hot = np.eye(len(VOCAB))[ids]

@@ -9,7 +9,7 @@ import numpy as np
 
 from ..encoder import Encoder
 from ..plotting import matrix_figure
-from ..toy import SOURCE_IDS, TOY_CONFIG, token_names, toy_model
+from ..toy import SOURCE_IDS, TOY_CONFIG, running_example, token_names
 from .base import View, explorer, printable
 
 MAX_LAYERS = 6
@@ -18,9 +18,7 @@ MAX_LAYERS = 6
 @lru_cache(maxsize=1)
 def _running_example_input() -> np.ndarray:
     """The encoder input of the running example: embedding + positional encoding (1, 3, 6)."""
-    model = toy_model(seed=0)
-    model.encode(SOURCE_IDS[None])
-    return model.trace()["src_input"].copy()
+    return running_example()[1]["src_input"]
 
 
 def encoder_stack_data(num_layers: int = 2, seed: int = 0) -> tuple[np.ndarray, dict[str, np.ndarray]]:

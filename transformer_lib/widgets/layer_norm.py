@@ -12,7 +12,7 @@ from matplotlib.patches import Rectangle
 
 from ..layer_norm import LayerNorm
 from ..plotting import matrix_figure
-from ..toy import SOURCE_IDS, token_names, toy_model
+from ..toy import SOURCE_IDS, running_example, token_names
 from .base import View, explorer, printable
 
 FEATURES = [f"f{i}" for i in range(6)]
@@ -21,9 +21,7 @@ FEATURES = [f"f{i}" for i in range(6)]
 @lru_cache(maxsize=1)
 def _running_example_input() -> np.ndarray:
     """The input of the first add & norm in the running example: X + attention output (3, 6)."""
-    model = toy_model(seed=0)
-    model.encode(SOURCE_IDS[None])
-    return model.trace()["encoder.layers.0.attention_sum"][0].copy()
+    return running_example()[1]["encoder.layers.0.attention_sum"][0]
 
 
 def layer_norm_data(token: int = 1, scale: float = 1.0, shift: float = 0.0) -> dict[str, np.ndarray]:

@@ -11,7 +11,7 @@ import numpy as np
 
 from ..masks import causal_mask
 from ..plotting import matrix_figure
-from ..toy import DECODER_INPUT_IDS, SOURCE_IDS, VOCAB, token_names, toy_model
+from ..toy import DECODER_INPUT_IDS, VOCAB, running_example, token_names
 from .base import View, explorer, printable
 
 FEATURES = [f"f{i}" for i in range(6)]
@@ -20,9 +20,8 @@ FEATURES = [f"f{i}" for i in range(6)]
 @lru_cache(maxsize=4)
 def _model_and_memory(seed: int):
     """The toy model of `seed` and its encoder output for the source "I love cats" (1, 3, 6)."""
-    model = toy_model(seed=seed)
-    memory = model.encode(SOURCE_IDS[None]).copy()
-    return model, memory
+    model, trace = running_example(seed)
+    return model, trace["memory"]
 
 
 def decoder_run(decoder_input_ids, masked: bool = True, seed: int = 0) -> dict[str, np.ndarray]:

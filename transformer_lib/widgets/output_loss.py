@@ -17,16 +17,14 @@ from ..attention_scale import row_entropy
 from ..figures.probability_bars import probability_bars_figure
 from ..loss import CrossEntropyLoss
 from ..softmax import log_softmax, softmax
-from ..toy import DECODER_INPUT_IDS, SOURCE_IDS, TARGET_IDS, VOCAB, token_names, toy_model
+from ..toy import DECODER_INPUT_IDS, TARGET_IDS, VOCAB, running_example, token_names
 from .base import View, explorer
 
 
 @lru_cache(maxsize=1)
 def _running_example_logits() -> np.ndarray:
     """The toy model's logits (3, 11) for source I love cats and decoder input <bos> naneun goyangireul."""
-    model = toy_model(seed=0)
-    model.forward(SOURCE_IDS[None], DECODER_INPUT_IDS[None])
-    return model.trace()["logits"][0].copy()
+    return running_example()[1]["logits"][0]
 
 
 def target_distribution(targets, vocab_size: int, smoothing: float = 0.0) -> np.ndarray:

@@ -33,8 +33,8 @@ def positional_encoding_data(position: int = 1, dimension: int = 2, d_model: int
         raise ValueError(f"position must be in 0 .. {max_len - 1}, got {position}")
     if not 0 <= dimension < d_model:
         raise ValueError(f"dimension must be in 0 .. {d_model - 1} for d_model = {d_model}, got {dimension}")
-    table = sinusoidal_positional_encoding(max_len, d_model, base=BASE)
     long_table = sinusoidal_positional_encoding(max(curve_len, max_len), d_model, base=BASE)
+    table = long_table[:max_len]  # a row depends only on its position: the first max_len rows
     i = dimension // 2
     divisor = BASE ** (2 * i / d_model)
     function = np.sin if dimension % 2 == 0 else np.cos

@@ -9,17 +9,15 @@ import numpy as np
 
 from ..feed_forward import FeedForward
 from ..figures.relu_units import relu_units_figure
-from ..toy import SOURCE_IDS, token_names, toy_model
+from ..toy import SOURCE_IDS, running_example, token_names
 from .base import View, explorer, printable
 
 
 @lru_cache(maxsize=1)
 def _running_example() -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """The feed-forward input of the running example (add & norm 1, (3, 6)) and the FFN's weights."""
-    model = toy_model(seed=0)
-    model.encode(SOURCE_IDS[None])
-    x = model.trace()["encoder.layers.0.add_norm_1"][0].copy()
-    return x, model.encoder.layers[0].ffn.state_dict()
+    model, trace = running_example()
+    return trace["encoder.layers.0.add_norm_1"][0], model.encoder.layers[0].ffn.state_dict()
 
 
 def relu_units_data(token: int = 1, scale: float = 1.0, bias: float = 0.0) -> dict[str, np.ndarray]:
