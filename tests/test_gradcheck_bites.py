@@ -6,6 +6,7 @@ import pytest
 
 import transformer_lib as tl
 from transformer_lib import attention
+from transformer_lib.backward_mistakes import layer_norm_backward_without_statistics, softmax_backward_diagonal
 
 PASS, FAIL = 1e-7, 1e-3
 
@@ -19,15 +20,7 @@ class LayerNormWithoutMeanAndVariance(tl.LayerNorm):
     """Wrong: treats mean and variance as constants, dx = dout * gamma / std."""
 
     def backward(self, dout):
-        x_hat, inv_std = self._cache
-        self._grads["gamma"] += (dout * x_hat).reshape(-1, self.d_model).sum(axis=0)
-        self._grads["beta"] += dout.reshape(-1, self.d_model).sum(axis=0)
-        return dout * self.gamma * inv_std
-
-
-def diagonal_softmax_backward(dout, probs):
-    """Wrong: keeps only the diagonal p_i (1 - p_i) of the softmax Jacobian."""
-    return dout * probs * (1.0 - probs)
+        return layer_norm_backward_without_statistics(self, dout)
 
 
 class EncoderLayerWithoutResidualGradient(tl.EncoderLayer):
@@ -54,14 +47,14 @@ def test_layer_norm_without_mean_and_variance_terms_fails(cls, fails):
     assert errors["gamma"] < PASS and errors["beta"] < PASS  # the mistake is in dx only
 
 
-@pytest.mark.parametrize("backward, fails", [(tl.softmax_backward, False), (diagonal_softmax_backward, True)])
+@pytest.mark.parametrize("backward, fails", [(tl.softmax_backward, False), (softmax_backward_diagonal, True)])
 def test_softmax_with_only_the_diagonal_of_its_jacobian_fails(backward, fails):
     x = _x((3, 5))
     errors = tl.gradient_check(tl.softmax, lambda d: backward(d, tl.softmax(x)), {"x": x})
     assert (errors["x"] > FAIL) if fails else (errors["x"] < PASS)
 
 
-@pytest.mark.parametrize("backward, fails", [(tl.softmax_backward, False), (diagonal_softmax_backward, True)])
+@pytest.mark.parametrize("backward, fails", [(tl.softmax_backward, False), (softmax_backward_diagonal, True)])
 def test_attention_with_the_diagonal_softmax_backward_fails(backward, fails, monkeypatch):
     monkeypatch.setattr(attention, "softmax_backward", backward)
     attn = tl.MultiHeadAttention(6, 2, np.random.default_rng(1))

@@ -10,6 +10,7 @@ import numpy as np
 from .init import xavier_uniform
 from .module import Module
 from .reductions import column_sum
+from .validation import check_last_axis
 
 
 class Linear(Module):
@@ -30,8 +31,7 @@ class Linear(Module):
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         """x (..., d_in) -> y (..., d_out)."""
-        if np.shape(x)[-1:] != (self.d_in,):  # shape only: a finiteness scan would cost as much as the product
-            raise ValueError(f"x has shape {np.shape(x)}, expected (..., {self.d_in}): {self.d_in} features on the last axis")
+        x = check_last_axis(x, "x", self.d_in, finite=False)  # a finiteness scan would cost as much as the product
         self._cache = x
         x2 = x.reshape(-1, self.d_in)  # one matrix product for all tokens, not one per sequence
         y = x2 @ self.weight

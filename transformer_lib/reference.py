@@ -139,7 +139,7 @@ def copy_to_torch(module: Module, twin: nn.Module) -> None:
             if block is None:
                 target.copy_(source)
             else:
-                d = source.shape[0] if source.ndim == 1 else source.shape[0]
+                d = source.shape[0]  # rows of the (3 d, d) in-projection, or of its bias
                 target[block * d:(block + 1) * d].copy_(source)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import toy
 from .training import Batch
 from .transformer import TransformerConfig
 
@@ -32,8 +33,8 @@ def reversal_config(dtype: str = "float32", norm_first: bool = True) -> Transfor
 
 
 def token_names(ids) -> list[str]:
-    """Readable names of token ids (for labelling matrix rows and columns)."""
-    return [VOCAB[int(i)] for i in np.asarray(ids).ravel()]
+    """Readable names of token ids in this task's vocabulary (for labelling matrix rows and columns)."""
+    return toy.token_names(ids, VOCAB)
 
 
 def random_contents(rng: np.random.Generator, n: int, min_length: int = MIN_LENGTH,

@@ -38,9 +38,10 @@ TOY_CONFIG = TransformerConfig(
 )
 
 
-def token_names(ids) -> list[str]:
-    """Readable names of token ids, for labelling matrix rows and columns."""
-    return [VOCAB[int(i)] for i in np.asarray(ids).ravel()]
+def token_names(ids, vocab: tuple[str, ...] = VOCAB) -> list[str]:
+    """Readable names of token ids in `vocab` (this example's by default), for labelling matrix
+    rows and columns."""
+    return [vocab[int(i)] for i in np.asarray(ids).ravel()]
 
 
 def toy_model(seed: int = 0, **overrides) -> Transformer:

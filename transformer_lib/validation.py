@@ -74,9 +74,10 @@ def check_array(
     return arr
 
 
-def check_last_axis(x, name: str, size: int) -> np.ndarray:
-    """Check that `x` is a finite real array of shape (..., size). Returns it as an ndarray."""
-    arr = check_array(x, name)
+def check_last_axis(x, name: str, size: int, finite: bool = True) -> np.ndarray:
+    """Check that `x` is a real array of shape (..., size), finite if `finite` (as in
+    `check_array`). Returns it as an ndarray."""
+    arr = check_array(x, name, finite=finite)
     if arr.ndim < 1 or arr.shape[-1] != size:
         raise ValueError(f"{name} has shape {arr.shape}, expected (..., {size}): {size} features on the last axis")
     return arr
