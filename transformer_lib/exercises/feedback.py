@@ -51,15 +51,22 @@ def as_number_array(answer, name: str) -> np.ndarray | CheckResult:
     return arr
 
 
+def is_whole_number(item) -> bool:
+    """True for an int, or a finite float without a fractional part; never for a bool."""
+    return (not isinstance(item, (bool, np.bool_)) and isinstance(item, (int, float, np.integer, np.floating))
+            and bool(np.isfinite(item)) and item == int(item))
+
+
 Mistakes = Sequence[tuple[object, str]]
 
 
-def known_mistake(arr: np.ndarray, mistakes: Mistakes, hint: str, atol: float) -> CheckResult | None:
+def known_mistake(arr: np.ndarray, mistakes: Mistakes, hint: str, atol: float, rtol: float = 0.0) -> CheckResult | None:
     """The feedback for the first typical wrong answer `arr` equals (same shape, values within
-    `atol`), or None. `mistakes` holds (wrong answer, what it shows) pairs."""
+    `atol` + `rtol` times the wrong answer), or None. `mistakes` holds (wrong answer, what it
+    shows) pairs."""
     for candidate, message in mistakes:
         candidate = np.asarray(candidate, dtype=np.float64)
-        if arr.shape == candidate.shape and np.allclose(arr, candidate, atol=atol, rtol=0):
+        if arr.shape == candidate.shape and np.allclose(arr, candidate, atol=atol, rtol=rtol):
             return wrong(message, hint)
     return None
 
@@ -87,9 +94,11 @@ def check_matrix(answer, expected: np.ndarray, name: str, hint: str, atol: float
 
 
 def check_scalar(answer, expected: float, name: str, hint: str, atol: float = 1e-6,
-                 what: str | None = None, mistakes: Mistakes = (), mistake_atol: float | None = None) -> CheckResult:
+                 what: str | None = None, mistakes: Mistakes = (), mistake_atol: float | None = None,
+                 mistake_rtol: float = 0.0) -> CheckResult:
     """Compare a single-number answer with `expected` within `atol`; a typical wrong value in
-    `mistakes` (within `mistake_atol`, default `atol`) gets its own message."""
+    `mistakes` (within `mistake_atol`, default `atol`, plus `mistake_rtol` of the wrong value)
+    gets its own message."""
     if not_attempted(answer):
         return NOT_ATTEMPTED
     if isinstance(answer, bool) or not isinstance(answer, (int, float, np.integer, np.floating)) and not (
@@ -97,8 +106,8 @@ def check_scalar(answer, expected: float, name: str, hint: str, atol: float = 1e
     ):
         return wrong(f"{name} should be a single number, got {type(answer).__name__}.", hint)
     value = float(np.asarray(answer).ravel()[0])
-    diagnosis = known_mistake(np.array(value), [(np.float64(m), msg) for m, msg in mistakes], hint,
-                              atol if mistake_atol is None else mistake_atol)
+    diagnosis = known_mistake(np.array(value), mistakes, hint, atol if mistake_atol is None else mistake_atol,
+                              mistake_rtol)
     if diagnosis is not None:
         return diagnosis
     if not abs(value - expected) <= atol:

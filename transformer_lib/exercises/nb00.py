@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .feedback import NOT_ATTEMPTED, CheckResult, correct, not_attempted, wrong
+from .feedback import NOT_ATTEMPTED, CheckResult, correct, is_whole_number, not_attempted, wrong
 
 # Exercises 1 and 2: a sentence of this many words.
 SENTENCE_LENGTH = 20
@@ -24,9 +24,7 @@ def _pair(answer, name: str, example: str) -> tuple[int, int] | CheckResult:
         return wrong(f"{name} should hold exactly two numbers such as {example}, got {len(answer)}.")
     values = []
     for item in answer:
-        if isinstance(item, (bool, np.bool_)) or not isinstance(item, (int, float, np.integer, np.floating)) or (
-            not np.isfinite(item) or item != int(item)
-        ):
+        if not is_whole_number(item):
             return wrong(f"{name} should hold whole numbers, got {item!r}.")
         values.append(int(item))
     return values[0], values[1]
@@ -82,7 +80,7 @@ def check_score_shape(answer) -> CheckResult:
     if not_attempted(answer):
         return NOT_ATTEMPTED
     hint = "Q has one row per token, Kᵀ one column per token: one score for every (query word, key word) pair."
-    pair = _pair(list(answer) if isinstance(answer, tuple) else answer, "the shape", "(2, 5)")
+    pair = _pair(answer, "the shape", "(2, 5)")
     if isinstance(pair, CheckResult):
         return pair
     n = SCORE_TOKENS
@@ -105,7 +103,7 @@ def check_output_shape(answer) -> CheckResult:
     hint = "one row per decoder position, one probability per vocabulary token."
     if isinstance(answer, (tuple, list)) and len(answer) == 3 and answer[0] == 1:
         answer = answer[1:]
-    pair = _pair(list(answer) if isinstance(answer, tuple) else answer, "the shape", "(2, 5)")
+    pair = _pair(answer, "the shape", "(2, 5)")
     if isinstance(pair, CheckResult):
         return pair
     if pair == (3, 11):

@@ -10,7 +10,7 @@ import numpy as np
 
 from ..heads import with_num_heads
 from ..toy import SOURCE_IDS, toy_model
-from .feedback import NOT_ATTEMPTED, CheckResult, check_matrix, check_scalar, not_attempted
+from .feedback import CheckResult, check_matrix, check_scalar
 
 # Exercise 4: the head width of the paper's base model.
 PAPER_D_K = 64
@@ -34,8 +34,6 @@ def single_head_trace() -> dict[str, np.ndarray]:
 
 def check_scaled_scores(answer) -> CheckResult:
     """Exercise 1: Q Kᵀ / sqrt(6) of the single head, (3, 3)."""
-    if not_attempted(answer):
-        return NOT_ATTEMPTED
     t = single_head_trace()
     q, k = t["Q"], t["K"]
     hint = "Q @ K.T gives one score per (query, key) pair; divide by sqrt(d_k) = sqrt(6)."
@@ -52,8 +50,6 @@ def check_scaled_scores(answer) -> CheckResult:
 
 def check_softmax_rows(answer) -> CheckResult:
     """Exercise 2: softmax of the scaled scores along each row, (3, 3)."""
-    if not_attempted(answer):
-        return NOT_ATTEMPTED
     scaled = single_head_trace()["scaled_scores"]
     e = np.exp(scaled)
     hint = "for each row: exp of every entry, divided by the row's sum of exps (axis=1, or axis=-1)."
@@ -69,8 +65,6 @@ def check_softmax_rows(answer) -> CheckResult:
 
 def check_attention_output(answer) -> CheckResult:
     """Exercise 3: the head's output weights V, (3, 6)."""
-    if not_attempted(answer):
-        return NOT_ATTEMPTED
     t = single_head_trace()
     weights, v = t["weights"], t["V"]
     hint = "row i of the output is Σ_j weights[i, j] · V[j]: the matrix product weights @ V, shape (3, 3) @ (3, 6)."
@@ -80,14 +74,12 @@ def check_attention_output(answer) -> CheckResult:
         (weights @ t["Q"], "the weights mix the rows of V, not of Q."),
         (t["output"], "that is after W_o; the question asks for weights V, before the output projection."),
     ]
-    return check_matrix(answer, weights @ v, "the output", hint, atol=1e-4,
+    return check_matrix(answer, t["head_outputs"], "the output", hint, atol=1e-4,
                         what="each row is a weighted average of the rows of V (the weights sum to 1).", mistakes=mistakes)
 
 
 def check_dot_product_std(answer) -> CheckResult:
     """Exercise 4: the standard deviation of q·k for d_k = 64 and unit-variance entries."""
-    if not_attempted(answer):
-        return NOT_ATTEMPTED
     hint = "var(q·k) = d_k, and the standard deviation is the square root of the variance."
     mistakes = [
         (PAPER_D_K, "64 is the variance; the standard deviation is its square root."),

@@ -68,8 +68,6 @@ def running_example_q() -> tuple[np.ndarray, np.ndarray]:
 
 def check_head_2_query(answer) -> CheckResult:
     """Exercise 2: head 2's Q (3, 3), cut from the full projection Q_full (3, 6)."""
-    if not_attempted(answer):
-        return NOT_ATTEMPTED
     full, heads = running_example_q()
     hint = "head i owns the columns i·d_k .. (i+1)·d_k - 1 of the full Q, for every token (every row)."
     mistakes = [
@@ -85,8 +83,6 @@ def check_head_2_query(answer) -> CheckResult:
 
 def check_paper_scale(answer) -> CheckResult:
     """Exercise 3: the number the paper divides the toy model's 2-head scores by, sqrt(3)."""
-    if not_attempted(answer):
-        return NOT_ATTEMPTED
     hint = "the paper divides by sqrt(d_k), and d_k is the width of one head: d_model / heads."
     mistakes = [
         (math.sqrt(6), "sqrt(6) = sqrt(d_model) is the source document's scale; the paper uses one head's width."),

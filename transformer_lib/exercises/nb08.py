@@ -8,7 +8,7 @@ import numpy as np
 
 from ..masks import attention_mask, causal_mask
 from ..toy import BOS_ID, EOS_ID, PAD_ID, VOCAB
-from .feedback import NOT_ATTEMPTED, CheckResult, correct, not_attempted, wrong
+from .feedback import NOT_ATTEMPTED, CheckResult, correct, is_whole_number, not_attempted, wrong
 
 # Exercise 2: the target "naneun gaereul joahae <eos>".
 SHIFT_TARGET = (0, 10, 3, EOS_ID)
@@ -102,9 +102,7 @@ def _as_ids(answer, name: str, what: str = "token ids") -> list[int] | CheckResu
                      "toy.VOCAB.index('<bos>') is 2." if what == "token ids" else None)
     ids = []
     for i in items:
-        if isinstance(i, (bool, np.bool_)) or not isinstance(i, (int, float, np.integer, np.floating)) or (
-            not np.isfinite(i) or i != int(i)
-        ):
+        if not is_whole_number(i):
             return wrong(f"{name} should hold whole-number {what}, got {i!r}.")
         ids.append(int(i))
     return ids

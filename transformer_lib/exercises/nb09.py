@@ -12,7 +12,7 @@ import numpy as np
 from ..softmax import softmax
 from ..toy import DECODER_INPUT_IDS, SOURCE_IDS, toy_model
 from ._counts import check_count
-from .feedback import NOT_ATTEMPTED, CheckResult, as_number_array, correct, not_attempted, wrong
+from .feedback import NOT_ATTEMPTED, CheckResult, as_number_array, correct, known_mistake, not_attempted, wrong
 
 # Exercise 1: the toy model (d_model 6, 2 heads, so d_k = 3), a target of 4 and a source of 7 tokens.
 TT, TS, D_K = 4, 7, 3
@@ -103,9 +103,9 @@ def check_cross_attention_row(answer) -> CheckResult:
         (softmax(q @ k / math.sqrt(D_K)), "multiply by K transposed (K.T): each score is q · one source token's key."),
         (expected @ v, "that is the head's output row (weights @ V); the exercise asks for the weights."),
     ]
-    for candidate, message in mistakes:
-        if np.allclose(arr, candidate, **close):
-            return wrong(message, hint)
+    diagnosis = known_mistake(arr, mistakes, hint, **close)
+    if diagnosis is not None:
+        return diagnosis
     worst = int(np.argmax(np.abs(arr - expected)))
     return wrong(f"weight {worst} is {arr[worst]:.4f}, expected {expected[worst]:.4f}.", hint)
 

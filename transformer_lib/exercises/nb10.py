@@ -12,7 +12,7 @@ import numpy as np
 from ..softmax import softmax
 from ..toy import DECODER_INPUT_IDS, SOURCE_IDS, TARGET_IDS, toy_model
 from ._counts import check_count
-from .feedback import NOT_ATTEMPTED, CheckResult, as_number_array, check_scalar, correct, not_attempted, wrong
+from .feedback import NOT_ATTEMPTED, CheckResult, as_number_array, check_scalar, correct, known_mistake, not_attempted, wrong
 
 # Exercise 1 and 4: the paper's sizes (English-German, a shared vocabulary of about 37,000 tokens).
 D_MODEL, PAPER_VOCAB = 512, 37_000
@@ -103,9 +103,9 @@ def check_smoothed_target(answer) -> CheckResult:
         (one_hot + EPS / TOY_VOCAB, "the one-hot part must shrink to 1 - 0.1, or the row sums to more than 1."),
         ((1 - EPS) * one_hot, "add the smoothing mass 0.1 / 11 to every token, or the row sums to 0.9."),
     ]
-    for candidate, message in mistakes:
-        if np.allclose(arr, candidate, **close):
-            return wrong(message, hint)
+    diagnosis = known_mistake(arr, mistakes, hint, **close)
+    if diagnosis is not None:
+        return diagnosis
     if not math.isclose(float(arr.sum()), 1.0, abs_tol=1e-4):
         return wrong(f"the numbers sum to {arr.sum():.4f}; a distribution sums to 1.", hint)
     worst = int(np.argmax(np.abs(arr - expected)))
@@ -129,12 +129,7 @@ def check_uniform_loss(answer) -> CheckResult:
 
 
 def _check_loss(answer, expected: float, hint: str, what: str, mistakes: list[tuple[float, str]]) -> CheckResult:
-    """A loss value within 5e-4 of `expected`; a value within 0.5 % of a known mistake gets its message."""
-    result = check_scalar(answer, expected, "the loss", hint, atol=5e-4, what=what)
-    if result.passed or answer is Ellipsis or answer is None or "single number" in result.message:
-        return result
-    value = float(np.asarray(answer).ravel()[0])
-    for candidate, message in mistakes:
-        if math.isclose(value, candidate, rel_tol=5e-3):
-            return wrong(message, hint)
-    return result
+    """A loss value within 5e-4 of `expected`; a value within 0.5 % of a known mistake gets its
+    message (every mistake lies more than 0.5 % from the right answer)."""
+    return check_scalar(answer, expected, "the loss", hint, atol=5e-4, what=what, mistakes=mistakes,
+                        mistake_atol=0.0, mistake_rtol=5e-3)

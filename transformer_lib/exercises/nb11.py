@@ -8,10 +8,11 @@ from functools import lru_cache
 
 import numpy as np
 
+from ..feed_forward import relu_backward
 from ..loss import CrossEntropyLoss
-from ..softmax import softmax
+from ..softmax import softmax, softmax_backward
 from ..toy import DECODER_INPUT_IDS, SOURCE_IDS, TARGET_IDS, toy_model
-from .feedback import NOT_ATTEMPTED, CheckResult, as_number_array, check_matrix, not_attempted, wrong
+from .feedback import CheckResult, as_number_array, check_matrix, wrong
 
 N, V = len(TARGET_IDS), 11
 # Exercise 3: head 1 of the decoder's cross-attention, the query "naneun" (position 1).
@@ -55,8 +56,6 @@ def running_example_backward() -> dict[str, np.ndarray]:
 
 def check_logits_gradient(answer) -> CheckResult:
     """Exercise 1: dLoss/dlogits of the running example, (3, 11)."""
-    if not_attempted(answer):
-        return NOT_ATTEMPTED
     d = running_example_backward()
     probs, one_hot = d["probs"], np.eye(V)[TARGET_IDS]
     hint = "softmax minus the one-hot target, divided by the number of positions N = 3."
@@ -99,13 +98,11 @@ def expected_softmax_row() -> np.ndarray:
     """dLoss/dS for row "naneun" of head 1's cross-attention scores, (3,): p * (dp - dp . p)."""
     d = running_example_backward()
     p, dp = d["P"][ROW_QUERY], d["dP"][ROW_QUERY]
-    return p * (dp - dp @ p)
+    return softmax_backward(dp, p)
 
 
 def check_softmax_backward(answer) -> CheckResult:
     """Exercise 3: one row of the softmax backward, (3,), from p and dLoss/dp of that row."""
-    if not_attempted(answer):
-        return NOT_ATTEMPTED
     d = running_example_backward()
     p, dp = d["P"][ROW_QUERY], d["dP"][ROW_QUERY]
     hint = "dS = p * (dp - sum(dp * p)): the sum couples each score to every weight of its row."
@@ -123,8 +120,6 @@ def check_softmax_backward(answer) -> CheckResult:
 
 def check_relu_backward(answer) -> CheckResult:
     """Exercise 4: the gradient through ReLU for `RELU_HIDDEN` and `RELU_DOUT` (5,)."""
-    if not_attempted(answer):
-        return NOT_ATTEMPTED
     hint = "ReLU passes the gradient where its input was > 0 and blocks it elsewhere: dout * (hidden > 0)."
     mistakes = [
         (RELU_DOUT * (RELU_HIDDEN >= 0), "at an input of exactly 0 ReLU has no slope; the package and PyTorch "
@@ -134,5 +129,5 @@ def check_relu_backward(answer) -> CheckResult:
         (RELU_DOUT * np.maximum(RELU_HIDDEN, 0), "multiply by the slope of ReLU (0 or 1), not by its output."),
         (RELU_DOUT, "ReLU's slope is 0 where its input was negative: those units pass no gradient."),
     ]
-    return check_matrix(answer, RELU_DOUT * (RELU_HIDDEN > 0), "the gradient", hint, atol=1e-9, mistakes=mistakes,
+    return check_matrix(answer, relu_backward(RELU_DOUT, RELU_HIDDEN), "the gradient", hint, atol=1e-9, mistakes=mistakes,
                         what="units 0 and 3 pass their gradient, units 1, 2 and 4 (input <= 0) pass nothing.")

@@ -8,7 +8,7 @@ import numpy as np
 from ..optim import warmup_learning_rate
 from ..reversal import BOS_ID, EOS_ID, PAD_ID, token_names
 from ..training import exact_match
-from .feedback import NOT_ATTEMPTED, CheckResult, correct, not_attempted, wrong
+from .feedback import NOT_ATTEMPTED, CheckResult, correct, is_whole_number, not_attempted, wrong
 
 # Exercise 1: this chapter's d_model with the warm-up of The Annotated Transformer's copy task.
 WARMUP_D_MODEL, WARMUP_STEPS, WARMUP_FACTOR, WARMUP_AT_STEP = 32, 400, 1.0, 100
@@ -75,9 +75,7 @@ def _as_id_list(answer, name: str) -> list[int] | CheckResult:
         return wrong(f"{name} should hold token ids (numbers), not names.", "reversal.VOCAB.index('<bos>') is 1.")
     ids = []
     for i in items:
-        if isinstance(i, (bool, np.bool_)) or not isinstance(i, (int, float, np.integer, np.floating)) or (
-            not np.isfinite(i) or i != int(i)
-        ):
+        if not is_whole_number(i):
             return wrong(f"{name} should hold whole-number token ids, got {i!r}.")
         ids.append(int(i))
     return ids
