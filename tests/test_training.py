@@ -174,3 +174,11 @@ def test_numpy_and_pytorch_take_the_same_steps():
     assert max(d for name, d in result.weight_differences.items() if "w_k.bias" not in name) < 1e-12
     moved = max(np.abs(value - start[name]).max() for name, value in model.parameters().items())
     assert moved > 1e-3  # the model was trained in place
+
+
+def test_mirror_weight_is_one_on_a_perfect_anti_diagonal_and_one_third_on_even_rows():
+    length = 4
+    perfect = np.zeros((2, length + 1, length + 1))  # 2 heads; the last query predicts <eos>
+    perfect[:, np.arange(length), rv.mirrored_positions(length)] = 1.0
+    np.testing.assert_array_equal(rv.mirror_weight(perfect, length), [1.0, 1.0])
+    np.testing.assert_allclose(rv.mirror_weight(np.full((1, 4, 3), 1 / 3), 3), [1 / 3])

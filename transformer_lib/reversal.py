@@ -67,6 +67,13 @@ def mirrored_positions(length: int) -> np.ndarray:
     return np.arange(length - 1, -1, -1)
 
 
+def mirror_weight(weights: np.ndarray, length: int) -> np.ndarray:
+    """Each head's mean cross-attention weight on the mirrored source position, over the
+    `length` decoder positions that output content: weights (h, Tq, Tk) -> (h,); 1 for a
+    perfect anti-diagonal."""
+    return weights[:, np.arange(length), mirrored_positions(length)].mean(axis=-1)
+
+
 def reversal_batch(contents: np.ndarray) -> Batch:
     """(B, L) padded content -> a `Batch`, every array (B, L + 1) padded with <pad>: src = the
     content + <eos> (so the model sees where the source ends); tgt_in = <bos> + reversed

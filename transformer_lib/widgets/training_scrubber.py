@@ -5,10 +5,8 @@ output position learns to read the mirrored source position, and an anti-diagona
 
 from __future__ import annotations
 
-import numpy as np
-
 from ..figures.training import attention_heads_figure
-from ..reversal import lengths_of, mirrored_positions, token_names
+from ..reversal import lengths_of, mirror_weight, token_names
 from ..snapshots import AttentionSnapshots
 from .base import View, explorer, printable
 
@@ -19,16 +17,14 @@ def scrubber_data(snapshots: AttentionSnapshots, step: int, layer: int) -> dict:
     Returns ``step`` (the snapshot's own step), ``index``, ``weights`` (h, Tt, Ts), ``loss``,
     ``prediction`` (Tt,) ids, ``correct`` (Tt,) bool, and ``mirror_weight`` (h,): each head's
     mean weight, over the decoder positions that output content, on the mirrored source
-    position (`mirrored_positions`), 1 for a perfect anti-diagonal."""
+    position (`reversal.mirror_weight`), 1 for a perfect anti-diagonal."""
     i = snapshots.index(step)
     weights = snapshots.weights[f"decoder.layers.{layer}.cross_attn.weights"][i]
     length = int(lengths_of(snapshots.src[None])[0]) - 1  # the source ends with <eos>
-    mirror = mirrored_positions(length)
-    rows = np.arange(len(mirror))
     prediction = snapshots.predictions[i]
     return {"step": snapshots.steps[i], "index": i, "weights": weights, "loss": snapshots.losses[i],
             "prediction": prediction, "correct": prediction == snapshots.tgt_out,
-            "mirror_weight": weights[:, rows, mirror].mean(axis=-1)}
+            "mirror_weight": mirror_weight(weights, length)}
 
 
 def training_scrubber_view(step: int = 0, layer: int = 1, *, snapshots: AttentionSnapshots) -> View:
