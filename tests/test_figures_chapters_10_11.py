@@ -1,6 +1,5 @@
 """The drawings of notebooks 10 and 11 draw what they are given."""
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 from matplotlib.colors import to_rgb
@@ -8,12 +7,6 @@ from matplotlib.colors import to_rgb
 from transformer_lib.figures.cross_entropy import neg_log_figure
 from transformer_lib.figures.gradient_sizes import block_gradient_norms, gradient_sizes_figure
 from transformer_lib.figures.probability_bars import ANSWER_COLOR, probability_bars_figure
-
-
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
 
 
 def test_probability_bars_draw_values_outline_and_highlight():

@@ -2,9 +2,7 @@
 (exact zeros marked apart), the loss with its running mean and the learning rate, one
 attention panel per head on a 0-to-1 scale."""
 
-import matplotlib.pyplot as plt
 import numpy as np
-import pytest
 
 from transformer_lib.figures.training import (
     attention_heads_figure,
@@ -12,12 +10,6 @@ from transformer_lib.figures.training import (
     snapshots_figure,
     training_curves_figure,
 )
-
-
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
 
 
 def test_side_by_side_draws_both_curves_and_marks_exact_zeros():

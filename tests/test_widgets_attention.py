@@ -4,9 +4,9 @@ and every number is the package's own attention."""
 
 import math
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+from drawn import drawn_matrices
 
 import transformer_lib as tl
 from transformer_lib import toy
@@ -27,11 +27,6 @@ from transformer_lib.widgets.attention import (
 HEADS = [value for _, value in HEAD_CHOICES]
 
 
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
-
 
 def toy_trace():
     model = toy.toy_model(seed=0)
@@ -40,7 +35,7 @@ def toy_trace():
 
 
 def figure_panels(view):
-    return [np.asarray(ax.images[0].get_array().filled(np.nan)) for ax in view.figure.axes if ax.images]
+    return drawn_matrices(view.figure, fill=np.nan)
 
 
 @pytest.mark.parametrize("num_heads, head", HEADS)

@@ -1,9 +1,9 @@
 """The backpropagation explorer: the view draws the two gradients it reports, they agree for the
 package's backward and disagree, where they should, for a mistaken one."""
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+from drawn import drawn_matrices
 
 from transformer_lib import toy
 from transformer_lib.backward_mistakes import loss_gradients
@@ -15,14 +15,8 @@ from transformer_lib.widgets.backprop_check import (
 )
 
 
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
-
-
 def panels(view):
-    return [np.asarray(ax.images[0].get_array()) for ax in view.figure.axes if ax.images]
+    return drawn_matrices(view.figure)
 
 
 @pytest.mark.parametrize("parameter", ["generator.weight", "decoder.layers.0.cross_attn.w_q.weight",

@@ -1,9 +1,8 @@
 """The cross-attention explorer: rows are the decoder input, columns the source; only <pad>
 source keys are masked (no causal mask); the figure shows the data function's numbers."""
 
-import matplotlib.pyplot as plt
 import numpy as np
-import pytest
+from drawn import drawn_matrices
 
 from transformer_lib import toy
 from transformer_lib.widgets.cross_attention import (
@@ -11,12 +10,6 @@ from transformer_lib.widgets.cross_attention import (
     cross_attention_explorer,
     cross_attention_view,
 )
-
-
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
 
 
 def test_default_is_the_running_example():
@@ -45,7 +38,7 @@ def test_figure_and_text_show_the_chosen_head():
     for head in (0, 1):
         view = cross_attention_view(9, 8, 5, head)
         d = cross_attention_data((9, 8, 5))
-        scores, weights = [np.asarray(ax.images[0].get_array()) for ax in view.figure.axes if ax.images]
+        scores, weights = drawn_matrices(view.figure)
         np.testing.assert_array_equal(weights, d["weights"][head])
         np.testing.assert_array_equal(scores, d["masked_scores"][head])
         assert view.text.startswith("source: cats love I; masked keys: none")

@@ -2,9 +2,9 @@
 the one-hot product gives the same numbers, the scale switch multiplies by sqrt(6), and the
 menus redraw the view."""
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+from drawn import drawn_matrices
 
 from transformer_lib import toy
 from transformer_lib.figures.embedding_lookup import embedding_gradient_figure
@@ -15,14 +15,8 @@ from transformer_lib.widgets.embedding_lookup import (
 )
 
 
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
-
-
 def drawn(view):
-    return [np.asarray(ax.images[0].get_array()) for ax in view.figure.axes if ax.images]
+    return drawn_matrices(view.figure)
 
 
 def test_default_is_the_models_source_embedding():

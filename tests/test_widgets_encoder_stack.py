@@ -1,4 +1,5 @@
 import numpy as np
+from drawn import drawn_matrices
 
 from transformer_lib.widgets.encoder_stack import encoder_stack_data, encoder_stack_explorer, encoder_stack_view
 
@@ -13,7 +14,7 @@ def test_adding_layers_keeps_the_earlier_layers():
 def test_view_draws_one_map_per_layer_and_the_output():
     for n in (1, 4, 6):
         view = encoder_stack_view(n, head=1)
-        panels = [np.asarray(ax.images[0].get_array()) for ax in view.figure.axes if ax.images]
+        panels = drawn_matrices(view.figure)
         assert len(panels) == n + 1
         for m in panels[:-1]:
             np.testing.assert_allclose(m.sum(axis=1), 1.0, atol=1e-12)

@@ -1,24 +1,19 @@
 """The layer-norm explorer: scaling or shifting one token changes its input row but not its
 normalised row (up to the epsilon under the square root); other tokens do not move."""
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+from drawn import drawn_matrices
 
 from transformer_lib.widgets.layer_norm import layer_norm_data, layer_norm_explorer, layer_norm_view
 
 EPS = 1e-5  # LayerNorm's default, used by the explorer
 
 
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
-
 
 def figure_panels(view):
     """The matrices drawn in the view's three panels: input, (mean, std), normalised."""
-    return [np.asarray(ax.images[0].get_array()) for ax in view.figure.axes]
+    return drawn_matrices(view.figure)
 
 
 def eps_bound(row: np.ndarray, scale: float) -> float:

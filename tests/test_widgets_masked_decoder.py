@@ -2,9 +2,9 @@
 it exactly unchanged and the weights above the diagonal exactly zero; without it every output
 moves. The figure shows the numbers the data function computes."""
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+from drawn import drawn_matrices
 
 from transformer_lib import toy
 from transformer_lib.widgets.masked_decoder import (
@@ -17,15 +17,10 @@ from transformer_lib.widgets.masked_decoder import (
 T = len(toy.DECODER_INPUT_IDS)
 
 
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
-
 
 def figure_panels(view):
     """The matrices drawn: head 1 weights, head 2 weights, |change| of the decoder output."""
-    return [np.asarray(ax.images[0].get_array()) for ax in view.figure.axes if ax.images]
+    return drawn_matrices(view.figure)
 
 
 def test_masked_run_is_the_models_own_decoder():

@@ -3,7 +3,6 @@ way the softmax and cross-entropy say, and label smoothing changes the target an
 
 import math
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 import torch
@@ -19,11 +18,6 @@ from transformer_lib.widgets.output_loss import (
 
 LN_11 = math.log(11)
 
-
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
 
 
 def bar_heights(view):

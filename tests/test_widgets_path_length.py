@@ -1,17 +1,10 @@
 """The sentence-length explorer: a longer sentence means more sequential steps and a longer path
 for a recurrent layer, never for self-attention; the operation counts cross at n = d."""
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
 from transformer_lib.widgets.path_length import path_length_data, path_length_explorer, path_length_view
-
-
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
 
 
 @pytest.mark.parametrize("length", [2, 3, 20, 512, 1000])

@@ -3,7 +3,6 @@ formula of the paper, the figure draws the table it computed, and the sliders re
 
 import math
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
@@ -12,12 +11,6 @@ from transformer_lib.widgets.positional_encoding import (
     positional_encoding_explorer,
     positional_encoding_view,
 )
-
-
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
 
 
 def paper_formula(pos: int, d_model: int) -> np.ndarray:

@@ -3,21 +3,15 @@ later step that shows different maps from step 0, and a figure that draws the sn
 
 from dataclasses import replace
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+from drawn import drawn_matrices
 
 import transformer_lib as tl
 from transformer_lib import reversal as rv
 from transformer_lib.snapshots import AttentionRecorder
 from transformer_lib.training import train
 from transformer_lib.widgets.training_scrubber import scrubber_data, training_scrubber_explorer, training_scrubber_view
-
-
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +41,7 @@ def test_weights_are_probability_rows_and_the_figure_draws_them(snapshots):
         d = scrubber_data(snapshots, step, 1)
         assert d["weights"].shape == (2, 5, 5)
         np.testing.assert_allclose(d["weights"].sum(axis=-1), 1.0, atol=1e-12)
-        drawn = [np.asarray(ax.images[0].get_array()) for ax in view.figure.axes if ax.images]
+        drawn = drawn_matrices(view.figure)
         assert len(drawn) == 2
         for h in range(2):
             np.testing.assert_array_equal(drawn[h], d["weights"][h])
