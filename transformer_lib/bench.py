@@ -42,6 +42,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .heads import attention_multiply_adds
+
 
 @dataclass(frozen=True)
 class Size:
@@ -88,7 +90,7 @@ def training_flops(size: Size) -> float:
     gradient and one for the weight gradient per forward product)."""
     b, t, d, f, v, n = size.batch, size.length, size.d_model, size.d_ff, size.vocab, size.layers
     tokens = b * t
-    attention = 4 * tokens * d * d * 2 + 2 * (2 * b * t * t * d)  # four projections + QKᵀ and AV
+    attention = 2 * b * attention_multiply_adds(t, d, size.num_heads)["total"]  # four projections, QKᵀ and AV
     ffn = 2 * tokens * d * f * 2
     forward = n * (attention + ffn) + n * (2 * attention + ffn) + 2 * tokens * d * v
     return 3.0 * forward
