@@ -3,7 +3,7 @@
 import matplotlib.pyplot as plt
 import numpy as np
 
-from transformer_lib.plotting import heatmap
+from transformer_lib.plotting import heatmap, outline
 
 
 def test_cells_show_their_values_without_negative_zeros_and_masked_cells_as_inf():
@@ -25,4 +25,15 @@ def test_a_figure_with_one_shared_colour_bar_can_turn_the_panels_bars_off():
     heatmap(axes[0], np.arange(50 * 20, dtype=float).reshape(50, 20), colorbar=False)
     heatmap(axes[1], np.eye(2), colorbar=True)
     assert len(fig.axes) == 3  # two panels and the one bar asked for
+    plt.close(fig)
+
+
+def test_outline_boxes_a_row_a_column_or_a_cell_of_the_drawn_matrix():
+    fig, ax = plt.subplots()
+    heatmap(ax, np.zeros((3, 5)))
+    outline(ax, row=1)
+    outline(ax, column=4, color="green", linewidth=1.0)
+    outline(ax, row=2, column=0)
+    boxes = [(p.get_xy(), p.get_width(), p.get_height()) for p in ax.patches]
+    assert boxes == [((-0.5, 0.5), 5, 1), ((3.5, -0.5), 1, 3), ((-0.5, 1.5), 1, 1)]
     plt.close(fig)

@@ -12,6 +12,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
 
 MASKED_COLOR = "#d9d9d9"
 
@@ -99,3 +100,13 @@ def show_matrices(panels: Sequence[dict], **kwargs) -> None:
 def show_matrix(matrix, row_labels=None, col_labels=None, title=None, **kwargs) -> None:
     """Draw one annotated heatmap in the notebook. Returns nothing."""
     show_matrices([dict(matrix=matrix, row_labels=row_labels, col_labels=col_labels, title=title, **kwargs)])
+
+
+def outline(ax: Axes, *, row: int | None = None, column: int | None = None, color: str = "black",
+            linewidth: float = 2.5) -> None:
+    """Draw a box around one row, one column, or (both given) one cell of the heatmap on `ax`;
+    the row's length and the column's height are read from the image."""
+    rows, cols = ax.images[0].get_array().shape
+    x, width = (-0.5, cols) if column is None else (column - 0.5, 1)
+    y, height = (-0.5, rows) if row is None else (row - 0.5, 1)
+    ax.add_patch(Rectangle((x, y), width, height, fill=False, edgecolor=color, linewidth=linewidth))

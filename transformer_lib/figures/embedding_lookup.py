@@ -10,23 +10,22 @@ from collections.abc import Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
-from matplotlib.patches import Rectangle
 
-from ..plotting import heatmap
+from ..plotting import heatmap, outline
 
 OUTLINE = "#1a1a1a"
 
 
-def outline_rows(ax, rows: Sequence[int], width: int, color: str = OUTLINE) -> None:
-    """Draw a box around each of `rows` of a heatmap `width` columns wide."""
+def outline_rows(ax, rows: Sequence[int], color: str = OUTLINE) -> None:
+    """Draw a box around each of `rows` of a heatmap (a row looked up twice gets one box)."""
     for r in sorted(set(int(r) for r in rows)):
-        ax.add_patch(Rectangle((-0.5, r - 0.5), width, 1, fill=False, edgecolor=color, linewidth=2.4))
+        outline(ax, row=r, color=color, linewidth=2.4)
 
 
 def outline_cells(ax, cells: Sequence[tuple[int, int]], color: str = OUTLINE) -> None:
     """Draw a box around each (row, column) cell of a heatmap."""
     for r, c in cells:
-        ax.add_patch(Rectangle((c - 0.5, r - 0.5), 1, 1, fill=False, edgecolor=color, linewidth=2.0))
+        outline(ax, row=r, column=c, color=color, linewidth=2.0)
 
 
 def embedding_lookup_figure(ids: Sequence[int], one_hot: np.ndarray, table: np.ndarray, vectors: np.ndarray,
@@ -45,7 +44,7 @@ def embedding_lookup_figure(ids: Sequence[int], one_hot: np.ndarray, table: np.n
         ax.set_aspect("equal")
     fig.tight_layout()
     outline_cells(one_hot_ax, [(t, int(i)) for t, i in enumerate(ids)])
-    outline_rows(table_ax, ids, np.shape(table)[1])
+    outline_rows(table_ax, ids)
     return fig
 
 
@@ -62,6 +61,6 @@ def embedding_gradient_figure(ids: Sequence[int], dout: np.ndarray, grad: np.nda
     heatmap(grad_ax, grad, vocab_labels, feature_labels, "gradient of the table", vmin=-limit, vmax=limit, cmap="RdBu_r")
     for ax in fig.axes:
         ax.set_aspect("equal")
-    outline_rows(grad_ax, ids, d)
+    outline_rows(grad_ax, ids)
     fig.tight_layout()
     return fig

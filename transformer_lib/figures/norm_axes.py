@@ -9,9 +9,8 @@ from collections.abc import Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
-from matplotlib.patches import Rectangle
 
-from ..plotting import heatmap
+from ..plotting import heatmap, outline
 
 SHADED = "#d6604d"
 PLAIN = "#bdbdbd22"
@@ -60,7 +59,7 @@ def drawing_orientation_figure(matrix: np.ndarray, token_labels: Sequence[str], 
     fig, (a, b) = plt.subplots(1, 2, figsize=(8.6, 3.4), gridspec_kw={"width_ratios": [features, tokens + 1.5]})
     heatmap(a, m, token_labels, feature_labels, "tokens as rows: normalise each row")
     heatmap(b, m.T, feature_labels, token_labels, "tokens as columns:\nnormalise each column")
-    a.add_patch(Rectangle((-0.5, token - 0.5), features, 1, fill=False, edgecolor="black", linewidth=2.5))
-    b.add_patch(Rectangle((token - 0.5, -0.5), 1, features, fill=False, edgecolor="black", linewidth=2.5))
+    outline(a, row=token)
+    outline(b, column=token)
     fig.tight_layout()
     return fig

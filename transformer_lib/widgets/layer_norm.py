@@ -8,10 +8,9 @@ from __future__ import annotations
 from functools import lru_cache
 
 import numpy as np
-from matplotlib.patches import Rectangle
 
 from ..layer_norm import LayerNorm
-from ..plotting import matrix_figure
+from ..plotting import matrix_figure, outline
 from ..toy import SOURCE_IDS, running_example, token_names
 from .base import View, explorer, printable
 
@@ -52,8 +51,8 @@ def layer_norm_view(token: int = 1, scale: float = 1.0, shift: float = 0.0) -> V
         {"matrix": stats, "row_labels": names, "col_labels": ["mean", "std"], "title": "per token"},
         {"matrix": d["normalized"], "row_labels": names, "col_labels": FEATURES, "title": "(x - mean) / std"},
     ], suptitle=f"token '{names[token]}' scaled by {scale:.2f}, shifted by {shift:+.2f}")
-    for ax, cols in zip(fig.axes, (6, 2, 6), strict=True):
-        ax.add_patch(Rectangle((-0.5, token - 0.5), cols, 1, fill=False, edgecolor="black", linewidth=2.5))
+    for ax in fig.axes:  # input, (mean, std), normalised
+        outline(ax, row=token)
     moved = float(np.abs(d["normalized"][token] - d["original"][token]).max())
     text = "\n".join([
         f"token '{names[token]}': input row = {scale:.4f} x original row {shift:+.4f}",

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.patches import Rectangle
 
 from ..figures.positional_encoding import dimension_label
-from ..plotting import heatmap
+from ..plotting import heatmap, outline
 from ..positional_encoding import sinusoidal_positional_encoding
 from .base import View, explorer, printable
 
@@ -61,8 +60,8 @@ def positional_encoding_view(position: int = 1, dimension: int = 2, d_model: int
         step = 8 if d_model > 32 else 4
         left.set_xticks(range(0, d_model, step), labels=range(0, d_model, step))
     left.set_xlabel("dimension")
-    left.add_patch(Rectangle((-0.5, position - 0.5), d_model, 1, fill=False, edgecolor="black", linewidth=2.2))
-    left.add_patch(Rectangle((dimension - 0.5, -0.5), 1, max_len, fill=False, edgecolor="#1b9e77", linewidth=2.2))
+    outline(left, row=position, linewidth=2.2)
+    outline(left, column=dimension, color="#1b9e77", linewidth=2.2)
     right.plot(d["curve_positions"], d["curve"], color="#1b9e77", linewidth=1.5)
     right.axvspan(-0.5, max_len - 0.5, color="#eeeeee", label="positions in the table")
     right.plot(range(len(d["long_column"])), d["long_column"], "o", color="#1b9e77", markersize=3,
