@@ -8,22 +8,18 @@ from __future__ import annotations
 
 import numpy as np
 
-from .masks import padding_mask
 from .softmax import log_softmax
 from .transformer import Transformer
 from .validation import as_token_ids
 
 
 def _source_padding(model: Transformer, src: np.ndarray) -> np.ndarray | None:
-    pad = model.config.pad_id
-    return None if pad is None else padding_mask(src, pad)
+    return model._masks(src, None, None, None)[0]
 
 
 def _check_arguments(model: Transformer, src, bos_id: int, eos_id: int | None, max_len: int) -> np.ndarray:
     """src as (B, Ts) int64 after checking it and the start/end ids and the output length."""
-    src = as_token_ids(src, model.config.src_vocab_size, "src")
-    if src.ndim != 2:
-        raise ValueError(f"src must have shape (batch, seq), got shape {src.shape}")
+    src = model._token_batch(src, model.config.src_vocab_size, "src")
     vocab = model.config.tgt_vocab_size
     for name, token in (("bos_id", bos_id), ("eos_id", eos_id)):
         if token is not None and not (isinstance(token, (int, np.integer)) and 0 <= token < vocab):

@@ -106,13 +106,15 @@ class Transformer(Module):
         return x
 
     def _masks(self, src, tgt, src_padding, tgt_padding):
+        """The padding masks (B, T) of `src` and `tgt` (either may be None): the given ones after
+        a shape check, else built from ``config.pad_id`` (None without a pad id)."""
         pad = self.config.pad_id
-        if src_padding is None and pad is not None:
+        if src is not None and src_padding is None and pad is not None:
             src_padding = padding_mask(src, pad)
         if tgt is not None and tgt_padding is None and pad is not None:
             tgt_padding = padding_mask(tgt, pad)
         for name, m, tokens in (("src_padding", src_padding, src), ("tgt_padding", tgt_padding, tgt)):
-            if m is not None and np.shape(m) != np.shape(tokens):
+            if m is not None and tokens is not None and np.shape(m) != np.shape(tokens):
                 raise ValueError(f"{name} has shape {np.shape(m)}, expected the tokens' shape {np.shape(tokens)}")
         return src_padding, tgt_padding
 
@@ -120,8 +122,12 @@ class Transformer(Module):
         """src (B, Ts) token ids -> memory (B, Ts, d_model). `src_padding` (B, Ts) bool, True at
         padding (built from ``config.pad_id`` when None)."""
         src = self._token_batch(src, self.config.src_vocab_size, "src")
-        self._trace = {}
         src_padding, _ = self._masks(src, None, src_padding, None)
+        return self._encode(src, src_padding)
+
+    def _encode(self, src: np.ndarray, src_padding: np.ndarray | None) -> np.ndarray:
+        """`encode` for checked ids and padding."""
+        self._trace = {}
         self._src_mask = attention_mask(key_padding=_padded_or_none(src_padding))
         with checked_at_the_boundary():
             memory = self.encoder.forward(self._embed(self.src_embed, src, "src"), self._src_mask)
@@ -134,16 +140,18 @@ class Transformer(Module):
         memory (B, Ts, d_model) -> logits (B, Tt, tgt_vocab_size). The decoder's self-attention
         is causal; padding masks are built from ``config.pad_id`` when None (pass `src` for that)."""
         tgt = self._token_batch(tgt, self.config.tgt_vocab_size, "tgt")
-        if src is not None:
-            src_padding, tgt_padding = self._masks(np.asarray(src), tgt, src_padding, tgt_padding)
-        elif tgt_padding is None and self.config.pad_id is not None:
-            tgt_padding = padding_mask(tgt, self.config.pad_id)
+        src_padding, tgt_padding = self._masks(None if src is None else np.asarray(src), tgt, src_padding, tgt_padding)
         memory = check_array(memory, "memory", ndim=3, shape=(None, None, self.config.d_model))
         if memory.shape[0] != tgt.shape[0]:
             raise ValueError(f"memory has batch {memory.shape[0]} but tgt has batch {tgt.shape[0]}")
         if src_padding is not None and np.shape(src_padding) != memory.shape[:2]:
             raise ValueError(f"src_padding has shape {np.shape(src_padding)}, expected memory's (batch, source "
                              f"length) {memory.shape[:2]}: one flag per source token")
+        return self._decode(tgt, memory, src_padding, tgt_padding)
+
+    def _decode(self, tgt: np.ndarray, memory: np.ndarray, src_padding: np.ndarray | None,
+                tgt_padding: np.ndarray | None) -> np.ndarray:
+        """`decode` for checked ids, memory and padding."""
         self_mask = attention_mask(key_padding=_padded_or_none(tgt_padding), causal_length=tgt.shape[-1])
         memory_mask = attention_mask(key_padding=_padded_or_none(src_padding))
         with checked_at_the_boundary():
@@ -165,8 +173,8 @@ class Transformer(Module):
         if src.shape[0] != tgt.shape[0]:
             raise ValueError(f"src has batch {src.shape[0]} but tgt has batch {tgt.shape[0]}")
         src_padding, tgt_padding = self._masks(src, tgt, src_padding, tgt_padding)
-        memory = self.encode(src, src_padding)
-        return self.decode(tgt, memory, src_padding, tgt_padding)
+        memory = check_array(self._encode(src, src_padding), "memory")  # a NaN or inf weight in the encoder stops here
+        return self._decode(tgt, memory, src_padding, tgt_padding)
 
     def backward(self, dlogits: np.ndarray) -> None:
         """dlogits (B, Tt, tgt_vocab_size): gradients of every parameter (accumulated) for the
