@@ -52,21 +52,22 @@ class Module:
         for child_name, child in self._children.items():
             yield from child.named_modules(f"{prefix}.{child_name}" if prefix else child_name)
 
-    def parameters(self) -> dict[str, np.ndarray]:
-        """Every parameter by dotted name. The arrays are the live ones: update them in place."""
+    def _by_dotted_name(self, attribute: str) -> dict[str, np.ndarray]:
+        """The arrays of every module's dict `attribute` (``_params``, ``_grads`` or ``_trace``),
+        keyed by the module's dotted prefix and the array's name."""
         return {
             f"{prefix}.{name}" if prefix else name: value
             for prefix, module in self.named_modules()
-            for name, value in module._params.items()
+            for name, value in getattr(module, attribute).items()
         }
+
+    def parameters(self) -> dict[str, np.ndarray]:
+        """Every parameter by dotted name. The arrays are the live ones: update them in place."""
+        return self._by_dotted_name("_params")
 
     def gradients(self) -> dict[str, np.ndarray]:
         """Every parameter's gradient by the same dotted names as `parameters`."""
-        return {
-            f"{prefix}.{name}" if prefix else name: grad
-            for prefix, module in self.named_modules()
-            for name, grad in module._grads.items()
-        }
+        return self._by_dotted_name("_grads")
 
     def num_parameters(self) -> int:
         """Total number of scalar parameters."""
@@ -108,11 +109,7 @@ class Module:
     def trace(self) -> dict[str, np.ndarray]:
         """Named intermediates of the last forward pass, by dotted name (e.g.
         ``encoder.layers.0.self_attn.weights``). Shapes are documented by each layer."""
-        return {
-            f"{prefix}.{name}" if prefix else name: value
-            for prefix, module in self.named_modules()
-            for name, value in module._trace.items()
-        }
+        return self._by_dotted_name("_trace")
 
     # -- state --------------------------------------------------------------------------------
     def state_dict(self) -> dict[str, np.ndarray]:

@@ -40,8 +40,7 @@ class ReferenceTransformer(nn.Module):
         c = config
         _refuse_source_scale(c.attention_scale)
         self.embed_multiplier = float(np.sqrt(c.d_model)) if c.embed_scale else 1.0
-        common = dict(dim_feedforward=c.d_ff, dropout=0.0, activation="relu", layer_norm_eps=c.layer_norm_eps,
-                      batch_first=True, norm_first=c.norm_first)
+        common = _layer_options(c.d_ff, c.layer_norm_eps, c.norm_first)
         self.src_embed = nn.Embedding(c.src_vocab_size, c.d_model)
         self.tgt_embed = nn.Embedding(c.tgt_vocab_size, c.d_model)
         self.encoder = nn.TransformerEncoder(nn.TransformerEncoderLayer(c.d_model, c.num_heads, **common),
@@ -64,6 +63,19 @@ class ReferenceTransformer(nn.Module):
         return self.generator(y)
 
 
+def _layer_options(d_ff: int, eps: float, norm_first: bool) -> dict:
+    """Keyword arguments of nn.TransformerEncoderLayer / DecoderLayer for our layers: ReLU, no
+    dropout, batch first."""
+    return dict(dim_feedforward=d_ff, dropout=0.0, activation="relu", layer_norm_eps=eps, batch_first=True,
+                norm_first=norm_first)
+
+
+def _refuse_scale_of(attn: MultiHeadAttention) -> None:
+    """Refuse an attention that divides by anything but sqrt(d_k), as nn.MultiheadAttention does."""
+    if not np.isclose(attn.scale, 1.0 / np.sqrt(attn.d_k)):
+        _refuse_source_scale("d_model")
+
+
 def _refuse_source_scale(scale: str) -> None:
     if scale != "d_k":
         raise ValueError(
@@ -80,22 +92,17 @@ def torch_twin(module: Module) -> nn.Module:
     if isinstance(module, Transformer):
         twin = ReferenceTransformer(module.config, module.pe)
     elif isinstance(module, MultiHeadAttention):
-        if not np.isclose(module.scale, 1.0 / np.sqrt(module.d_k)):
-            _refuse_source_scale("d_model")
+        _refuse_scale_of(module)
         twin = nn.MultiheadAttention(module.d_model, module.num_heads, dropout=0.0, bias=True, batch_first=True)
     elif isinstance(module, LayerNorm):
         twin = nn.LayerNorm(module.d_model, eps=module.eps)
     elif isinstance(module, (EncoderLayer, DecoderLayer, Encoder, Decoder)):
         layer = module if isinstance(module, (EncoderLayer, DecoderLayer)) else module.layers[0]
         attn = layer.self_attn
-        if not np.isclose(attn.scale, 1.0 / np.sqrt(attn.d_k)):
-            _refuse_source_scale("d_model")
-        d_ff = layer.ffn.linear1.d_out
-        ln = layer.norm1
-        common = dict(dim_feedforward=d_ff, dropout=0.0, activation="relu", layer_norm_eps=ln.eps,
-                      batch_first=True, norm_first=layer.norm_first)
+        _refuse_scale_of(attn)
         cls = nn.TransformerEncoderLayer if isinstance(layer, EncoderLayer) else nn.TransformerDecoderLayer
-        twin = cls(attn.d_model, attn.num_heads, **common)
+        twin = cls(attn.d_model, attn.num_heads, **_layer_options(layer.ffn.linear1.d_out, layer.norm1.eps,
+                                                                   layer.norm_first))
         if isinstance(module, Encoder):
             twin = nn.TransformerEncoder(twin, len(module.layers), norm=None, enable_nested_tensor=False)
         elif isinstance(module, Decoder):
