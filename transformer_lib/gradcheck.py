@@ -10,6 +10,14 @@ import numpy as np
 from .module import Module
 
 
+def zero_in_exact_arithmetic(name: str) -> bool:
+    """True for a parameter whose true gradient is exactly 0, the bias of a key projection
+    (W_k): it adds the same q . b_k to every score of a row, and softmax ignores that. Its
+    computed gradient is rounding noise, so relative errors against another computation of it
+    mean nothing; compare its size with 0 instead."""
+    return name.endswith("w_k.bias")
+
+
 def numerical_gradient(f: Callable[[], float], x: np.ndarray, h: float = 1e-6) -> np.ndarray:
     """dL/dx by centred differences (f(x + h) - f(x - h)) / 2h, one entry at a time.
 
