@@ -3,7 +3,7 @@
 import matplotlib.pyplot as plt
 import numpy as np
 
-from transformer_lib.plotting import heatmap, outline
+from transformer_lib.plotting import heatmap, outline, symmetric_limit
 
 
 def test_cells_show_their_values_without_negative_zeros_and_masked_cells_as_inf():
@@ -37,3 +37,8 @@ def test_outline_boxes_a_row_a_column_or_a_cell_of_the_drawn_matrix():
     boxes = [(p.get_xy(), p.get_width(), p.get_height()) for p in ax.patches]
     assert boxes == [((-0.5, 0.5), 5, 1), ((3.5, -0.5), 1, 3), ((-0.5, 1.5), 1, 1)]
     plt.close(fig)
+
+
+def test_symmetric_limit_is_the_largest_magnitude_and_never_zero():
+    assert symmetric_limit(np.array([[0.5, -2.0]]), np.array([1.5])) == 2.0
+    assert symmetric_limit(np.zeros((2, 2))) == 1.0

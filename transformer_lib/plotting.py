@@ -55,9 +55,9 @@ def heatmap(ax: Axes, matrix, row_labels: Sequence[str] | None = None, col_label
                 red, green, blue, _ = colormap(image.norm(v))
                 color = "white" if 0.299 * red + 0.587 * green + 0.114 * blue < 0.5 else "black"
             ax.text(c, r, text, ha="center", va="center", fontsize=9, color=color)
+    long_labels = col_labels is not None and max(map(len, map(str, col_labels)), default=0) > 4
     ax.set_xticks(range(cols), labels=col_labels if col_labels is not None else range(cols),
-                  rotation=45 if col_labels is not None and max(map(len, map(str, col_labels)), default=0) > 4 else 0,
-                  ha="right" if col_labels is not None and max(map(len, map(str, col_labels)), default=0) > 4 else "center")
+                  rotation=45 if long_labels else 0, ha="right" if long_labels else "center")
     ax.set_yticks(range(rows), labels=row_labels if row_labels is not None else range(rows))
     ax.tick_params(length=0)
     label = title or ""
@@ -100,6 +100,12 @@ def show_matrices(panels: Sequence[dict], **kwargs) -> None:
 def show_matrix(matrix, row_labels=None, col_labels=None, title=None, **kwargs) -> None:
     """Draw one annotated heatmap in the notebook. Returns nothing."""
     show_matrices([dict(matrix=matrix, row_labels=row_labels, col_labels=col_labels, title=title, **kwargs)])
+
+
+def symmetric_limit(*matrices) -> float:
+    """The largest |value| over `matrices`, for one colour scale -limit .. limit centred on 0
+    (1.0 if every value is 0, so the scale is never empty)."""
+    return max(float(np.abs(np.asarray(m)).max()) for m in matrices) or 1.0
 
 
 def outline(ax: Axes, *, row: int | None = None, column: int | None = None, color: str = "black",

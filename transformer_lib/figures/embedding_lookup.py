@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
-from ..plotting import heatmap, outline
+from ..plotting import heatmap, outline, symmetric_limit
 
 OUTLINE = "#1a1a1a"
 
@@ -54,7 +54,7 @@ def embedding_gradient_figure(ids: Sequence[int], dout: np.ndarray, grad: np.nda
     table's gradient `grad` (V, d_model), with the rows of `ids` outlined (a row read twice
     holds the sum of both gradient rows)."""
     vocab_labels = [f"{i} {name}" for i, name in enumerate(vocab)]
-    limit = float(max(np.abs(dout).max(), np.abs(grad).max())) or 1.0
+    limit = symmetric_limit(dout, grad)
     v, d = np.shape(grad)
     fig, (dout_ax, grad_ax) = plt.subplots(1, 2, figsize=(2 * 0.55 * d + 4.6, 0.55 * v + 1.4))
     heatmap(dout_ax, dout, token_labels, feature_labels, "gradient at the output", vmin=-limit, vmax=limit, cmap="RdBu_r")

@@ -10,9 +10,9 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from ..plotting import heatmap
+from ..plotting import MASKED_COLOR, heatmap, symmetric_limit
 
-OFF_COLOR = "#d9d9d9"
+OFF_COLOR = MASKED_COLOR  # switched-off units look like masked cells
 
 
 def mark_off_units(ax, activated: np.ndarray) -> None:
@@ -28,7 +28,7 @@ def relu_units_figure(hidden: np.ndarray, activated: np.ndarray, row_labels: Seq
     columns are the hidden units 0 .. d_ff - 1, rows the tokens."""
     hidden, activated = np.atleast_2d(hidden), np.atleast_2d(activated)
     rows, cols = hidden.shape
-    limit = float(np.abs(hidden).max()) or 1.0
+    limit = symmetric_limit(hidden)
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(0.5 * cols + 1.4, 2 * (0.5 * rows + 1.0)))
     units = [str(i) for i in range(cols)]
     off = int((activated == 0).sum())

@@ -21,7 +21,7 @@ from ..attention import MultiHeadAttention, scaled_dot_product_attention
 from ..attention_scale import row_entropy
 from ..heads import attention_multiply_adds, with_num_heads
 from ..masks import causal_mask, mask_scores
-from ..plotting import heatmap, matrix_figure
+from ..plotting import heatmap, matrix_figure, symmetric_limit
 from ..toy import SOURCE_IDS, VOCAB, running_example, token_names
 from .base import View, explorer, printable
 
@@ -199,7 +199,7 @@ def multi_head_view(num_heads: int = 2, head: int = 0, scale: str = "d_k", seed:
         panels.append((d["concat"], features, "concat (all heads)"))
     else:  # the one head's output is the whole concatenation: no fifth panel repeating it
         bottom.suptitle(f"{chosen}: its Q, K, V and output, which is the whole concatenation", fontsize=11)
-    limit = max(float(np.abs(m).max()) for m, _, _ in panels)
+    limit = symmetric_limit(*(m for m, _, _ in panels))
     axes = bottom.subplots(1, len(panels), width_ratios=[max(m.shape[1], 2) for m, _, _ in panels])
     for ax, (matrix, cols, title) in zip(axes, panels, strict=True):
         heatmap(ax, matrix, names, cols, title=title, vmin=-limit, vmax=limit, cmap="RdBu_r")

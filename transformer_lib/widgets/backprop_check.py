@@ -83,14 +83,14 @@ def backprop_check_view(parameter: str = "decoder.layers.0.cross_attn.w_q.weight
     d = backprop_check_data(parameter, mistake)
     backprop, numerical = np.atleast_2d(d["backprop"]), np.atleast_2d(d["numerical"])
     rows, cols = _labels(parameter, d["backprop"].shape)
-    limit = float(max(np.abs(backprop).max(), np.abs(numerical).max())) or 1.0
+    largest = float(max(np.abs(backprop).max(), np.abs(numerical).max()))
+    limit = largest or 1.0  # one colour scale centred on 0 for the three panels
     common = dict(row_labels=rows, col_labels=cols, decimals=3, vmin=-limit, vmax=limit, cmap="RdBu_r")
     shown = {title: printable(m, 3) for title, m in (("backpropagation", backprop), ("centred differences", numerical),
                                                 ("difference", backprop - numerical))}
     fig = matrix_figure([dict(matrix=m, title=title, **common) for title, m in shown.items()],
                         ncols=3 if backprop.shape[1] <= 6 else 1, cell_size=0.5,
                         suptitle=f"dLoss / d {parameter}  ({MISTAKES[mistake].split(':')[0]})")
-    largest = float(max(np.abs(backprop).max(), np.abs(numerical).max()))
     error = d["relative_error"]
     if largest < ZERO:
         verdict = (f"both gradients are 0 up to rounding (largest entry < {ZERO:.0e}): the parameter does not "
