@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e .
-	$(BIN)/python -m transformer_lib.check_env
+	$(BIN)/python -m transformer_lib.tooling.check_env
 	touch $(STAMP)
 
 ## lab: set up, then serve JupyterLab on the first notebook
@@ -48,10 +48,10 @@ execute: $(STAMP)
 	$(BIN)/python tools/execute_notebooks.py $(or $(NB),notebooks)
 
 bench: $(STAMP)
-	$(BIN)/python -m transformer_lib.bench
+	$(BIN)/python -m transformer_lib.tooling.bench
 
 check-env: $(STAMP)
-	$(BIN)/python -m transformer_lib.check_env
+	$(BIN)/python -m transformer_lib.tooling.check_env
 
 clean:
 	rm -rf $(VENV)

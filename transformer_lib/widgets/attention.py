@@ -17,12 +17,12 @@ from functools import lru_cache
 import matplotlib.pyplot as plt
 import numpy as np
 
-from ..attention import MultiHeadAttention, scaled_dot_product_attention
-from ..attention_scale import row_entropy
-from ..heads import attention_multiply_adds, with_num_heads
-from ..masks import causal_mask, mask_scores
-from ..plotting import heatmap, matrix_figure, symmetric_limit
-from ..toy import SOURCE_IDS, VOCAB, running_example, token_names
+from ..figures.plotting import heatmap, matrix_figure, symmetric_limit
+from ..lessons.attention_scale import row_entropy
+from ..lessons.heads import attention_multiply_adds, with_num_heads
+from ..lessons.toy import SOURCE_IDS, VOCAB, running_example, token_names
+from ..model.attention import MultiHeadAttention, scaled_dot_product_attention
+from ..model.masks import causal_mask, mask_scores
 from .base import View, explorer, printable
 
 HEAD_CHOICES: tuple[tuple[str, tuple[int, int]], ...] = (

@@ -11,11 +11,11 @@ from functools import lru_cache
 
 import numpy as np
 
-from ..backward_mistakes import MISTAKES, loss_gradients
-from ..gradcheck import numerical_gradient, relative_error
-from ..loss import CrossEntropyLoss
-from ..plotting import matrix_figure
-from ..toy import DECODER_INPUT_IDS, SOURCE_IDS, TARGET_IDS, VOCAB, toy_model
+from ..figures.plotting import matrix_figure
+from ..lessons.backward_mistakes import MISTAKES, loss_gradients
+from ..lessons.toy import DECODER_INPUT_IDS, SOURCE_IDS, TARGET_IDS, VOCAB, toy_model
+from ..model.loss import CrossEntropyLoss
+from ..training.gradcheck import numerical_gradient, relative_error
 from .base import View, explorer, printable
 
 # The parameters offered, from the output back to the input (the backward order).

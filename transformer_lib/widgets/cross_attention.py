@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..plotting import matrix_figure
-from ..toy import DECODER_INPUT_IDS, PAD_ID, SOURCE_IDS, VOCAB, running_example, token_names
+from ..figures.plotting import matrix_figure
+from ..lessons.toy import DECODER_INPUT_IDS, PAD_ID, SOURCE_IDS, VOCAB, running_example, token_names
 from .base import View, explorer, printable
 
 SOURCE_CHOICES: tuple[str, ...] = ("I", "love", "cats", "dogs", "<pad>")

@@ -7,9 +7,9 @@ from functools import lru_cache
 
 import numpy as np
 
-from ..encoder import Encoder
-from ..plotting import matrix_figure
-from ..toy import SOURCE_IDS, TOY_CONFIG, running_example, token_names
+from ..figures.plotting import matrix_figure
+from ..lessons.toy import SOURCE_IDS, TOY_CONFIG, running_example, token_names
+from ..model.encoder import Encoder
 from .base import View, explorer, printable
 
 MAX_LAYERS = 6

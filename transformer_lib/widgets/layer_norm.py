@@ -9,9 +9,9 @@ from functools import lru_cache
 
 import numpy as np
 
-from ..layer_norm import LayerNorm
-from ..plotting import matrix_figure, outline
-from ..toy import SOURCE_IDS, running_example, token_names
+from ..figures.plotting import matrix_figure, outline
+from ..lessons.toy import SOURCE_IDS, running_example, token_names
+from ..model.layer_norm import LayerNorm
 from .base import View, explorer, printable
 
 FEATURES = [f"f{i}" for i in range(6)]

@@ -9,9 +9,9 @@ from functools import lru_cache
 
 import numpy as np
 
-from ..masks import causal_mask
-from ..plotting import matrix_figure
-from ..toy import DECODER_INPUT_IDS, VOCAB, running_example, token_names
+from ..figures.plotting import matrix_figure
+from ..lessons.toy import DECODER_INPUT_IDS, VOCAB, running_example, token_names
+from ..model.masks import causal_mask
 from .base import View, explorer, printable
 
 FEATURES = [f"f{i}" for i in range(6)]

@@ -13,11 +13,11 @@ from functools import lru_cache
 
 import numpy as np
 
-from ..attention_scale import row_entropy
 from ..figures.probability_bars import probability_bars_figure
-from ..loss import CrossEntropyLoss
-from ..softmax import log_softmax, softmax
-from ..toy import DECODER_INPUT_IDS, TARGET_IDS, VOCAB, running_example, token_names
+from ..lessons.attention_scale import row_entropy
+from ..lessons.toy import DECODER_INPUT_IDS, TARGET_IDS, VOCAB, running_example, token_names
+from ..model.loss import CrossEntropyLoss
+from ..model.softmax import log_softmax, softmax
 from .base import View, explorer
 
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
+from ..figures.plotting import heatmap, outline
 from ..figures.positional_encoding import dimension_label
-from ..plotting import heatmap, outline
-from ..positional_encoding import sinusoidal_positional_encoding
+from ..model.positional_encoding import sinusoidal_positional_encoding
 from .base import View, explorer, printable
 
 BASE = 10000.0

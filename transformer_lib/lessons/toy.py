@@ -12,7 +12,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from .transformer import Transformer, TransformerConfig
+from ..model.transformer import Transformer, TransformerConfig
 
 VOCAB: tuple[str, ...] = (
     "naneun",       # 0  나는 (I)

@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .loss import CrossEntropyLoss
+from ..model.loss import CrossEntropyLoss
+from ..model.transformer import Transformer
 from .optim import warmup_learning_rate
-from .transformer import Transformer
 
 
 @dataclass(frozen=True)

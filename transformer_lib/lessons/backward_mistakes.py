@@ -13,10 +13,10 @@ from contextlib import contextmanager
 
 import numpy as np
 
-from . import attention
-from .layer_norm import LayerNorm
-from .loss import CrossEntropyLoss
-from .module import Module
+from ..model import attention
+from ..model.layer_norm import LayerNorm
+from ..model.loss import CrossEntropyLoss
+from ..model.module import Module
 
 MISTAKES: dict[str, str] = {
     "none": "the package's backward passes (correct)",

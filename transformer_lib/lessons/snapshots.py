@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .loss import CrossEntropyLoss
-from .transformer import Transformer
+from ..model.loss import CrossEntropyLoss
+from ..model.transformer import Transformer
 
 
 @dataclass

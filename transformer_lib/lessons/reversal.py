@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..model.transformer import TransformerConfig
+from ..training.loop import Batch
 from . import toy
-from .training import Batch
-from .transformer import TransformerConfig
 
 VOCAB: tuple[str, ...] = ("<pad>", "<bos>", "<eos>", "a", "b", "c", "d", "e", "f", "g", "h")
 PAD_ID, BOS_ID, EOS_ID = 0, 1, 2

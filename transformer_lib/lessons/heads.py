@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .attention import MultiHeadAttention
+from ..model.attention import MultiHeadAttention
 
 
 def with_num_heads(attention: MultiHeadAttention, num_heads: int, scale: str = "d_k") -> MultiHeadAttention:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .reductions import row_max, row_mean, row_sum
+from ..fast.reductions import row_max, row_mean, row_sum
 from .validation import as_token_ids, check_array
 
 

@@ -6,7 +6,7 @@ import os
 
 import numpy as np
 
-from .module import Module
+from ..model.module import Module
 
 
 def save_weights(model: Module, path: str | os.PathLike) -> None:

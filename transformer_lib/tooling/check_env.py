@@ -1,7 +1,7 @@
 """Is this environment fit for the textbook? For each dependency: the required range, the
 installed version, and OK or FAIL.
 
-Run ``python -m transformer_lib.check_env``; the exit status is 1 if anything fails."""
+Run ``python -m transformer_lib.tooling.check_env``; the exit status is 1 if anything fails."""
 
 from __future__ import annotations
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .reductions import row_dot, row_max, row_sum
+from ..fast.reductions import row_dot, row_max, row_sum
 
 
 def _row_max(x: np.ndarray) -> np.ndarray:

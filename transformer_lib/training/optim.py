@@ -9,7 +9,7 @@ import math
 
 import numpy as np
 
-from .module import Module
+from ..model.module import Module
 
 
 class SGD:

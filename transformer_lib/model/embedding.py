@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..fast.reductions import add_rows_at
 from .init import xavier_uniform
 from .module import Module
-from .reductions import add_rows_at
 from .validation import as_token_ids
 
 

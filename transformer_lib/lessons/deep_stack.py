@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from .encoder import EncoderLayer
+from ..model.encoder import EncoderLayer
 
 
 class NoResidualEncoderLayer(EncoderLayer):

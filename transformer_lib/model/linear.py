@@ -7,9 +7,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from ..fast.reductions import column_sum
 from .init import xavier_uniform
 from .module import Module
-from .reductions import column_sum
 from .validation import check_last_axis
 
 

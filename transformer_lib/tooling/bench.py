@@ -2,7 +2,7 @@
 floating-point rate against the machine's matrix-product ceiling, peak memory, greedy-decoding
 throughput, and the wall time of every notebook.
 
-Run ``python -m transformer_lib.bench`` (``--quick`` for fewer repeats, ``--no-notebooks`` to
+Run ``python -m transformer_lib.tooling.bench`` (``--quick`` for fewer repeats, ``--no-notebooks`` to
 skip executing the notebooks, ``--threads N`` to run both libraries on N threads, ``--json PATH``
 to choose where the results go).
 
@@ -42,7 +42,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .heads import attention_multiply_adds
+from ..lessons.heads import attention_multiply_adds
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,7 @@ DTYPES = ("float64", "float32")
 
 
 def _config(size: Size, dtype: str):
-    from .transformer import TransformerConfig
+    from ..model.transformer import TransformerConfig
 
     return TransformerConfig(src_vocab_size=size.vocab, tgt_vocab_size=size.vocab, d_model=size.d_model,
                              num_heads=size.num_heads, d_ff=size.d_ff, num_encoder_layers=size.layers,
@@ -195,10 +195,10 @@ def _time_steps(step, repeats: int, warmup: int, cpu_times: list[float] | None =
 
 
 def _numpy_step(size: Size, dtype: str):
-    from .loss import CrossEntropyLoss
-    from .optim import Adam
-    from .training import Batch, train_step
-    from .transformer import Transformer
+    from ..model.loss import CrossEntropyLoss
+    from ..model.transformer import Transformer
+    from ..training.loop import Batch, train_step
+    from ..training.optim import Adam
 
     model = Transformer(_config(size, dtype), seed=0)
     return partial(train_step, model, Adam(model, lr=1e-4), CrossEntropyLoss(ignore_index=PAD), Batch(*_batch(size)))
@@ -218,10 +218,10 @@ def measure_torch(size: Size, dtype: str, repeats: int, warmup: int, threads: in
     weights, batch, loss and optimiser) and the peak memory."""
     import torch
 
-    from .reference import torch_twin
-    from .training import Batch
-    from .transformer import Transformer
-    from .twin_training import torch_train_step
+    from ..model.transformer import Transformer
+    from ..reference.torch_model import torch_twin
+    from ..reference.twin_training import torch_train_step
+    from ..training.loop import Batch
 
     torch.set_num_threads(threads)
     batch = Batch(*(torch.as_tensor(a) for a in _batch(size)))
@@ -240,8 +240,8 @@ def measure_torch(size: Size, dtype: str, repeats: int, warmup: int, threads: in
 def measure_greedy(repeats: int) -> dict:
     """Sequences per second decoded greedily by the NumPy model at the copy-task size (batch 80,
     11 steps)."""
-    from .decoding import greedy_decode
-    from .transformer import Transformer
+    from ..model.transformer import Transformer
+    from ..training.decoding import greedy_decode
 
     size = SIZES["copy"]
     model = Transformer(_config(size, "float64"), seed=0)
@@ -263,7 +263,7 @@ def _child(kind: str, size_name: str, dtype: str, repeats: int, warmup: int, thr
     if kind == "torch":
         import torch  # noqa: F401  (imported before the memory baseline: the library is not the model)
 
-        from . import reference  # noqa: F401
+        from .. import reference  # noqa: F401
     size = SIZES.get(size_name)
     load = os.getloadavg()[0]
     if kind == "numpy":
@@ -279,7 +279,7 @@ def _child(kind: str, size_name: str, dtype: str, repeats: int, warmup: int, thr
 
 
 def _run_child(kind: str, size_name: str, dtype: str, repeats: int, warmup: int, threads: int) -> dict:
-    cmd = [sys.executable, "-m", "transformer_lib.bench", "--child", kind, size_name, dtype, str(repeats), str(warmup),
+    cmd = [sys.executable, "-m", "transformer_lib.tooling.bench", "--child", kind, size_name, dtype, str(repeats), str(warmup),
            str(threads)]
     env = dict(os.environ, OPENBLAS_NUM_THREADS=str(threads), OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads))
     out = subprocess.run(cmd, check=True, capture_output=True, text=True, env=env)

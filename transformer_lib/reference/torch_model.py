@@ -21,12 +21,12 @@ import numpy as np
 import torch
 from torch import nn
 
-from .attention import MultiHeadAttention
-from .decoder import Decoder, DecoderLayer
-from .encoder import Encoder, EncoderLayer
-from .layer_norm import LayerNorm
-from .module import Module
-from .transformer import Transformer
+from ..model.attention import MultiHeadAttention
+from ..model.decoder import Decoder, DecoderLayer
+from ..model.encoder import Encoder, EncoderLayer
+from ..model.layer_norm import LayerNorm
+from ..model.module import Module
+from ..model.transformer import Transformer
 
 _TORCH_DTYPE = {np.dtype("float64"): torch.float64, np.dtype("float32"): torch.float32}
 _IN_PROJ_BLOCK = {"w_q": 0, "w_k": 1, "w_v": 2}

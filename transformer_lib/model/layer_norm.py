@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..fast.reductions import column_sum, row_dot, row_mean
 from .module import Module
-from .reductions import column_sum, row_dot, row_mean
 from .validation import check_last_axis
 
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .module import Module
+from ..model.module import Module
 
 
 def zero_in_exact_arithmetic(name: str) -> bool:

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from .loss import CrossEntropyLoss
-from .optim import Adam
-from .reference import from_torch, torch_twin
-from .training import Batch, train_step
-from .transformer import Transformer
+from ..model.loss import CrossEntropyLoss
+from ..model.transformer import Transformer
+from ..training.loop import Batch, train_step
+from ..training.optim import Adam
+from .torch_model import from_torch, torch_twin
 
 
 def torch_train_step(twin: torch.nn.Module, optimizer: torch.optim.Optimizer, batch: Batch,

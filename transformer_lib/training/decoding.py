@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .softmax import log_softmax
-from .transformer import Transformer
-from .validation import as_token_ids
+from ..model.softmax import log_softmax
+from ..model.transformer import Transformer
+from ..model.validation import as_token_ids
 
 
 def _source_padding(model: Transformer, src: np.ndarray) -> np.ndarray | None:

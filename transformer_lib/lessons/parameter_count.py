@@ -6,7 +6,7 @@ does not appear: the heads split W_q, W_k, W_v into column blocks, they do not a
 
 from __future__ import annotations
 
-from .encoder import EncoderLayer
+from ..model.encoder import EncoderLayer
 
 
 def linear_parameters(d_in: int, d_out: int) -> int:
