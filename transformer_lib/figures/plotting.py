@@ -28,33 +28,90 @@ def heatmap(ax: Axes, matrix, row_labels: Sequence[str] | None = None, col_label
     skipped when the matrix is too large to read (over 12 x 16) unless `annotate` is set. A
     colour bar is drawn when `colorbar` is True, and by default (None) when the numbers are not
     written in the cells; pass False when the figure draws one shared colour bar itself."""
+    m = _as_matrix(matrix)
+    cmap, vmin, vmax = _colour_scale(m, cmap, vmin, vmax)
+    image = ax.imshow(np.ma.masked_where(~np.isfinite(m), m), cmap=_colormap(cmap), vmin=vmin, vmax=vmax,
+                      aspect="auto")
+    rows, cols = m.shape
+    if annotate is None:
+        annotate = rows <= 12 and cols <= 16
+    if annotate:
+        for (r, c), (text, color) in zip(np.ndindex(m.shape), _cell_texts(image, m, decimals), strict=True):
+            ax.text(c, r, text, ha="center", va="center", fontsize=9, color=color)
+    _labels_and_title(ax, m.shape, row_labels, col_labels, title, show_shape)
+    if colorbar or (colorbar is None and not annotate):  # colour without printed numbers needs a scale
+        ax.figure.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
+
+
+def update_heatmap(ax: Axes, matrix, row_labels: Sequence[str] | None = None,
+                   col_labels: Sequence[str] | None = None, title: str | None = None, decimals: int = 2,
+                   cmap: str | None = None, vmin: float | None = None, vmax: float | None = None,
+                   show_shape: bool = True) -> None:
+    """Show new numbers (and labels) in the heatmap `heatmap` drew on `ax`, in place: the same
+    image, colour bar and position, so the figure's layout is not computed again. Draws what
+    `heatmap` would draw for these arguments; cells are written if they were written before."""
+    m = _as_matrix(matrix)
+    cmap, vmin, vmax = _colour_scale(m, cmap, vmin, vmax)
+    image = ax.images[0]
+    shown = np.ma.masked_where(~np.isfinite(m), m)
+    if vmin is None and vmax is None and shown.count():  # what imshow does given no limits: the data's range
+        vmin, vmax = float(shown.min()), float(shown.max())
+    rows, cols = m.shape
+    image.set_data(shown)
+    image.set_extent((-0.5, cols - 0.5, rows - 0.5, -0.5))
+    image.set_cmap(_colormap(cmap))
+    image.set_clim(vmin, vmax)
+    if ax.texts:
+        if len(ax.texts) != m.size:
+            for text in list(ax.texts):
+                text.remove()
+            for r, c in np.ndindex(m.shape):
+                ax.text(c, r, "", ha="center", va="center", fontsize=9)
+        for artist, (text, color) in zip(ax.texts, _cell_texts(image, m, decimals), strict=True):
+            artist.set_text(text)
+            artist.set_color(color)
+    _labels_and_title(ax, m.shape, row_labels, col_labels, title, show_shape)
+
+
+def _as_matrix(matrix) -> np.ndarray:
     m = np.asarray(matrix, dtype=np.float64)
     if m.ndim == 1:
         m = m[None, :]
     if m.ndim != 2:
         raise ValueError(f"heatmap needs a 2-D matrix, got shape {m.shape}")
-    finite = np.isfinite(m)
-    values = m[finite]
+    return m
+
+
+def _colour_scale(m: np.ndarray, cmap: str | None, vmin: float | None, vmax: float | None):
+    """(cmap, vmin, vmax): blue for non-negative data, red-blue centred on 0 for signed data."""
+    values = m[np.isfinite(m)]
     if cmap is None:
         cmap = "Blues" if values.size and values.min() >= 0 else "RdBu_r"
     if vmin is None and vmax is None and cmap == "RdBu_r" and values.size:
         vmax = float(np.abs(values).max()) or 1.0
         vmin = -vmax
-    shown = np.ma.masked_where(~finite, m)
-    colormap = plt.get_cmap(cmap).with_extremes(bad=MASKED_COLOR)
-    image = ax.imshow(shown, cmap=colormap, vmin=vmin, vmax=vmax, aspect="auto")
-    rows, cols = m.shape
-    if annotate is None:
-        annotate = rows <= 12 and cols <= 16
-    if annotate:
-        for (r, c), v in np.ndenumerate(m):
-            if not np.isfinite(v):
-                text, color = ("-inf" if v < 0 else "inf"), "black"
-            else:
-                text = f"{round(float(v), decimals) + 0.0:.{decimals}f}"  # + 0.0: no "-0.00"
-                red, green, blue, _ = colormap(image.norm(v))
-                color = "white" if 0.299 * red + 0.587 * green + 0.114 * blue < 0.5 else "black"
-            ax.text(c, r, text, ha="center", va="center", fontsize=9, color=color)
+    return cmap, vmin, vmax
+
+
+def _colormap(cmap: str):
+    return plt.get_cmap(cmap).with_extremes(bad=MASKED_COLOR)
+
+
+def _cell_texts(image, m: np.ndarray, decimals: int) -> list[tuple[str, str]]:
+    """(text, colour) of each cell of `m`, row by row: the value, white on dark colours."""
+    cells = []
+    for v in m.ravel():
+        if not np.isfinite(v):
+            cells.append(("-inf" if v < 0 else "inf", "black"))
+            continue
+        red, green, blue, _ = image.cmap(image.norm(v))
+        cells.append((f"{round(float(v), decimals) + 0.0:.{decimals}f}",  # + 0.0: no "-0.00"
+                       "white" if 0.299 * red + 0.587 * green + 0.114 * blue < 0.5 else "black"))
+    return cells
+
+
+def _labels_and_title(ax: Axes, shape: tuple[int, int], row_labels, col_labels, title, show_shape: bool) -> None:
+    rows, cols = shape
     long_labels = col_labels is not None and max(map(len, map(str, col_labels)), default=0) > 4
     ax.set_xticks(range(cols), labels=col_labels if col_labels is not None else range(cols),
                   rotation=45 if long_labels else 0, ha="right" if long_labels else "center")
@@ -64,8 +121,6 @@ def heatmap(ax: Axes, matrix, row_labels: Sequence[str] | None = None, col_label
     if show_shape:
         label = f"{label}  {rows} x {cols}".strip()
     ax.set_title(label, fontsize=10)
-    if colorbar or (colorbar is None and not annotate):  # colour without printed numbers needs a scale
-        ax.figure.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
 
 
 def matrix_figure(panels: Sequence[dict], ncols: int | None = None, cell_size: float = 0.55,

@@ -99,12 +99,13 @@ def pe_cell_figure(table: np.ndarray, position: int, dimension: int, wave_positi
         step = 8 if d_model > 32 else 4
         left.set_xticks(range(0, d_model, step), labels=range(0, d_model, step))
     left.set_xlabel("dimension")
-    outline(left, row=position, linewidth=2.2)
-    outline(left, column=dimension, color=WAVE_COLOR, linewidth=2.2)
-    right.plot(wave_positions, wave, color=WAVE_COLOR, linewidth=1.5)
+    _outline_cell(left, position, dimension)
+    right.plot(wave_positions, wave, color=WAVE_COLOR, linewidth=1.5, gid="wave")
     right.axvspan(-0.5, max_len - 0.5, color="#eeeeee", label="positions in the table")
-    right.plot(range(len(samples)), samples, "o", color=WAVE_COLOR, markersize=3, label="integer positions")
-    right.plot([position], [table[position, dimension]], "o", color="black", markersize=9, label=f"pos {position}")
+    right.plot(range(len(samples)), samples, "o", color=WAVE_COLOR, markersize=3, label="integer positions",
+               gid="samples")
+    right.plot([position], [table[position, dimension]], "o", color="black", markersize=9, label=f"pos {position}",
+               gid="chosen")
     right.axhline(0, color="#999999", linewidth=0.6)
     right.set_ylim(-1.15, 1.15)
     right.set_xlabel("position (pos)")
@@ -113,3 +114,31 @@ def pe_cell_figure(table: np.ndarray, position: int, dimension: int, wave_positi
     right.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=3, frameon=False)
     fig.tight_layout()
     return fig
+
+
+def update_pe_cell(figure: Figure, table: np.ndarray, position: int, dimension: int, wave_positions: np.ndarray,
+                   wave: np.ndarray, samples: np.ndarray, formula: str) -> None:
+    """Show another chosen cell in `figure`, drawn by `pe_cell_figure` for the same table, in
+    place: the outlines, the wave, its samples, the marked cell, the title and the legend move;
+    the layout stays. The arguments are those of `pe_cell_figure`."""
+    left, right = figure.axes[:2]
+    drawn = left.images[0].get_array()
+    if drawn.shape != np.shape(table):
+        raise ValueError(f"table has shape {np.shape(table)}, but the figure shows a table of shape {drawn.shape}")
+    for patch in list(left.patches):
+        patch.remove()
+    _outline_cell(left, position, dimension)
+    lines = {line.get_gid(): line for line in right.lines}
+    lines["wave"].set_data(wave_positions, wave)
+    lines["samples"].set_data(range(len(samples)), samples)
+    value = table[position, dimension]
+    lines["chosen"].set_data([position], [value])
+    lines["chosen"].set_label(f"pos {position}")
+    legend_texts = right.get_legend().get_texts()
+    legend_texts[-1].set_text(f"pos {position}")  # the chosen cell's entry is the last
+    right.set_title(f"{dimension_label(dimension, np.shape(table)[1])}: {formula}", fontsize=10)
+
+
+def _outline_cell(ax, position: int, dimension: int) -> None:
+    outline(ax, row=position, linewidth=2.2)
+    outline(ax, column=dimension, color=WAVE_COLOR, linewidth=2.2)

@@ -15,15 +15,16 @@ import math
 from functools import lru_cache
 
 import numpy as np
+from matplotlib.figure import Figure
 
-from ..figures.attention_steps import attention_steps_figure
+from ..figures.attention_steps import attention_steps_figure, update_attention_steps
 from ..figures.multi_head import multi_head_figure
 from ..lessons.attention_scale import row_entropy
 from ..lessons.heads import attention_multiply_adds, with_num_heads
 from ..lessons.toy import SOURCE_IDS, VOCAB, running_example, token_names
 from ..model.attention import MultiHeadAttention, scaled_dot_product_attention
 from ..model.masks import causal_mask, mask_scores
-from .base import View, explorer, printable
+from .base import Live, View, explorer, printable
 
 HEAD_CHOICES: tuple[tuple[str, tuple[int, int]], ...] = (
     ("single head (d_k = 6)", (1, 0)),
@@ -86,13 +87,33 @@ def _head_name(num_heads: int, head: int) -> str:
 def attention_view(tokens=tuple(SOURCE_IDS), temperature: float = 1.0, num_heads: int = 1, head: int = 0,
                    masked: bool = False, seed: int = 0) -> View:
     """Q Kᵀ, the scaled scores, the softmax weights and the output of one head, annotated; the
-    text gives the weights (4 decimals) with each row's largest weight and entropy."""
+    text gives the weights (4 decimals) with each row's largest weight and entropy.
+
+    The figure is laid out for the tokens (`attention_layout`) and then shows the settings
+    (`show_attention`), as the explorer does, so the two draw the same picture."""
+    figure = attention_layout(tokens, seed)
+    return View(figure, show_attention(figure, tokens, temperature, num_heads, head, masked, seed))
+
+
+def attention_layout(tokens=tuple(SOURCE_IDS), seed: int = 0) -> Figure:
+    """The attention picture of `tokens` at the paper's settings (temperature 1, the single
+    head, no mask). Its layout depends on the token names alone; `show_attention` puts any
+    other setting of the same tokens into it."""
+    d = attention_data(tokens, seed=seed)
+    return attention_steps_figure(d["scores"], d["scaled_scores"], d["weights"], d["output"], token_names(tokens),
+                                  temperature=1.0, masked=False, head_name=_head_name(1, 0))
+
+
+def show_attention(figure: Figure, tokens=tuple(SOURCE_IDS), temperature: float = 1.0, num_heads: int = 1,
+                   head: int = 0, masked: bool = False, seed: int = 0) -> str:
+    """Put the numbers of these settings into `figure` (from `attention_layout(tokens, seed)`)
+    in place, and return the text of the view."""
     d = attention_data(tokens, temperature, num_heads, head, masked, seed)
     names = token_names(tokens)
     d_k = d["d_k"]
     who = _head_name(num_heads, head)
-    fig = attention_steps_figure(d["scores"], d["scaled_scores"], d["weights"], d["output"], names,
-                                 temperature=temperature, masked=masked, head_name=who)
+    update_attention_steps(figure, d["scores"], d["scaled_scores"], d["weights"], d["output"], names,
+                           temperature=temperature, masked=masked, head_name=who)
     entropy = row_entropy(d["weights"])
     width = max(map(len, names))
     lines = [
@@ -109,13 +130,16 @@ def attention_view(tokens=tuple(SOURCE_IDS), temperature: float = 1.0, num_heads
     lines.append(f"output = weights V ({len(names)} x {d_k}):")
     for name, row in zip(names, printable(d["output"]), strict=True):
         lines.append(f"  {name:>{width}}  " + " ".join(f"{v:7.4f}" for v in row))
-    return View(fig, "\n".join(lines))
+    return "\n".join(lines)
 
 
-def _explorer_view(token_1: int, token_2: int, token_3: int, temperature: float, head: tuple[int, int],
-                   masked: bool) -> View:
-    num_heads, index = head
-    return attention_view((token_1, token_2, token_3), temperature, num_heads, index, masked)
+# The explorer's picture: laid out again only when a token changes.
+EXPLORER_PICTURE = Live(
+    layout=lambda token_1, token_2, token_3: attention_layout((token_1, token_2, token_3)),
+    show=lambda figure, token_1, token_2, token_3, temperature, head, masked: show_attention(
+        figure, (token_1, token_2, token_3), temperature, *head, masked),
+    layout_settings=("token_1", "token_2", "token_3"),
+)
 
 
 def attention_explorer():
@@ -136,7 +160,7 @@ def attention_explorer():
     controls["head"] = w.Dropdown(options=list(HEAD_CHOICES), value=HEAD_CHOICES[0][1], description="head",
                                   style=style)
     controls["masked"] = w.Checkbox(value=False, description="causal mask", indent=False)
-    return explorer(_explorer_view, controls, "Attention explorer: scores / (temperature x sqrt(d_k)), softmax, times V")
+    return explorer(EXPLORER_PICTURE, controls, "Attention explorer: scores / (temperature x sqrt(d_k)), softmax, times V")
 
 
 # -- multi-head view (chapter 04) ---------------------------------------------------------------

@@ -1,14 +1,25 @@
-"""The thin layer between a view function and ipywidgets."""
+"""The thin layer between a view function and ipywidgets.
+
+A control redraws in one of two ways. A plain view function builds a new figure for every
+setting. A `Live` picture is built once per layout and then updated in place: moving a control
+changes the image data, colour limits and texts of the same figure, which is drawn once, so
+the picture answers without building or laying out a figure again. Both ways draw the same
+picture for the same settings; the static figures in the chapters come from the same functions."""
 
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
+import math
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from PIL import Image
+
+PAD_INCHES = 0.1  # the margin around the drawn content, as savefig(bbox_inches="tight") leaves
 
 
 @dataclass
@@ -20,10 +31,60 @@ class View:
 
     def png(self, dpi: int = 100) -> bytes:
         """The figure as PNG bytes (closes the figure)."""
-        buffer = io.BytesIO()
-        self.figure.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
+        data = png_bytes(self.figure, dpi)
         plt.close(self.figure)
+        return data
+
+
+def png_bytes(figure: Figure, dpi: int = 100) -> bytes:
+    """`figure` as PNG, cropped to its content plus a margin of 0.1 inch, from one draw.
+
+    The figure keeps its layout: nothing is moved, so a figure updated in place and one built
+    for the same settings give the same pixels. Content reaching outside the figure (which a
+    crop cannot show) is saved through ``savefig(bbox_inches="tight")`` instead."""
+    if not isinstance(figure.canvas, FigureCanvasAgg):
+        FigureCanvasAgg(figure)
+    if figure.dpi != dpi:
+        figure.set_dpi(dpi)
+    figure.canvas.draw()
+    content = figure.get_tightbbox(figure.canvas.get_renderer()).padded(PAD_INCHES)
+    width, height = figure.get_size_inches()
+    if content.x0 < 0 or content.y0 < 0 or content.x1 > width or content.y1 > height:
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
         return buffer.getvalue()
+    pixels = np.asarray(figure.canvas.buffer_rgba())  # (height px, width px, 4), top row first
+    # The rectangle savefig keeps: the content's size in whole pixels (as a canvas counts them,
+    # truncated unless within 1e-8 of the next pixel) from the content's lower left corner.
+    width_px, height_px = (math.floor(size * dpi + 1e-8) for size in (content.width, content.height))
+    left, top = round(content.x0 * dpi), pixels.shape[0] - round(content.y0 * dpi) - height_px
+    cropped = pixels[max(top, 0):top + height_px, left:left + width_px]
+    buffer = io.BytesIO()
+    Image.fromarray(cropped).save(buffer, format="png", compress_level=1)  # fast; the pixels are exact
+    return buffer.getvalue()
+
+
+@dataclass
+class Live:
+    """A control's picture, built once per layout and updated in place.
+
+    ``layout(**settings) -> Figure`` builds and lays out a new figure; only the settings named
+    in `layout_settings` may change its layout (tick labels, shapes), so it receives only
+    those. ``show(figure, **settings) -> str`` puts the numbers of all the settings into that
+    figure in place and returns the text. The figure for one setting is therefore the same
+    whether it is built for it or reached by moving controls: `view` is the static drawing."""
+
+    layout: Callable[..., Figure]
+    show: Callable[..., str]
+    layout_settings: tuple[str, ...]
+
+    def key(self, settings: dict) -> Hashable:
+        return tuple(settings[name] for name in self.layout_settings)
+
+    def view(self, **settings) -> View:
+        """A new figure for `settings`: laid out for its layout settings, then shown."""
+        figure = self.layout(**{name: settings[name] for name in self.layout_settings})
+        return View(figure, self.show(figure, **settings))
 
 
 def printable(values, decimals: int = 4) -> np.ndarray:
@@ -40,20 +101,34 @@ def show_view(view: View) -> None:
     plt.close(view.figure)
 
 
-def explorer(view_fn: Callable[..., View], controls: dict, title: str | None = None):
+def explorer(view: Callable[..., View] | Live, controls: dict, title: str | None = None):
     """A widget: `controls` (name -> ipywidgets control) above the picture and the numbers.
 
-    Moving any control calls ``view_fn(**values)`` and swaps the picture in place (an Image
-    widget, so the page does not jump) and the text below it."""
+    Moving any control swaps the picture in place (an Image widget, so the page does not jump)
+    and the text below it. With a view function, each change calls ``view(**values)`` for a
+    new figure; with a `Live` picture, the figure is updated in place and built again only
+    when a layout setting changes."""
     import ipywidgets as w
 
     image = w.Image(format="png", layout=w.Layout(max_width="100%"))
     numbers = w.HTML()
+    shown = {"figure": None, "key": None}  # the live figure and the layout settings it was built for
 
     def redraw(_change=None):
-        view = view_fn(**{name: control.value for name, control in controls.items()})
-        image.value = view.png()
-        numbers.value = f"<pre style='font-size: 12px; line-height: 1.3'>{_escape(view.text)}</pre>"
+        settings = {name: control.value for name, control in controls.items()}
+        if isinstance(view, Live):
+            if shown["figure"] is None or view.key(settings) != shown["key"]:
+                if shown["figure"] is not None:
+                    plt.close(shown["figure"])
+                shown["figure"] = view.layout(**{name: settings[name] for name in view.layout_settings})
+                shown["key"] = view.key(settings)
+            text = view.show(shown["figure"], **settings)
+            image.value = png_bytes(shown["figure"])
+        else:
+            drawn = view(**settings)
+            text = drawn.text
+            image.value = drawn.png()
+        numbers.value = f"<pre style='font-size: 12px; line-height: 1.3'>{_escape(text)}</pre>"
 
     for control in controls.values():
         control.observe(redraw, names="value")
@@ -62,6 +137,7 @@ def explorer(view_fn: Callable[..., View], controls: dict, title: str | None = N
     box = w.VBox([*header, w.HBox(list(controls.values()), layout=w.Layout(flex_flow="row wrap")), image, numbers])
     box.redraw = redraw
     box.image, box.numbers = image, numbers
+    box.live_figure = lambda: shown["figure"]
     return box
 
 

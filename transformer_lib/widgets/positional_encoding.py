@@ -8,10 +8,11 @@ This module is the control: it reads the settings, takes the numbers from
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.figure import Figure
 
-from ..figures.positional_encoding import pe_cell_figure
+from ..figures.positional_encoding import pe_cell_figure, update_pe_cell
 from ..model.positional_encoding import positional_encoding_at, sinusoidal_positional_encoding
-from .base import View, explorer, printable
+from .base import Live, View, explorer, printable
 
 BASE = 10000.0
 
@@ -49,11 +50,32 @@ def positional_encoding_data(position: int = 1, dimension: int = 2, d_model: int
 def positional_encoding_view(position: int = 1, dimension: int = 2, d_model: int = 6, max_len: int = 10) -> View:
     """Left: the table (max_len, d_model) with row `position` and column `dimension` outlined.
     Right: column `dimension` as a wave over the positions, the chosen cell marked. The text
-    evaluates the formula for the chosen cell and lists the chosen row."""
+    evaluates the formula for the chosen cell and lists the chosen row.
+
+    The figure is laid out for the table (`positional_encoding_layout`) and then shows the
+    chosen cell (`show_positional_encoding`), as the explorer does."""
+    figure = positional_encoding_layout(d_model, max_len)
+    return View(figure, show_positional_encoding(figure, position, dimension, d_model, max_len))
+
+
+def positional_encoding_layout(d_model: int = 6, max_len: int = 10) -> Figure:
+    """The picture of the table (max_len, d_model) with position 1 and dimension 2 (or the
+    last dimension, if fewer) chosen. Its layout depends on the table alone;
+    `show_positional_encoding` puts any other cell of the same table into it."""
+    position, dimension = min(1, max_len - 1), min(2, d_model - 1)
+    d = positional_encoding_data(position, dimension, d_model, max_len)
+    return pe_cell_figure(d["table"], position, dimension, d["curve_positions"], d["curve"], d["long_column"],
+                          formula=_formula(d))
+
+
+def show_positional_encoding(figure: Figure, position: int = 1, dimension: int = 2, d_model: int = 6,
+                             max_len: int = 10) -> str:
+    """Put the chosen cell into `figure` (from `positional_encoding_layout(d_model, max_len)`)
+    in place, and return the text of the view."""
     d = positional_encoding_data(position, dimension, d_model, max_len)
     table = d["table"]
-    fig = pe_cell_figure(table, position, dimension, d["curve_positions"], d["curve"], d["long_column"],
-                         formula=f"{d['function']}(pos / {d['divisor']:.4g})")
+    update_pe_cell(figure, table, position, dimension, d["curve_positions"], d["curve"], d["long_column"],
+                   formula=_formula(d))
     two_i = 2 * d["i"]
     lines = [
         f"d_model = {d_model}: table shape {table.shape[0]} x {table.shape[1]} (positions 0 .. {max_len - 1})",
@@ -67,7 +89,11 @@ def positional_encoding_view(position: int = 1, dimension: int = 2, d_model: int
     row = printable(d["row"])
     for start in range(0, d_model, 8):
         lines.append("  " + " ".join(f"{v:7.4f}" for v in row[start:start + 8]))
-    return View(fig, "\n".join(lines))
+    return "\n".join(lines)
+
+
+def _formula(d: dict) -> str:
+    return f"{d['function']}(pos / {d['divisor']:.4g})"
 
 
 def positional_encoding_explorer(max_len: int = 10):
@@ -85,5 +111,7 @@ def positional_encoding_explorer(max_len: int = 10):
 
     d_model.observe(follow_d_model, names="value")  # registered first, so it runs before the redraw
     controls = {"d_model": d_model, "position": position, "dimension": dimension}
-    return explorer(lambda **s: positional_encoding_view(max_len=max_len, **s), controls,
-                    "Positional encoding: a row per position, a wave per dimension")
+    picture = Live(layout=lambda d_model: positional_encoding_layout(d_model, max_len),
+                   show=lambda figure, **s: show_positional_encoding(figure, max_len=max_len, **s),
+                   layout_settings=("d_model",))
+    return explorer(picture, controls, "Positional encoding: a row per position, a wave per dimension")

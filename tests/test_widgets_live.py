@@ -1,0 +1,121 @@
+"""One drawing, two ways in: a control whose figure is updated in place shows, after any sequence
+of changes, the same picture as its pure view drawn afresh for the final setting, pixel by pixel,
+and as the figure function drawing that setting from scratch; and it keeps one figure while
+only the numbers change."""
+
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from transformer_lib.figures.attention_steps import attention_steps_figure
+from transformer_lib.figures.positional_encoding import pe_cell_figure
+from transformer_lib.lessons.toy import token_names
+from transformer_lib.widgets.attention import attention_data, attention_explorer, attention_view
+from transformer_lib.widgets.base import png_bytes
+from transformer_lib.widgets.positional_encoding import (
+    positional_encoding_data,
+    positional_encoding_explorer,
+    positional_encoding_view,
+)
+
+TOLERANCE = 8  # largest difference of a colour channel (0-255) that antialiasing may explain
+
+
+def pixels(png: bytes) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGBA")).astype(int)
+
+
+def assert_same_picture(live_png: bytes, pure_png: bytes) -> None:
+    live, pure = pixels(live_png), pixels(pure_png)
+    assert live.shape == pure.shape
+    difference = np.abs(live - pure).max(axis=-1)
+    assert difference.max() <= TOLERANCE, f"{int((difference > TOLERANCE).sum())} pixels differ by up to {difference.max()}"
+
+
+def drawn_from_scratch(figure, like):
+    """`figure`, built by a figure function for one setting, moved into the layout of `like` (the
+    live figure): same axes positions and title place, so the pixels compare the drawing alone."""
+    assert len(figure.axes) == len(like.axes)
+    for ax, reference in zip(figure.axes, like.axes, strict=True):
+        ax.set_position(reference.get_position())
+    return png_bytes(figure)
+
+
+def controls(box) -> dict:
+    return {control.description: control for control in box.children[1].children}
+
+
+ATTENTION_CHANGES = [  # (control, value): temperature, head and mask in place; a token lays the figure out again
+    ("temperature", 0.3), ("head", (2, 1)), ("causal mask", True), ("temperature", 2.5), ("token 3", 7),
+    ("head", (2, 0)), ("temperature", 0.1), ("causal mask", False), ("token 1", 6), ("head", (1, 0)),
+    ("temperature", 1.7),
+]
+
+
+def attention_state(c: dict) -> dict:
+    num_heads, head = c["head"].value
+    return dict(tokens=(c["token 1"].value, c["token 2"].value, c["token 3"].value), temperature=c["temperature"].value,
+                num_heads=num_heads, head=head, masked=c["causal mask"].value)
+
+
+def test_attention_explorer_updates_one_figure_and_draws_the_pure_view():
+    box = attention_explorer()
+    c = controls(box)
+    figure = box.live_figure()
+    for step, (name, value) in enumerate(ATTENTION_CHANGES):
+        c[name].value = value
+        if name.startswith("token"):
+            assert box.live_figure() is not figure  # new token names: a new layout
+            figure = box.live_figure()
+        else:
+            assert box.live_figure() is figure      # same figure, numbers updated in place
+        if step % 2 or step == len(ATTENTION_CHANGES) - 1:
+            state = attention_state(c)
+            view = attention_view(**state)
+            assert view.text in box.numbers.value.replace("&lt;", "<").replace("&gt;", ">")
+            assert_same_picture(box.image.value, view.png())
+            d = attention_data(**state)
+            who = "single head" if state["num_heads"] == 1 else f"head {state['head'] + 1} of {state['num_heads']}"
+            scratch = attention_steps_figure(d["scores"], d["scaled_scores"], d["weights"], d["output"],
+                                             token_names(state["tokens"]), temperature=state["temperature"],
+                                             masked=state["masked"], head_name=who)
+            assert_same_picture(box.image.value, drawn_from_scratch(scratch, box.live_figure()))
+
+
+PE_CHANGES = [("position", 7), ("dimension", 5), ("position", 0), ("d_model", 16), ("dimension", 13),
+              ("position", 9), ("d_model", 64), ("dimension", 40), ("position", 3), ("d_model", 4)]
+
+
+def test_positional_encoding_explorer_updates_one_figure_and_draws_the_pure_view():
+    box = positional_encoding_explorer()
+    c = controls(box)
+    figure = box.live_figure()
+    for name, value in PE_CHANGES:
+        c[name].value = value
+        if name == "d_model":
+            assert box.live_figure() is not figure
+            figure = box.live_figure()
+        else:
+            assert box.live_figure() is figure
+        state = dict(position=c["position"].value, dimension=c["dimension"].value, d_model=c["d_model"].value)
+        assert_same_picture(box.image.value, positional_encoding_view(**state).png())
+        d = positional_encoding_data(**state)
+        scratch = pe_cell_figure(d["table"], state["position"], state["dimension"], d["curve_positions"], d["curve"],
+                                 d["long_column"], formula=f"{d['function']}(pos / {d['divisor']:.4g})")
+        assert_same_picture(box.image.value, drawn_from_scratch(scratch, box.live_figure()))
+
+
+@pytest.mark.parametrize("build", [lambda: attention_view().figure, lambda: positional_encoding_view().figure])
+def test_one_draw_crops_to_what_a_tight_savefig_keeps(build):
+    """`png_bytes` draws the figure once and crops it; `savefig(bbox_inches="tight")` draws it
+    twice, shifted by a fraction of a pixel. The pictures agree up to that shift."""
+    figure = build()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
+    cropped, tight = pixels(png_bytes(figure)), pixels(buffer.getvalue())
+    assert abs(cropped.shape[0] - tight.shape[0]) <= 1 and abs(cropped.shape[1] - tight.shape[1]) <= 1
+    rows, cols = min(cropped.shape[0], tight.shape[0]), min(cropped.shape[1], tight.shape[1])
+    difference = np.abs(cropped[:rows, :cols] - tight[:rows, :cols]).max(axis=-1)
+    assert np.mean(difference > 64) < 0.01  # edges move by under a pixel; nothing else differs
