@@ -59,8 +59,10 @@ def update_heatmap(ax: Axes, matrix, row_labels: Sequence[str] | None = None,
     rows, cols = m.shape
     image.set_data(shown)
     image.set_extent((-0.5, cols - 0.5, rows - 0.5, -0.5))
-    image.set_cmap(_colormap(cmap))
-    image.set_clim(vmin, vmax)
+    if image.cmap.name != cmap:  # each change redraws the colour bar: only what changed
+        image.set_cmap(_colormap(cmap))
+    if image.get_clim() != (vmin, vmax):
+        image.set_clim(vmin, vmax)
     if ax.texts:
         if len(ax.texts) != m.size:
             for text in list(ax.texts):

@@ -133,19 +133,20 @@ def show_attention(figure: Figure, tokens=tuple(SOURCE_IDS), temperature: float 
     return "\n".join(lines)
 
 
-# The explorer's picture: laid out again only when a token changes.
-EXPLORER_PICTURE = Live(
-    layout=lambda token_1, token_2, token_3: attention_layout((token_1, token_2, token_3)),
-    show=lambda figure, token_1, token_2, token_3, temperature, head, masked: show_attention(
-        figure, (token_1, token_2, token_3), temperature, *head, masked),
-    layout_settings=("token_1", "token_2", "token_3"),
-)
+def _explorer_layout(token_1: int, token_2: int, token_3: int) -> Figure:
+    return attention_layout((token_1, token_2, token_3))
+
+
+def _explorer_show(figure: Figure, token_1: int, token_2: int, token_3: int, temperature: float,
+                   head: tuple[int, int], masked: bool) -> str:
+    num_heads, index = head
+    return show_attention(figure, (token_1, token_2, token_3), temperature, num_heads, index, masked)
 
 
 def attention_explorer():
     """Menus "token 1" .. "token 3" (the toy vocabulary), a "temperature" slider (0.1 to 3),
     a "head" menu (the single head, or head 1 or 2 of the toy model's 2) and a "causal mask"
-    checkbox, above the live view."""
+    checkbox, above the live view. The figure is updated in place; a new token lays it out again."""
     import ipywidgets as w
 
     style = {"description_width": "initial"}
@@ -160,7 +161,8 @@ def attention_explorer():
     controls["head"] = w.Dropdown(options=list(HEAD_CHOICES), value=HEAD_CHOICES[0][1], description="head",
                                   style=style)
     controls["masked"] = w.Checkbox(value=False, description="causal mask", indent=False)
-    return explorer(EXPLORER_PICTURE, controls, "Attention explorer: scores / (temperature x sqrt(d_k)), softmax, times V")
+    picture = Live(_explorer_layout, _explorer_show, layout_settings=("token_1", "token_2", "token_3"))
+    return explorer(picture, controls, "Attention explorer: scores / (temperature x sqrt(d_k)), softmax, times V")
 
 
 # -- multi-head view (chapter 04) ---------------------------------------------------------------

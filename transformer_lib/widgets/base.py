@@ -118,10 +118,9 @@ def explorer(view: Callable[..., View] | Live, controls: dict, title: str | None
         settings = {name: control.value for name, control in controls.items()}
         if isinstance(view, Live):
             if shown["figure"] is None or view.key(settings) != shown["key"]:
-                if shown["figure"] is not None:
-                    plt.close(shown["figure"])
                 shown["figure"] = view.layout(**{name: settings[name] for name in view.layout_settings})
                 shown["key"] = view.key(settings)
+                plt.close(shown["figure"])  # out of pyplot's hands, so a notebook does not show it again
             text = view.show(shown["figure"], **settings)
             image.value = png_bytes(shown["figure"])
         else:

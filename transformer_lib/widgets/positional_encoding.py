@@ -98,7 +98,7 @@ def _formula(d: dict) -> str:
 
 def positional_encoding_explorer(max_len: int = 10):
     """Sliders for d_model, the position and the dimension, above the live view. The dimension
-    slider's range follows d_model."""
+    slider's range follows d_model. The figure is updated in place; a new d_model lays it out again."""
     import ipywidgets as w
 
     style = {"description_width": "initial"}
