@@ -41,6 +41,7 @@ from .training.optim import SGD, Adam, clip_grad_norm, warmup_learning_rate
 # first use so that importing the package stays light (no matplotlib until a picture is drawn).
 _MODULE_ALIASES = {
     "toy": "lessons.toy",
+    "translation": "lessons.translation",
     "reversal": "lessons.reversal",
     "snapshots": "lessons.snapshots",
     "heads": "lessons.heads",
