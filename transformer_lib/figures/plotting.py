@@ -1,7 +1,7 @@
 """Pictures of matrices: annotated heatmaps with labelled rows and columns and the shape in the
 title. Computation never depends on a figure: these functions only draw.
 
-``matrix_figure`` builds and returns a Figure (for widgets and tests); ``show_matrices``
+``matrix_figure`` builds and returns a Figure (for the figure modules and tests); ``show_matrices``
 draws it in a notebook and returns nothing printable."""
 
 from __future__ import annotations
