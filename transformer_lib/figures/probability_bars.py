@@ -82,14 +82,15 @@ def probability_bars_figure(panels: Sequence[dict], token_labels: Sequence[str],
 
 def output_probabilities_figure(probs: np.ndarray, target_ids: Sequence[int], target: np.ndarray,
                                 token_labels: Sequence[str], panel_titles: Sequence[str], target_label: str,
-                                suptitle: str | None = None) -> Figure:
+                                suptitle: str | None = None, uniform: float | None = None) -> Figure:
     """One panel per position t of `probs` (T, V): the model's probabilities on a fixed axis 0
     to 1.15, the correct token `target_ids[t]` highlighted, the distribution `target[t]` (V,)
     it is trained towards outlined (labelled `target_label` in the legend) and the uniform guess
-    1 / V dashed; `panel_titles` (T,) title the panels."""
-    vocab = np.shape(probs)[-1]
+    dashed at `uniform` (1 / V by default; give it when a bar sums several tokens);
+    `panel_titles` (T,) title the panels."""
+    baseline = 1.0 / np.shape(probs)[-1] if uniform is None else uniform
     panels = [dict(values=probs[t], highlight=int(target_ids[t]), outline=target[t], outline_label=target_label,
-                   baseline=1.0 / vocab, ylim=(0.0, 1.15), title=title) for t, title in enumerate(panel_titles)]
+                   baseline=baseline, ylim=(0.0, 1.15), title=title) for t, title in enumerate(panel_titles)]
     return probability_bars_figure(panels, token_labels, suptitle=suptitle)
 
 

@@ -81,6 +81,16 @@ def check_weights(weights: str) -> str:
     return weights
 
 
+def vocabulary(weights: str = "untrained") -> tuple[str, ...]:
+    """The token names of the model behind `weights`: the lecture's 11 (`VOCAB`) untrained, the
+    36 of ``translation.VOCAB`` (whose first 11 are `VOCAB`) trained."""
+    if check_weights(weights) == "untrained":
+        return VOCAB
+    from .translation import VOCAB as TRAINED_VOCAB  # translation builds on this module
+
+    return TRAINED_VOCAB
+
+
 @lru_cache(maxsize=4)
 def running_example(seed: int = 0, weights: str = "untrained") -> tuple[Transformer, dict[str, np.ndarray]]:
     """The running example's model and the trace of one forward pass over the running example

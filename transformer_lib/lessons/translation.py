@@ -16,7 +16,8 @@ a held-out sentence combines was seen in training, but never the sentence whole.
 ``I love cats`` -> ``naneun goyangireul joahae`` (ids 5 8 9 -> 0 6 3) is a training sentence.
 
 The model is the lecture's own: d_model 6, 2 heads, d_ff 24, one encoder and one decoder layer
-(post-norm), with the vocabulary widened to this language's 36 tokens."""
+(post-norm), with the vocabulary widened to this language's 36 tokens and padding masks built
+from <pad>."""
 
 from __future__ import annotations
 
@@ -66,11 +67,12 @@ VOCAB: tuple[str, ...] = toy.VOCAB + (
 )
 PAD_ID, BOS_ID, EOS_ID = toy.PAD_ID, toy.BOS_ID, toy.EOS_ID
 TOKEN_ID: dict[str, int] = {word: i for i, word in enumerate(VOCAB)}
+ENGLISH_WORDS: tuple[str, ...] = tuple(dict.fromkeys(en for role in (SUBJECTS, VERBS, OBJECTS) for en, _ in role))
 
 # Decoder row t writes Korean word t (subject, object, verb): the English position it translates.
 ALIGNED_SOURCE_POSITION: tuple[int, ...] = (0, 2, 1)
 
-TRAINED_CONFIG = replace(toy.TOY_CONFIG, src_vocab_size=len(VOCAB), tgt_vocab_size=len(VOCAB))
+TRAINED_CONFIG = replace(toy.TOY_CONFIG, src_vocab_size=len(VOCAB), tgt_vocab_size=len(VOCAB), pad_id=PAD_ID)
 
 # The recipe of the committed checkpoint: full-batch Adam at a constant rate.
 TRAINING_SEED, TRAINING_STEPS, LEARNING_RATE = 0, 150, 0.02
