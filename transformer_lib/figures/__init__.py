@@ -1,2 +1,6 @@
 """Chapter-specific drawings, one module per concept. They only draw: every number they show
 is computed by the rest of the package and passed in."""
+
+from .fonts import use_korean_font
+
+use_korean_font()  # Hangul in every figure the package draws (every drawing module imports this package)
