@@ -40,7 +40,8 @@ def test_the_missing_glyph_check_can_fail():
 
 
 def test_korean_tokens_are_drawn_in_hangul_and_other_labels_unchanged():
-    assert [drawn_label(name) for name in ["naneun", "goyangireul", "joahae", "gaereul"]] == ["나는", "고양이를", "좋아해", "개를"]
+    typed = ["naneun", "goyangireul", "joahae", "gaereul"]
+    assert [drawn_label(name) for name in typed] == ["나는", "고양이를", "좋아해", "개를"]
     assert drawn_label("<bos>") == "<bos>" and drawn_label("love") == "love" and drawn_label(3) == "3"
     assert drawn_label("pos 1 naneun") == "pos 1 나는" and drawn_label("naneuns") == "naneuns"
 
