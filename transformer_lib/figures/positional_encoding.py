@@ -10,6 +10,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
+from .palette import LINE_COLOURS
+
 
 def dimension_label(dimension: int, d_model: int) -> str:
     """'dim 2 (sin, i=1)': the dimension, its function and its pair index i (dimension = 2i or 2i+1)."""
@@ -27,10 +29,9 @@ def pe_curves_figure(pe: np.ndarray, dimensions: Sequence[int], ax=None) -> Figu
         fig, ax = plt.subplots(figsize=(8.0, 3.4))
     else:
         fig = ax.figure
-    colours = plt.get_cmap("tab10")
     for n, d in enumerate(dimensions):
         style = "-" if d % 2 == 0 else "--"
-        ax.plot(range(positions), pe[:, d], style, marker="o", markersize=3, color=colours(n % 10),
+        ax.plot(range(positions), pe[:, d], style, marker="o", markersize=3, color=LINE_COLOURS[n % len(LINE_COLOURS)],
                 label=dimension_label(d, d_model))
     ax.axhline(0, color="#999999", linewidth=0.6)
     ax.set_xlabel("position (pos)")
