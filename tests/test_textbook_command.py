@@ -68,7 +68,7 @@ def test_lab_serves_the_working_copy_with_make_absent_from_path(tmp_path):
                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         listing = None
-        for _ in range(120):
+        for _ in range(240):
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/contents/", timeout=2) as response:
                     listing = json.load(response)
@@ -76,7 +76,7 @@ def test_lab_serves_the_working_copy_with_make_absent_from_path(tmp_path):
             except OSError:
                 assert server.poll() is None, "the lab command exited"
                 time.sleep(0.5)
-        assert listing is not None, "JupyterLab did not answer within 60 s"
+        assert listing is not None, "JupyterLab did not answer within 120 s"
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
