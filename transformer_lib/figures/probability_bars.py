@@ -10,6 +10,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
+from .token_labels import drawn_labels
+
 BAR_COLOR = "#9ecae1"
 ANSWER_COLOR = "#e6550d"
 OUTLINE_COLOR = "black"
@@ -43,7 +45,7 @@ def probability_bars(ax, values, token_labels: Sequence[str], title: str | None 
                     textcoords="offset points", ha="center",
                     va="bottom", fontsize=8, color=ANSWER_COLOR, fontweight="bold", zorder=4,
                     bbox=dict(boxstyle="square,pad=0.1", facecolor="white", edgecolor="none", alpha=0.85))
-    ax.set_xticks(positions, labels=token_labels, rotation=60, ha="right", fontsize=8)
+    ax.set_xticks(positions, labels=drawn_labels(token_labels), rotation=60, ha="right", fontsize=8)
     if highlight is not None:
         ax.get_xticklabels()[highlight].set_color(ANSWER_COLOR)
         ax.get_xticklabels()[highlight].set_fontweight("bold")
