@@ -102,3 +102,10 @@ def test_retraining_from_scratch_gives_the_same_behaviour():
     model, log = tr.train_running_example()
     assert len(log.losses) == tr.TRAINING_STEPS and log.losses[-1] < 0.05 * log.losses[0]
     assert_translates_and_attends(tr.measure(model))
+
+
+def test_every_korean_word_is_drawn_in_hangul():
+    from transformer_lib.figures.token_labels import HANGUL
+
+    korean = {ko for role in (tr.SUBJECTS, tr.VERBS, tr.OBJECTS) for _, ko in role}
+    assert korean <= set(HANGUL)
