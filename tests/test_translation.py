@@ -109,3 +109,14 @@ def test_every_korean_word_is_drawn_in_hangul():
 
     korean = {ko for role in (tr.SUBJECTS, tr.VERBS, tr.OBJECTS) for _, ko in role}
     assert korean <= set(HANGUL)
+
+
+def test_switching_an_attention_block_off_shows_which_the_model_needs():
+    model = toy.trained_model()
+    off = tr.with_attention_off(model, "cross-attention")
+    assert not np.any(off.decoder.layers[0].cross_attn.w_o.weight) and np.any(model.decoder.layers[0].cross_attn.w_o.weight)
+    assert tr.exact_match_rate(off, tr.training_pairs()) < 0.1  # without reading the source it cannot translate
+    encoder_off = tr.with_attention_off(model, "encoder self-attention")
+    assert tr.exact_match_rate(encoder_off, tr.training_pairs()) == 1.0  # each English word translates on its own
+    with pytest.raises(ValueError, match="block must be one of"):
+        tr.with_attention_off(model, "feed-forward")

@@ -205,3 +205,24 @@ def measure(model: Transformer) -> Behaviour:
     lecture = aligned_weight(cross_attention(model, toy.SOURCE_IDS, toy.TARGET_IDS))[0]
     corpus = aligned_weight(cross_attention(model, every_src, every_tgt)).mean(axis=(0, 1))
     return Behaviour(exact_match_rate(model, train_pairs), exact_match_rate(model, held), lecture, corpus)
+
+
+ATTENTION_BLOCKS: dict[str, str] = {
+    "encoder self-attention": "encoder.layers.0.self_attn",
+    "decoder self-attention": "decoder.layers.0.self_attn",
+    "cross-attention": "decoder.layers.0.cross_attn",
+}
+
+
+def with_attention_off(model: Transformer, block: str) -> Transformer:
+    """A copy of `model` whose attention `block` (a key of ATTENTION_BLOCKS) adds nothing: its
+    W_O and bias are 0, so the sub-layer's output is 0 and only the residual path goes on.
+    Translating with it shows whether the model needs that block."""
+    if block not in ATTENTION_BLOCKS:
+        raise ValueError(f"block must be one of {sorted(ATTENTION_BLOCKS)}, got {block!r}")
+    state = model.state_dict()
+    for name in ("w_o.weight", "w_o.bias"):
+        state[f"{ATTENTION_BLOCKS[block]}.{name}"] = np.zeros_like(state[f"{ATTENTION_BLOCKS[block]}.{name}"])
+    copy = Transformer(model.config)
+    copy.load_state_dict(state)
+    return copy
