@@ -56,15 +56,15 @@ def probability_bars(ax, values, token_labels: Sequence[str], title: str | None 
 
 
 def probability_bars_figure(panels: Sequence[dict], token_labels: Sequence[str], ylabel: str = "probability",
-                            sharey: bool = True, suptitle: str | None = None) -> Figure:
+                            sharey: bool = True, suptitle: str | None = None, panel_width: float = 3.6) -> Figure:
     """One `probability_bars` panel per dict of `panels` (keys: ``values`` (V,), and optionally
     ``title``, ``highlight``, ``outline``, ``outline_label``, ``baseline``, ``ylim``), side by side on one
-    y scale when `sharey`."""
+    y scale when `sharey`, each `panel_width` inches wide."""
     n = len(panels)
     if sharey and not any("ylim" in p for p in panels):
         top = max(_highest(p.get("values"), p.get("outline")) for p in panels)
         panels = [dict(p, ylim=(0.0, 1.2 * float(top))) for p in panels]
-    fig, axes = plt.subplots(1, n, figsize=(3.6 * n + 0.4, 3.3), squeeze=False, sharey=sharey)
+    fig, axes = plt.subplots(1, n, figsize=(panel_width * n + 0.4, 3.3), squeeze=False, sharey=sharey)
     for ax, panel in zip(axes[0], panels, strict=True):
         probability_bars(ax, token_labels=token_labels, **panel)
         ax.yaxis.set_tick_params(labelleft=True)
