@@ -92,16 +92,6 @@ class Adam:
         p -= s  # p <- p - lr (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)
 
 
-def _is_real(value) -> bool:
-    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
-
-
-def _check_at_least_zero(value, name: str) -> None:
-    """Raise unless `value` is a finite number >= 0 (as torch.optim refuses a negative lr)."""
-    if not (_is_real(value) and 0.0 <= value < math.inf):
-        raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
-
-
 _BLOCK = 65_536  # elements: a block of the arrays an update touches stays in the CPU's cache
 
 
@@ -138,3 +128,13 @@ def clip_grad_norm(grads: dict[str, np.ndarray], max_norm: float) -> float:
         for g in grads.values():
             g *= coef
     return total
+
+
+def _is_real(value) -> bool:
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+
+
+def _check_at_least_zero(value, name: str) -> None:
+    """Raise unless `value` is a finite number >= 0 (as torch.optim refuses a negative lr)."""
+    if not (_is_real(value) and 0.0 <= value < np.inf):
+        raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
