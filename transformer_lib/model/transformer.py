@@ -78,9 +78,7 @@ class Transformer(Module):
         """The padding mask `given` for `tokens` after checking it, or the one built from the pad id."""
         if given is None:
             return self.padding_mask(tokens)
-        given = np.asarray(given)
-        if given.dtype != bool:
-            raise TypeError(f"{name} must be a boolean array (True at padding), got dtype {given.dtype}")
+        given = _boolean_padding(given, name)
         if given.shape != tokens.shape:
             raise ValueError(f"{name} has shape {given.shape}, expected the tokens' shape {tokens.shape}")
         return given
@@ -123,12 +121,9 @@ class Transformer(Module):
         if memory.shape[0] != tgt.shape[0]:
             raise ValueError(f"memory has batch {memory.shape[0]} but tgt has batch {tgt.shape[0]}")
         if src is not None:
-            src = self.check_tokens(src, "src")
-            src_padding = self._padding(src_padding, src, "src_padding")
+            src_padding = self._padding(src_padding, self.check_tokens(src, "src"), "src_padding")
         elif src_padding is not None:
-            src_padding = np.asarray(src_padding)
-            if src_padding.dtype != bool:
-                raise TypeError(f"src_padding must be a boolean array (True at padding), got dtype {src_padding.dtype}")
+            src_padding = _boolean_padding(src_padding, "src_padding")
         if src_padding is not None and src_padding.shape != memory.shape[:2]:
             raise ValueError(f"src_padding has shape {src_padding.shape}, expected memory's (batch, source "
                              f"length) {memory.shape[:2]}: one flag per source token")
@@ -158,6 +153,7 @@ class Transformer(Module):
             raise ValueError(f"src has batch {src.shape[0]} but tgt has batch {tgt.shape[0]}")
         src_padding = self._padding(src_padding, src, "src_padding")
         tgt_padding = self._padding(tgt_padding, tgt, "tgt_padding")
+        self._logits_shape = None  # until this pass has finished
         memory = check_finite(self._encode(src, src_padding), "memory")  # a NaN or inf weight in the encoder stops here
         logits = self._decode(tgt, memory, src_padding, tgt_padding)
         self._logits_shape = logits.shape
@@ -174,6 +170,14 @@ class Transformer(Module):
         dy, d_memory = self.decoder.backward(dy)
         self.tgt_embed.backward(dy)
         self.src_embed.backward(self.encoder.backward(d_memory))
+
+
+def _boolean_padding(padding, name: str) -> np.ndarray:
+    """`padding` as an array after checking it is boolean (True at padding)."""
+    padding = np.asarray(padding)
+    if padding.dtype != bool:
+        raise TypeError(f"{name} must be a boolean array (True at padding), got dtype {padding.dtype}")
+    return padding
 
 
 def _padded_or_none(padding: np.ndarray | None) -> np.ndarray | None:
