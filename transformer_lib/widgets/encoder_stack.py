@@ -27,7 +27,7 @@ def encoder_stack_data(num_layers: int = 2, seed: int = 0) -> tuple[np.ndarray, 
     Returns ``(output (1, 3, 6), trace)``. Layers are drawn one after another from the same
     generator, so layer i has the same weights whatever the number of layers after it."""
     c = TOY_CONFIG
-    encoder = Encoder(num_layers, c.d_model, c.num_heads, c.d_ff, np.random.default_rng(seed))
+    encoder = Encoder(num_layers, c.layer_config(), np.random.default_rng(seed))
     out = encoder.forward(_running_example_input())
     return out, encoder.trace()
 
