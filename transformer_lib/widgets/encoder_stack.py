@@ -36,7 +36,7 @@ def encoder_stack_data(num_layers: int = 2, seed: int = 0,
         return trace["memory"], {name.removeprefix("encoder."): value for name, value in trace.items()
                                  if name.startswith("encoder.")}
     c = TOY_CONFIG
-    encoder = Encoder(num_layers, c.d_model, c.num_heads, c.d_ff, np.random.default_rng(seed))
+    encoder = Encoder(num_layers, c.layer_config(), np.random.default_rng(seed))
     out = encoder.forward(_running_example_input())
     return out, encoder.trace()
 
