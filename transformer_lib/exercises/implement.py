@@ -82,6 +82,8 @@ class Exercise:
     mistakes: tuple[Mistake, ...] = ()
     hint: str = ""
     success: str = ""
+    non_finite: str = ("a NaN or inf appears where the answer is a finite number: look for exp of a large "
+                       "number, log(0) or a division by 0.")
 
 
 # -- the check ----------------------------------------------------------------------------------
@@ -147,6 +149,8 @@ def _wrong_values(function, exercise, case, given, output, entry, agreeing) -> C
     located = (f"on {case.describe()}, {output}{index_text} is {_number(value)}, expected {_number(right)} "
                f"by {sources}")
     diagnosis = _diagnosis(exercise, case, given)
+    if diagnosis is None and not np.all(np.isfinite(np.asarray(value, dtype=np.float64))) and np.isfinite(right):
+        diagnosis = exercise.non_finite
     if diagnosis is not None:
         return wrong(f"{diagnosis} ({located[0].lower() + located[1:]}.)", exercise.hint)
     return wrong(f"{located[0].upper() + located[1:]}.", exercise.hint)
@@ -328,7 +332,8 @@ def finite_difference_gradients(loss: Callable[..., float], wrt: Sequence[int], 
     (loss(x + h) - loss(x - h)) / 2h, one entry at a time. For small inputs only."""
 
     def gradients(*inputs):
-        inputs = [value.astype(np.float64) if isinstance(value, np.ndarray) else value for value in inputs]
+        inputs = [value.astype(np.float64) if isinstance(value, np.ndarray) and value.dtype.kind == "f" else value
+                  for value in inputs]
         grads = []
         for position in wrt:
             x = inputs[position]
