@@ -292,13 +292,16 @@ def snapshot(box) -> tuple[str, str]:
 
 
 def wait_for_new_state(box, before: tuple[str, str], what: str) -> tuple[str, str]:
-    """Poll until both the picture and the text differ from `before` and then stay the same for
-    a second (a slider re-renders for intermediate values); returns the settled state."""
+    """Poll until both the picture and the text differ from `before`, the kernel is idle (it has
+    handled every change the control sent: several key presses queue several redraws, and on a
+    busy machine one redraw can outlast any fixed wait) and the state has stayed the same for a
+    second; returns the settled state."""
     deadline = time.monotonic() + UPDATE_TIMEOUT
     last, stable_since = None, None
+    kernel = box.page.locator(".jp-NotebookPanel:visible .jp-Notebook-ExecutionIndicator").first
     while time.monotonic() < deadline:
         state = snapshot(box)
-        if state != last:
+        if state != last or kernel.get_attribute("data-status") != "idle":
             last, stable_since = state, time.monotonic()
         elif time.monotonic() - stable_since >= 1.0 and state[0] != before[0] and state[1] != before[1]:
             return state
