@@ -1,6 +1,7 @@
 """Benchmark: one training step of the NumPy model against its PyTorch twin, the achieved
 floating-point rate against the machine's matrix-product ceiling, peak memory, greedy-decoding
-throughput, and the wall time of every notebook.
+throughput, decoding with and without the KV cache as the output grows, and the wall time of
+every notebook.
 
 Run ``python -m transformer_lib.tooling.bench`` (``--quick`` for fewer repeats, ``--no-notebooks`` to
 skip executing the notebooks, ``--threads N`` to run both libraries on N threads, ``--json PATH``
@@ -36,7 +37,7 @@ import statistics
 import subprocess
 import sys
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from functools import partial
 from pathlib import Path
 
@@ -250,6 +251,31 @@ def measure_greedy(repeats: int) -> dict:
     return {"times": times, "sequences_per_second": size.batch / statistics.median(times)}
 
 
+DECODING_SIZE = Size("decoding", 1000, 64, 4, 256, 2, 4, 32)  # batch 4, sources of 32 tokens
+DECODING_LENGTHS = (16, 64, 256)
+
+
+def measure_decoding(lengths=DECODING_LENGTHS, size: Size = DECODING_SIZE) -> list[dict]:
+    """Greedy decoding of `length` tokens per sequence with the KV cache and by re-running the
+    decoder on the whole prefix, on random weights: decoded tokens per second of each, for every
+    length, and the speed-up."""
+    from ..lessons.decoding_cost import decoding_step_seconds
+    from ..model.transformer import Transformer
+
+    config = replace(_config(size, "float64"), max_len=max(lengths), pad_id=None)
+    model = Transformer(config, seed=0)
+    src, _, _ = _batch(size)
+    decoding_step_seconds(model, src, 4, cached=True)  # first calls load code and buffers
+    rows = []
+    for length in lengths:
+        cached = decoding_step_seconds(model, src, length, cached=True).sum()
+        uncached = decoding_step_seconds(model, src, length, cached=False).sum()
+        tokens = size.batch * length
+        rows.append({"length": length, "cached_tokens_per_second": float(tokens / cached),
+                     "uncached_tokens_per_second": float(tokens / uncached), "speedup": float(uncached / cached)})
+    return rows
+
+
 def matmul_ceiling(dtype: str, n: int = 1024, repeats: int = 5) -> float:
     """The machine's large-matrix-product rate for NumPy, in GFLOP/s (best of `repeats`)."""
     rng = np.random.default_rng(0)
@@ -272,6 +298,8 @@ def _child(kind: str, size_name: str, dtype: str, repeats: int, warmup: int, thr
         result = measure_torch(size, dtype, repeats, warmup, threads)
     elif kind == "ceiling":
         result = {"gflops": matmul_ceiling(dtype), "threads": numpy_blas_threads()}
+    elif kind == "decoding":
+        result = {"rows": measure_decoding()}
     else:
         result = measure_greedy(repeats)
     result["load_average_1min"] = max(load, os.getloadavg()[0])
@@ -375,6 +403,16 @@ def main(argv: list[str] | None = None) -> int:
     results["greedy_sequences_per_second"] = greedy["sequences_per_second"]
     print(f"greedy decoding, copy size: {greedy['sequences_per_second']:.0f} sequences/s "
           f"(load {greedy['load_average_1min']:.1f})")
+
+    decoding = _run_child("decoding", "copy", "float64", 0, 0, threads)
+    results["decoding"] = decoding["rows"]
+    d = DECODING_SIZE
+    print(f"\ngreedy decoding with and without the KV cache (vocab {d.vocab}, d_model {d.d_model}, {d.layers} + "
+          f"{d.layers} layers, batch {d.batch}, random weights; load {decoding['load_average_1min']:.1f}):")
+    print(f"{'tokens':>8}{'cached tok/s':>14}{'uncached tok/s':>16}{'speed-up':>10}")
+    for row in decoding["rows"]:
+        print(f"{row['length']:>8}{row['cached_tokens_per_second']:>14.0f}{row['uncached_tokens_per_second']:>16.0f}"
+              f"{row['speedup']:>10.1f}")
 
     if not args.no_notebooks:
         folder = Path(__file__).resolve().parent.parent / "notebooks"
