@@ -67,7 +67,8 @@ def beam_tree_figure(result: BeamSearchResult, token_name: Callable[[int], str],
     step = taken if step is None else min(step, taken)
     columns = [step_nodes(result, t, sentence) for t in range(1, taken + 1)]
     most = max(len(c) for c in columns)
-    fig, ax = plt.subplots(figsize=(width, 0.55 * most + 1.3))
+    height = 0.55 * most + 1.3
+    fig, ax = plt.subplots(figsize=(width, height))
     ax.set_xlim(-0.45, taken + 0.6)
     ax.set_ylim(most - 0.4, -0.8)
     ax.axis("off")
@@ -87,9 +88,9 @@ def beam_tree_figure(result: BeamSearchResult, token_name: Callable[[int], str],
             ax.plot([t - 1, t], [previous_y.get(node["parent"], 0.0), y],
                     color=BEST_COLOR if highlight else color, linewidth=2.6 if highlight else 1.0,
                     linestyle="--" if kind == "pruned" else "-", zorder=1)
-            label = f"{token_name(node['token'])}\n{node['log_prob']:.2f}"
+            label = f"{token_name(node['token'])}\n{_two_decimals(node['log_prob'])}"
             if kind == "finished":
-                label += f" / lp = {node['score']:.2f}"
+                label += f" / lp = {_two_decimals(node['score'])}"
             ax.text(t, y, label, ha="center", va="center", fontsize=8, color="black" if kind != "pruned" else "dimgrey",
                     bbox=_box("white", BEST_COLOR if highlight else color, 2.0 if highlight else 1.0), zorder=2)
             if kind == "kept":
@@ -101,8 +102,12 @@ def beam_tree_figure(result: BeamSearchResult, token_name: Callable[[int], str],
     ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=4, fontsize=8, frameon=False)
     if title:
         fig.suptitle(title, fontsize=10, y=0.995)
-    fig.subplots_adjust(left=0.01, right=0.99, bottom=0.01, top=0.86 if title else 0.9)
+    fig.subplots_adjust(left=0.01, right=0.99, bottom=0.01, top=1 - (0.7 if title else 0.4) / height)
     return fig
+
+
+def _two_decimals(value: float) -> str:
+    return f"{round(value, 2) + 0.0:.2f}"  # + 0.0: no "-0.00"
 
 
 def _box(face: str, edge: str, linewidth: float = 1.0) -> dict:

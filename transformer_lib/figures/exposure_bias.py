@@ -16,7 +16,7 @@ def forced_and_generated_figure(forced, generated, title: str | None = None) -> 
     fig, ax = plt.subplots(figsize=(6.4, 3.3))
     ax.plot(positions, forced, "o-", color=FORCED_COLOR, label="teacher forcing: reads the right prefix")
     ax.plot(positions, generated, "s-", color=GENERATED_COLOR, label="generation: reads its own outputs")
-    ax.set_ylim(0, 1.05)
+    ax.set_ylim(max(0.0, min(np.min(forced), np.min(generated)) - 0.15), 1.02)
     ax.set_xticks(positions)
     ax.set_xlabel("output position", fontsize=9)
     ax.set_ylabel("share of right tokens", fontsize=9)
