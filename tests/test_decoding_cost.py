@@ -76,3 +76,10 @@ def test_the_step_timer_gives_one_time_per_step(cached):
     model = tl.Transformer(CONFIG, seed=0)
     seconds = decoding_cost.decoding_step_seconds(model, np.zeros((BATCH, SOURCE), dtype=int), 6, cached)
     assert seconds.shape == (6,) and np.all(seconds > 0)
+
+
+@pytest.mark.parametrize("cached", [True, False])
+def test_the_single_step_timer_gives_one_time_per_prefix_length(cached):
+    model = tl.Transformer(CONFIG, seed=0)
+    seconds = decoding_cost.step_seconds_at(model, np.zeros((BATCH, SOURCE), dtype=int), [1, 5, 12], cached, repeats=2)
+    assert seconds.shape == (3,) and np.all(seconds > 0)

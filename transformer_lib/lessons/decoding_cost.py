@@ -67,3 +67,31 @@ def decoding_step_seconds(model: Transformer, src, length: int, cached: bool) ->
         seconds[t] = time.perf_counter() - start
         start = time.perf_counter()
     return seconds
+
+
+def step_seconds_at(model: Transformer, src, prefix_lengths, cached: bool, repeats: int = 3) -> np.ndarray:
+    """Wall seconds of the one decoding step whose prefix has n tokens, for each n of
+    `prefix_lengths` (best of `repeats`), for the batch src (B, Ts) and random earlier tokens.
+
+    Cached: an `IncrementalDecoder` is fed the first n - 1 tokens (not timed), then the step
+    that reads token n is timed. Not cached: the full decoder on the n-token prefix is timed."""
+    src = np.asarray(src)
+    rng = np.random.default_rng(0)
+    best = []
+    for n in prefix_lengths:
+        prefix = rng.integers(0, model.config.tgt_vocab_size, (src.shape[0], n))
+        times = []
+        for _ in range(repeats):
+            if cached:
+                decoder = IncrementalDecoder(model, src, capacity=n)
+                for t in range(n - 1):
+                    decoder.step(prefix[:, t])
+                start = time.perf_counter()
+                decoder.step(prefix[:, n - 1]).argmax(axis=-1)
+            else:
+                memory = model.encode(src)
+                start = time.perf_counter()
+                model.decode(prefix, memory, tgt_padding=np.zeros(prefix.shape, dtype=bool), src=src)[:, -1].argmax(axis=-1)
+            times.append(time.perf_counter() - start)
+        best.append(min(times))
+    return np.array(best)

@@ -101,7 +101,7 @@ def _check_search_arguments(beam_width: int, alpha: float) -> None:
         raise ValueError(f"beam_width must be a positive integer (1 keeps one hypothesis), got {beam_width!r}")
     if isinstance(alpha, bool) or not isinstance(alpha, (int, float, np.integer, np.floating)) or not (
             np.isfinite(alpha) and alpha >= 0):
-        raise ValueError(f"alpha must be a finite number >= 0 (0: no length penalty; GNMT used 0.6 to 0.7), "
+        raise ValueError(f"alpha must be a finite number >= 0 (0: no length penalty; the Transformer paper used 0.6), "
                          f"got {alpha!r}")
 
 
