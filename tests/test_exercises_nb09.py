@@ -96,10 +96,10 @@ def test_cross_attention_mask():
 
 
 def test_decoder_layer_parameters():
-    layer = tl.DecoderLayer(6, 2, 24, np.random.default_rng(0))
+    layer = tl.DecoderLayer(tl.LayerConfig(d_model=6, num_heads=2, d_ff=24), np.random.default_rng(0))
     assert nb09.check_decoder_layer_parameters(layer.num_parameters()).passed
     assert nb09.check_decoder_layer_parameters(690).passed
-    encoder_layer = tl.EncoderLayer(6, 2, 24, np.random.default_rng(0)).num_parameters()
+    encoder_layer = tl.EncoderLayer(tl.LayerConfig(d_model=6, num_heads=2, d_ff=24), np.random.default_rng(0)).num_parameters()
     for answer, words in [(encoder_layer, "encoder layer"), (678, "third layer norm"), (522, "both attention"),
                           (576, "weight matrices only"), (700, "not 700"), ("690", "whole number"),
                           (..., "Not attempted")]:

@@ -180,3 +180,19 @@ def test_adam_in_cache_sized_blocks_gives_the_same_numbers_as_one_pass(monkeypat
     whole, blocked = run(10**9), run(7)
     assert not np.array_equal(whole["generator.weight"], start["generator.weight"])
     assert all(np.array_equal(whole[name], blocked[name]) for name in whole)
+
+
+@pytest.mark.parametrize("optimizer, settings, message", [
+    ("Adam", dict(betas=(1.0, 0.98)), r"betas must be two numbers in \[0, 1\), got \(1.0, 0.98\)"),
+    ("Adam", dict(lr=-0.1), r"lr must be a finite number >= 0, got -0.1"),
+    ("Adam", dict(eps=-1e-8), r"eps must be a finite number >= 0, got -1e-08"),
+    ("SGD", dict(lr=-0.1), r"lr must be a finite number >= 0, got -0.1"),
+    ("SGD", dict(lr=0.1, momentum=-0.5), r"momentum must be a finite number >= 0, got -0.5"),
+])
+def test_settings_pytorch_refuses_are_refused_at_construction(optimizer, settings, message):
+    """torch.optim refuses these settings in its constructor; ours do too, each naming the setting."""
+    model = tl.Transformer(tl.TransformerConfig(), seed=0)
+    with pytest.raises(ValueError):
+        getattr(torch.optim, optimizer)(torch_twin(model).parameters(), **settings)
+    with pytest.raises(ValueError, match=message):
+        getattr(tl, optimizer)(model, **settings)

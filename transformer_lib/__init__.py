@@ -20,6 +20,7 @@ The names a chapter needs are importable from here.
 from importlib import import_module
 
 from .model.attention import MultiHeadAttention, scaled_dot_product_attention
+from .model.config import LayerConfig, TransformerConfig
 from .model.decoder import Decoder, DecoderLayer
 from .model.embedding import Embedding
 from .model.encoder import Encoder, EncoderLayer
@@ -31,7 +32,7 @@ from .model.masks import attention_mask, causal_mask, padding_mask
 from .model.module import Module, ModuleList
 from .model.positional_encoding import sinusoidal_positional_encoding
 from .model.softmax import log_softmax, softmax, softmax_backward
-from .model.transformer import Transformer, TransformerConfig
+from .model.transformer import Transformer
 from .training.checkpoint import load_weights, save_weights
 from .training.decoding import beam_search, greedy_decode, sequence_log_probability
 from .training.gradcheck import gradient_check, numerical_gradient, relative_error
@@ -60,7 +61,7 @@ def __getattr__(name: str):
 
 __all__ = [
     "SGD", "Adam", "CrossEntropyLoss", "Decoder", "DecoderLayer", "Embedding", "Encoder", "EncoderLayer",
-    "FeedForward", "LayerNorm", "Linear", "Module", "ModuleList", "MultiHeadAttention", "Transformer",
+    "FeedForward", "LayerConfig", "LayerNorm", "Linear", "Module", "ModuleList", "MultiHeadAttention", "Transformer",
     "TransformerConfig", "attention_mask", "beam_search", "causal_mask", "clip_grad_norm", "greedy_decode",
     "gradient_check", "load_weights", "log_softmax", "numerical_gradient", "padding_mask", "relative_error", "relu",
     "relu_backward", "save_weights", "scaled_dot_product_attention", "sequence_log_probability",

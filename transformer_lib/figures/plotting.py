@@ -1,7 +1,7 @@
 """Pictures of matrices: annotated heatmaps with labelled rows and columns and the shape in the
 title. Computation never depends on a figure: these functions only draw.
 
-``matrix_figure`` builds and returns a Figure (for widgets and tests); ``show_matrices``
+``matrix_figure`` builds and returns a Figure (for the figure modules and tests); ``show_matrices``
 draws it in a notebook and returns nothing printable."""
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
+
+from .token_labels import drawn_labels
 
 MASKED_COLOR = "#d9d9d9"
 
@@ -56,9 +58,9 @@ def heatmap(ax: Axes, matrix, row_labels: Sequence[str] | None = None, col_label
                 color = "white" if 0.299 * red + 0.587 * green + 0.114 * blue < 0.5 else "black"
             ax.text(c, r, text, ha="center", va="center", fontsize=9, color=color)
     long_labels = col_labels is not None and max(map(len, map(str, col_labels)), default=0) > 4
-    ax.set_xticks(range(cols), labels=col_labels if col_labels is not None else range(cols),
+    ax.set_xticks(range(cols), labels=drawn_labels(col_labels) if col_labels is not None else range(cols),
                   rotation=45 if long_labels else 0, ha="right" if long_labels else "center")
-    ax.set_yticks(range(rows), labels=row_labels if row_labels is not None else range(rows))
+    ax.set_yticks(range(rows), labels=drawn_labels(row_labels) if row_labels is not None else range(rows))
     ax.tick_params(length=0)
     label = title or ""
     if show_shape:

@@ -10,7 +10,7 @@ from .linear import Linear, add_weight_gradients, input_gradient
 from .masks import mask_scores
 from .module import Module
 from .softmax import softmax, softmax_backward
-from .validation import check_array, check_mask
+from .validation import check_array, check_divisible_heads, check_mask, check_positive_integer
 
 
 def scaled_dot_product_attention(
@@ -47,13 +47,14 @@ class MultiHeadAttention(Module):
     to 1), ``head_outputs`` (B, h, Tq, d_k), ``concat`` (B, Tq, d_model), ``output`` (B, Tq, d_model).
     """
 
+    # `override` may also replace the softmax's backward, called as self.softmax_backward(dout, probs).
+    overridable = ("forward", "backward", "softmax_backward")
+    softmax_backward = staticmethod(softmax_backward)
+
     def __init__(self, d_model: int, num_heads: int, rng: np.random.Generator, dtype=np.float64, scale: str = "d_k"):
         super().__init__()
-        if not isinstance(num_heads, (int, np.integer)) or num_heads < 1 or d_model % num_heads:
-            raise ValueError(
-                f"d_model ({d_model}) must be divisible by num_heads ({num_heads}): "
-                "each head gets d_model / num_heads features"
-            )
+        check_positive_integer(d_model, "d_model")
+        check_divisible_heads(d_model, num_heads)
         if scale not in ("d_k", "d_model"):
             raise ValueError(f"scale must be 'd_k' (the paper) or 'd_model' (the source), got {scale!r}")
         self.d_model, self.num_heads = d_model, num_heads
@@ -117,7 +118,7 @@ class MultiHeadAttention(Module):
         dheads = self._split_heads(self.w_o.backward(dout))  # (B, h, Tq, d_k)
         dweights = dheads @ v.swapaxes(-1, -2)  # (B, h, Tq, Tk)
         # Masked entries have weight exactly 0, so softmax_backward gives them gradient 0.
-        dscores = softmax_backward(dweights, weights)
+        dscores = self.softmax_backward(dweights, weights)
         dscores *= self.scale
         # dQ, dK, dV side by side in the layout the projections produced them (B, T, d_model) each.
         if self._self_attention:

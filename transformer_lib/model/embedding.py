@@ -17,6 +17,8 @@ class Embedding(Module):
     embeddings by sqrt(d_model) (section 3.4); the source document does not (``scale=False``).
     """
 
+    overridable = ("forward", "lookup", "backward")  # inside a Transformer, `lookup` is what runs
+
     def __init__(self, vocab_size: int, d_model: int, rng: np.random.Generator, dtype=np.float64, scale: bool = True):
         super().__init__()
         self.vocab_size, self.d_model = vocab_size, d_model
@@ -24,8 +26,12 @@ class Embedding(Module):
         self.add_parameter("weight", xavier_uniform(rng, vocab_size, d_model, dtype))
 
     def forward(self, tokens) -> np.ndarray:
-        """tokens (...) integer ids -> vectors (..., d_model)."""
-        tokens = as_token_ids(tokens, self.vocab_size, "tokens")
+        """tokens (...) integer ids in [0, vocab_size) -> vectors (..., d_model)."""
+        return self.lookup(as_token_ids(tokens, self.vocab_size, "tokens"))
+
+    def lookup(self, tokens: np.ndarray) -> np.ndarray:
+        """`forward` for an int64 array of ids already checked against the vocabulary (the
+        Transformer checks the batches it is given once, at its entry)."""
         self._cache = tokens
         return self.weight[tokens] * self.multiplier
 

@@ -7,7 +7,7 @@ import numpy as np
 
 from ..fast.reductions import column_sum, row_dot, row_mean
 from .module import Module
-from .validation import check_last_axis
+from .validation import check_last_axis, check_positive_integer
 
 
 class LayerNorm(Module):
@@ -20,6 +20,9 @@ class LayerNorm(Module):
 
     def __init__(self, d_model: int, eps: float = 1e-5, dtype=np.float64):
         super().__init__()
+        check_positive_integer(d_model, "d_model")
+        if isinstance(eps, bool) or not isinstance(eps, (int, float, np.integer, np.floating)) or not 0 < eps < np.inf:
+            raise ValueError(f"eps must be a positive finite number (it keeps sqrt(var + eps) above 0), got {eps!r}")
         self.d_model, self.eps = d_model, eps
         self.add_parameter("gamma", np.ones(d_model, dtype=dtype))
         self.add_parameter("beta", np.zeros(d_model, dtype=dtype))

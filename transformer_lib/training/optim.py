@@ -16,6 +16,8 @@ class SGD:
     """p <- p - lr * g, with optional momentum (as ``torch.optim.SGD``: v <- mu v + g; p <- p - lr v)."""
 
     def __init__(self, model: Module, lr: float, momentum: float = 0.0):
+        _check_at_least_zero(lr, "lr")
+        _check_at_least_zero(momentum, "momentum")
         self.buffers = model.parameter_buffers()
         self.lr, self.momentum = lr, momentum
         self.velocity = [np.zeros_like(p) for p, _ in self.buffers]
@@ -39,6 +41,12 @@ class Adam:
     The paper used b1 = 0.9, b2 = 0.98, eps = 1e-9."""
 
     def __init__(self, model: Module, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8):
+        _check_at_least_zero(lr, "lr")
+        _check_at_least_zero(eps, "eps")
+        if not (isinstance(betas, (tuple, list)) and len(betas) == 2
+                and all(_is_real(b) and 0.0 <= b < 1.0 for b in betas)):
+            raise ValueError(f"betas must be two numbers in [0, 1), got {betas!r}: "
+                             "1 - beta^t divides the update, and a beta of 1 makes it 0")
         self.buffers = model.parameter_buffers()
         self.lr, self.betas, self.eps = lr, betas, eps
         self.m = [np.zeros_like(p) for p, _ in self.buffers]  # first moment per buffer
@@ -120,3 +128,13 @@ def clip_grad_norm(grads: dict[str, np.ndarray], max_norm: float) -> float:
         for g in grads.values():
             g *= coef
     return total
+
+
+def _is_real(value) -> bool:
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+
+
+def _check_at_least_zero(value, name: str) -> None:
+    """Raise unless `value` is a finite number >= 0 (as torch.optim refuses a negative lr)."""
+    if not (_is_real(value) and 0.0 <= value < np.inf):
+        raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
