@@ -33,8 +33,11 @@ def test_greedy_generation_equals_recomputing_the_prefix(seed):
 
 
 @pytest.mark.parametrize("seed", range(4))
-def test_greedy_generation_equals_greedy_decode_without_a_pad_id(seed):
-    model = random_model(seed, pad_id=None)
+@pytest.mark.parametrize("pad_id", [None, PAD])
+def test_greedy_generation_equals_greedy_decode(seed, pad_id):
+    """The same tokens as re-running the decoder on the prefix (`greedy_decode`), with and
+    without a pad id (the models here write <pad> as a token now and then)."""
+    model = random_model(seed, pad_id=pad_id)
     for eos_id in (None, EOS):
         np.testing.assert_array_equal(generate(model, SRC, BOS, 7, eos_id),
                                       tl.greedy_decode(model, SRC, BOS, 7, eos_id))

@@ -162,8 +162,10 @@ def test_bad_source_and_rows_are_refused():
         IncrementalDecoder("model", SRC)
     with pytest.raises(ValueError, match=r"src must have shape \(batch, seq\), got shape \(5,\)"):
         IncrementalDecoder(model, SRC[0])
-    with pytest.raises(ValueError, match=r"src_padding must be a bool array of the source's shape \(3, 5\)"):
+    with pytest.raises(ValueError, match=r"src_padding has shape \(3, 3\), expected the tokens' shape \(3, 5\)"):
         IncrementalDecoder(model, SRC, src_padding=PADDED_SRC[:, :3])
+    with pytest.raises(TypeError, match=r"src_padding must be a boolean array \(True at padding\), got dtype int64"):
+        IncrementalDecoder(model, SRC, src_padding=PADDED_SRC.astype(int))
     decoder = IncrementalDecoder(model, SRC)
     with pytest.raises(ValueError, match=r"rows must be a 1-D array of row indices in \[0, 2\], got array\(\[0, 3\]\)"):
         decoder.select(np.array([0, 3]))

@@ -55,28 +55,46 @@ def _cases(seed: int = 13) -> list[tuple[np.ndarray, ...]]:
             for t, d in ((0, 4), (1, 4), (3, 4), (6, 8))]
 
 
+def _reader_function(function, name: str) -> CheckResult | None:
+    """The verdict on a function answer before it runs: not attempted, or not a function; None if callable."""
+    if not_attempted(function):
+        return NOT_ATTEMPTED
+    if not callable(function):
+        return wrong(f"{name} should be a function, got {type(function).__name__}.")
+    return None
+
+
+def _run_reader_function(function, arguments: tuple, hint: str):
+    """The reader's function called on copies of `arguments`: its answer, or the CheckResult to
+    show instead (it raised, or it returned None: its body is still the placeholder)."""
+    try:
+        answer = function(*(np.copy(a) if isinstance(a, np.ndarray) else a for a in arguments))
+    except Exception as error:  # the reader's code raised: say what, without a traceback
+        return wrong(f"your function raised {type(error).__name__}: {error}", hint)
+    return NOT_ATTEMPTED if answer is None else answer
+
+
 def check_attend_with_cache(attend_with_cache: Callable) -> CheckResult:
     """Exercise 2: one step of single-head self-attention with a KV cache. The function gets the
     new position's q, k_new, v_new (d_k,) and the cached keys and values (t, d_k) and must
     return (output (d_k,), keys (t + 1, d_k), values (t + 1, d_k)). Compared with full causal
     attention over the whole prefix, whose last row it must equal."""
-    if not_attempted(attend_with_cache):
-        return NOT_ATTEMPTED
-    if not callable(attend_with_cache):
-        return wrong(f"attend_with_cache should be a function, got {type(attend_with_cache).__name__}.")
+    verdict = _reader_function(attend_with_cache, "attend_with_cache")
+    if verdict is not None:
+        return verdict
     hint = ("append k_new and v_new as the last rows of the cache, then softmax(q · keysᵀ / sqrt(d_k)) @ values; "
             "the new query may look at every cached position and at itself.")
     for case in _cases():
         q, k_new, v_new, keys, values = case
-        try:
-            answer = attend_with_cache(*(a.copy() for a in case))
-        except Exception as error:  # the reader's code raised: say what, without a traceback
-            return wrong(f"your function raised {type(error).__name__}: {error}", hint)
-        if answer is None:
-            return NOT_ATTEMPTED
+        answer = _run_reader_function(attend_with_cache, case, hint)
+        if isinstance(answer, CheckResult):
+            return answer
         if not (isinstance(answer, tuple) and len(answer) == 3):
             return wrong("return three things: (output, keys, values).", hint)
-        output, new_keys, new_values = (np.asarray(a, dtype=np.float64) for a in answer)
+        try:
+            output, new_keys, new_values = (np.asarray(a, dtype=np.float64) for a in answer)
+        except (TypeError, ValueError):
+            return wrong("the output, keys and values should be arrays of numbers.", hint)
         expected = attend_with_cache_reference(*case)
         t, d = keys.shape
         if new_keys.shape != (t + 1, d) or new_values.shape != (t + 1, d):
@@ -155,21 +173,20 @@ def top_p_reference(probs: np.ndarray, p: float) -> np.ndarray:
 def check_top_p_filter(top_p_filter: Callable) -> CheckResult:
     """Exercise 4: top_p_filter(probs (V,), p) -> (V,): keep the most probable tokens until their
     probabilities reach p (the one that crosses p included), zero the rest, renormalise."""
-    if not_attempted(top_p_filter):
-        return NOT_ATTEMPTED
-    if not callable(top_p_filter):
-        return wrong(f"top_p_filter should be a function, got {type(top_p_filter).__name__}.")
+    verdict = _reader_function(top_p_filter, "top_p_filter")
+    if verdict is not None:
+        return verdict
     hint = ("sort the tokens by probability (most probable first), add their probabilities up, keep each token "
             "whose predecessors add up to less than p, then divide the kept probabilities by their sum.")
     for probs in _distributions():
         for p in (0.5, 0.75, 0.9, 1.0):
+            answer = _run_reader_function(top_p_filter, (probs, p), hint)
+            if isinstance(answer, CheckResult):
+                return answer
             try:
-                answer = top_p_filter(probs.copy(), p)
-            except Exception as error:  # the reader's code raised: say what, without a traceback
-                return wrong(f"your function raised {type(error).__name__}: {error}", hint)
-            if answer is None:
-                return NOT_ATTEMPTED
-            answer = np.asarray(answer, dtype=np.float64)
+                answer = np.asarray(answer, dtype=np.float64)
+            except (TypeError, ValueError):
+                return wrong(f"return an array of probabilities, got {type(answer).__name__}.", hint)
             expected = top_p_reference(probs, p)
             if answer.shape != probs.shape:
                 return wrong(f"return one probability per token, shape {probs.shape}; got {answer.shape}.", hint)

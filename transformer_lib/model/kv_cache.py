@@ -17,7 +17,6 @@ import numpy as np
 
 from .attention import MultiHeadAttention, scaled_dot_product_attention
 from .decoder import DecoderLayer
-from .masks import padding_mask
 from .transformer import Transformer
 from .validation import as_token_ids
 
@@ -112,23 +111,14 @@ class IncrementalDecoder:
         if not isinstance(model, Transformer):
             raise TypeError(f"model must be a Transformer, got {type(model).__name__}")
         config = model.config
-        src = as_token_ids(src, config.src_vocab_size, "src")
-        if src.ndim != 2:
-            raise ValueError(f"src must have shape (batch, seq), got shape {src.shape}")
-        if src_padding is None and config.pad_id is not None:
-            src_padding = padding_mask(src, config.pad_id)
-        if src_padding is not None:
-            src_padding = np.asarray(src_padding)
-            if src_padding.dtype != bool or src_padding.shape != src.shape:
-                raise ValueError(f"src_padding must be a bool array of the source's shape {src.shape}, "
-                                 f"got {src_padding.dtype} {src_padding.shape}")
+        src = model.check_tokens(src, "src")
         capacity = config.max_len if capacity is None else capacity
         if not isinstance(capacity, (int, np.integer)) or not 1 <= capacity <= config.max_len:
             raise ValueError(f"capacity must be an integer in [1, {config.max_len}] (the positional-encoding "
                              f"table has {config.max_len} rows), got {capacity!r}")
         self.model, self.capacity = model, int(capacity)
-        self.src_padding = src_padding
-        self.memory = model.encode(src, src_padding)  # (B, Ts, d_model): the encoder runs once
+        self.memory = model.encode(src, src_padding)  # (B, Ts, d_model): the encoder runs once; checks src_padding
+        self.src_padding = model.padding_mask(src) if src_padding is None else np.asarray(src_padding)
         batch = src.shape[0]
         self.layers = []
         for layer in model.decoder.layers:
