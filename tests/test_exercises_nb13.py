@@ -65,20 +65,26 @@ def attend_raises(q, k_new, v_new, keys, values):
     return q @ keys  # (d,) @ (t, d): shapes do not fit
 
 
+def attend_stub(q, k_new, v_new, keys, values):
+    """The notebook's stub."""
+    raise NotImplementedError
+
+
 def test_attend_with_cache():
     result = nb13.check_attend_with_cache(attend_right)
-    assert result.passed and "caches of 0 to 6 positions" in result.message
+    assert result.passed and "torch.nn.functional.scaled_dot_product_attention" in result.message
     for answer, words in [
-        (attend_cache_only, "cached positions only"),
-        (attend_unscaled, "sqrt(d_k)"),
-        (attend_prepended, "appended as the last row"),
-        (attend_not_appended, "should have shape (1, 4)"),
+        (attend_cache_only, "attends to the cached positions only"),
+        (attend_unscaled, "not divided by sqrt(d_k)"),
+        (attend_prepended, "append them as the last row"),
+        (attend_not_appended, "the returned keys and values are the old cache"),
         (attend_raises, "raised ValueError"),
-        (lambda *args: args[0], "three things"),
-        (lambda *args: ("output", "keys", "values"), "arrays of numbers"),
+        (lambda *args: args[0], "should return 3 values"),
+        (lambda *args: ("output", "keys", "values"), "should be a NumPy array"),
         (attend_placeholder, "Not attempted"),
+        (attend_stub, "Not attempted"),
         (..., "Not attempted"),
-        ("softmax", "should be a function"),
+        ("softmax", "pass your function itself"),
     ]:
         result = nb13.check_attend_with_cache(answer)
         assert not result.passed and words in result.message, answer
@@ -146,14 +152,24 @@ def test_top_p_filter():
     assert result.passed and "sampling_distribution" in result.message
     for answer, words in [
         (top_p_exclusive, "makes the sum reach p is missing"),
-        (top_p_not_renormalised, "renormalise"),
-        (top_p_keeps_least_probable, "the answer should be"),
-        (lambda probs, p: probs[:2], "one probability per token"),
-        (lambda probs, p: "uniform", "array of probabilities"),
-        (lambda probs, p: probs / 0 if p > 2 else probs["x"], "raised IndexError"),
-        (lambda probs, p: None, "Not attempted"),
+        (top_p_not_renormalised, "not renormalised"),
+        (top_p_keeps_least_probable, "least probable tokens are kept"),
+        (lambda probs, p: probs[:2], "probs has shape (2,), expected (4,)"),
+        (lambda probs, p: "uniform", "should be a NumPy array"),
+        (lambda probs, p: probs["x"], "raised IndexError"),
+        (lambda probs, p: None, "returned None"),
         (..., "Not attempted"),
-        (0.9, "should be a function"),
+        (0.9, "pass your function itself"),
     ]:
         result = nb13.check_top_p_filter(answer)
         assert not result.passed and words in result.message, answer
+
+
+def test_every_known_mistake_of_the_code_exercises_gets_its_own_diagnosis():
+    for exercise, check in ((nb13.attend_with_cache_exercise, nb13.check_attend_with_cache),
+                            (nb13.top_p_exercise, nb13.check_top_p_filter)):
+        mistakes = exercise().mistakes
+        assert len(mistakes) >= 3
+        for mistake in mistakes:
+            result = check(mistake.function)
+            assert not result.passed and mistake.diagnosis in result.message, (mistake.diagnosis, result.message)

@@ -6,7 +6,15 @@ import numpy as np
 import pytest
 
 import transformer_lib as tl
-from transformer_lib.figures.beam_tree import BEST_COLOR, beam_tree_figure, node_prefix, step_nodes, token_namer
+from transformer_lib.figures.beam_tree import (
+    BEST_COLOR,
+    FINISHED_COLOR,
+    KEPT_COLOR,
+    PRUNED_COLOR,
+    beam_tree_figure,
+    node_prefix,
+    step_nodes,
+)
 from transformer_lib.lessons import toy
 from transformer_lib.lessons.beam_example import hand_beam_search
 from transformer_lib.lessons.toy import VOCAB
@@ -47,12 +55,13 @@ def test_every_drawn_node_is_a_candidate_of_the_search(width, alpha):
 
 def test_the_returned_path_is_highlighted_only_at_the_end():
     result = hand_beam_search(2, 1.0)
-    final = beam_tree_figure(result, token_namer(VOCAB))
-    assert highlighted_labels(final) == ["naneun", "goyangireul", "joahae", "<eos>"]
-    partway = beam_tree_figure(result, token_namer(VOCAB), step=2)
+    final = beam_tree_figure(result, VOCAB)
+    assert highlighted_labels(final) == ["나는", "고양이를", "좋아해", "<eos>"]  # the Korean words in Hangul
+    partway = beam_tree_figure(result, VOCAB, step=2)
     assert highlighted_labels(partway) == []
     assert not any("step 3" in text for text in node_texts(partway))
-    assert "joahae\n-1.82" in node_texts(final) and "<eos>\n-1.82 / lp = -1.21" in node_texts(final)
+    assert "좋아해\n-1.82" in node_texts(final) and "<eos>\n-1.82 / lp = -1.21" in node_texts(final)
+    final.canvas.draw()  # every glyph drawn (a missing one is an error in this suite)
 
 
 def test_node_prefix_follows_the_parents():
@@ -103,3 +112,10 @@ def test_explorer_redraws_when_a_slider_moves():
     assert box.numbers.value != before and "alpha 1.00" in box.numbers.value
     controls[0].value = 1
     assert "beam width 1" in box.numbers.value
+
+
+def test_the_tree_colours_stay_apart_with_colour_vision_deficiencies():
+    from test_colour_vision import APART, SIMULATIONS, closest_pair
+
+    for vision in SIMULATIONS:
+        assert closest_pair([KEPT_COLOR, FINISHED_COLOR, PRUNED_COLOR, BEST_COLOR], vision) > APART, vision

@@ -3,6 +3,7 @@ removed tokens are greyed, the sample is the seeded draw, and the text states th
 
 import numpy as np
 
+from transformer_lib.figures.token_labels import drawn_label
 from transformer_lib.lessons.toy import VOCAB, running_example
 from transformer_lib.model.softmax import softmax
 from transformer_lib.training.sampling import draw, sampling_distribution
@@ -22,7 +23,7 @@ def test_bars_are_the_softmax_and_the_reshaped_distribution():
     np.testing.assert_allclose(original, softmax(LOGITS), rtol=1e-12)
     np.testing.assert_allclose(reshaped, sampling_distribution(LOGITS, 0.5, 4, 0.8), rtol=1e-12)
     greyed = [label.get_text() for label in view.figure.axes[0].get_xticklabels() if label.get_color() == "#a0a0a0"]
-    assert greyed == [VOCAB[i] for i in np.flatnonzero(reshaped == 0)]
+    assert greyed == [drawn_label(VOCAB[i]) for i in np.flatnonzero(reshaped == 0)]
 
 
 def test_the_sample_is_the_seeded_draw_and_the_text_states_it():

@@ -4,7 +4,7 @@ a KV cache (code), the beam after step 2 of the hand-made table, and top-p filte
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from functools import lru_cache
 
 import numpy as np
 
@@ -14,6 +14,7 @@ from ..model.attention import scaled_dot_product_attention
 from ..training.beam import hypothesis_score
 from ..training.sampling import sampling_distribution
 from .feedback import NOT_ATTEMPTED, CheckResult, check_scalar, correct, not_attempted, wrong
+from .implement import Case, Exercise, Mistake, Reference, check_implementation, random_case
 
 # Exercise 1: the hand-made table's full translation, P = 0.4 x 0.45 x 0.9 x 1.0, four tokens
 # written (<eos> included), scored with alpha = 0.6.
@@ -49,72 +50,55 @@ def attend_with_cache_reference(q, k_new, v_new, keys, values):
     return output[0], keys, values
 
 
-def _cases(seed: int = 13) -> list[tuple[np.ndarray, ...]]:
-    rng = np.random.default_rng(seed)
-    return [tuple(rng.standard_normal(shape) for shape in ((d,), (d,), (d,), (t, d), (t, d)))
-            for t, d in ((0, 4), (1, 4), (3, 4), (6, 8))]
+def _cache_step_with(q, k_new, v_new, keys, values, scale=None, see_self=True, prepend=False):
+    """One cached attention step with one thing changed, for the typical mistakes of exercise 2."""
+    grown_keys = np.concatenate([k_new[None], keys] if prepend else [keys, k_new[None]], axis=0)
+    grown_values = np.concatenate([v_new[None], values] if prepend else [values, v_new[None]], axis=0)
+    seen_keys, seen_values = (grown_keys, grown_values) if see_self or len(keys) == 0 else (keys, values)
+    output, _ = scaled_dot_product_attention(q[None], seen_keys, seen_values, scale=scale)
+    return output[0], grown_keys, grown_values
 
 
-def _reader_function(function, name: str) -> CheckResult | None:
-    """The verdict on a function answer before it runs: not attempted, or not a function; None if callable."""
-    if not_attempted(function):
-        return NOT_ATTEMPTED
-    if not callable(function):
-        return wrong(f"{name} should be a function, got {type(function).__name__}.")
-    return None
+@lru_cache(maxsize=1)
+def attend_with_cache_exercise() -> Exercise:
+    """Exercise 2: `attend_with_cache(q, k_new, v_new, keys, values) -> (output, keys, values)`
+    with an empty cache, one head of the running example after three tokens, and a wider head."""
+    from ..reference import torch_functions
+
+    def torch_last_row(q, k_new, v_new, keys, values):
+        grown_keys, grown_values = np.concatenate([keys, k_new[None]]), np.concatenate([values, v_new[None]])
+        return torch_functions.attention(q[None], grown_keys, grown_values)[0], grown_keys, grown_values
+
+    cases = (
+        random_case(130, "the first step: an empty cache", q=(3,), k_new=(3,), v_new=(3,), keys=(0, 3), values=(0, 3)),
+        random_case(131, "one head of the running example after 3 tokens", q=(3,), k_new=(3,), v_new=(3,), keys=(3, 3),
+                    values=(3, 3)),
+        random_case(132, "a head of width 8 after 6 tokens", q=(8,), k_new=(8,), v_new=(8,), keys=(6, 8), values=(6, 8)),
+    )
+    mistakes = (
+        Mistake(lambda *a: _cache_step_with(*a, see_self=False),
+                "the new query attends to the cached positions only: append first, then attend, so it sees itself."),
+        Mistake(lambda *a: _cache_step_with(*a, scale=1.0), "the scores are not divided by sqrt(d_k)."),
+        Mistake(lambda *a: _cache_step_with(*a, prepend=True),
+                "the new key and value go first; the cache keeps positions in order, so append them as the last row."),
+        Mistake(lambda q, k_new, v_new, keys, values: (_cache_step_with(q, k_new, v_new, keys, values)[0], keys, values),
+                "the returned keys and values are the old cache: return the cache with the new row appended."),
+    )
+    return Exercise(
+        function_name="attend_with_cache", outputs=("output", "keys", "values"), cases=cases,
+        references=(
+            Reference("the package's scaled_dot_product_attention over the whole prefix", attend_with_cache_reference),
+            Reference("torch.nn.functional.scaled_dot_product_attention over the whole prefix", torch_last_row),
+        ),
+        mistakes=mistakes,
+        hint="keys = np.concatenate([keys, k_new[None]]) (values alike); then softmax(keys @ q / sqrt(d_k)) @ values.",
+        success="the last row of causal attention over the whole prefix, from the new query and the cache alone.",
+    )
 
 
-def _run_reader_function(function, arguments: tuple, hint: str):
-    """The reader's function called on copies of `arguments`: its answer, or the CheckResult to
-    show instead (it raised, or it returned None: its body is still the placeholder)."""
-    try:
-        answer = function(*(np.copy(a) if isinstance(a, np.ndarray) else a for a in arguments))
-    except Exception as error:  # the reader's code raised: say what, without a traceback
-        return wrong(f"your function raised {type(error).__name__}: {error}", hint)
-    return NOT_ATTEMPTED if answer is None else answer
-
-
-def check_attend_with_cache(attend_with_cache: Callable) -> CheckResult:
-    """Exercise 2: one step of single-head self-attention with a KV cache. The function gets the
-    new position's q, k_new, v_new (d_k,) and the cached keys and values (t, d_k) and must
-    return (output (d_k,), keys (t + 1, d_k), values (t + 1, d_k)). Compared with full causal
-    attention over the whole prefix, whose last row it must equal."""
-    verdict = _reader_function(attend_with_cache, "attend_with_cache")
-    if verdict is not None:
-        return verdict
-    hint = ("append k_new and v_new as the last rows of the cache, then softmax(q · keysᵀ / sqrt(d_k)) @ values; "
-            "the new query may look at every cached position and at itself.")
-    for case in _cases():
-        q, k_new, v_new, keys, values = case
-        answer = _run_reader_function(attend_with_cache, case, hint)
-        if isinstance(answer, CheckResult):
-            return answer
-        if not (isinstance(answer, tuple) and len(answer) == 3):
-            return wrong("return three things: (output, keys, values).", hint)
-        try:
-            output, new_keys, new_values = (np.asarray(a, dtype=np.float64) for a in answer)
-        except (TypeError, ValueError):
-            return wrong("the output, keys and values should be arrays of numbers.", hint)
-        expected = attend_with_cache_reference(*case)
-        t, d = keys.shape
-        if new_keys.shape != (t + 1, d) or new_values.shape != (t + 1, d):
-            return wrong(f"with {t} cached positions the keys and values should have shape ({t + 1}, {d}), got "
-                         f"{new_keys.shape} and {new_values.shape}.", hint)
-        if not (np.allclose(new_keys, expected[1]) and np.allclose(new_values, expected[2])):
-            return wrong("the returned keys and values are not the cache with k_new and v_new appended as the last row.",
-                         hint)
-        if output.shape != (d,):
-            return wrong(f"the output should have shape ({d},), one vector for the new position, got {output.shape}.",
-                         hint)
-        if not np.allclose(output, expected[0], atol=1e-10):
-            if t > 0 and np.allclose(output, scaled_dot_product_attention(q[None], keys, values)[0][0], atol=1e-10):
-                return wrong("the query attended to the cached positions only; it must also see its own key.", hint)
-            if np.allclose(output, scaled_dot_product_attention(q[None], expected[1], expected[2], scale=1.0)[0][0],
-                           atol=1e-10):
-                return wrong("the scores are not divided by sqrt(d_k).", hint)
-            return wrong(f"with {t} cached positions the output differs from attention over the whole prefix.", hint)
-    return correct("equal to the last row of causal attention over the whole prefix, for caches of 0 to 6 "
-                   "positions: the new position needs only its own query and the cached keys and values.")
+def check_attend_with_cache(function) -> CheckResult:
+    """Exercise 2: the reader's `attend_with_cache(q, k_new, v_new, keys, values)`."""
+    return check_implementation(function, attend_with_cache_exercise())
 
 
 def beam_after_step() -> list[str]:
@@ -157,48 +141,55 @@ def check_beam_after_step_2(answer) -> CheckResult:
     return wrong(f"not {given}.", hint)
 
 
-def _distributions(seed: int = 7) -> list[np.ndarray]:
-    rng = np.random.default_rng(seed)
-    # No running sum equals a tested p exactly: on such a boundary rounding would decide.
-    fixed = [np.array([0.45, 0.3, 0.17, 0.08]), np.array([0.28, 0.26, 0.24, 0.22]), np.array([0.85, 0.08, 0.07, 0.0])]
-    return fixed + [rng.dirichlet(np.full(8, 0.5)) for _ in range(4)]
-
-
 def top_p_reference(probs: np.ndarray, p: float) -> np.ndarray:
     """The package's top-p filtering of a distribution (the logits are its logarithms)."""
     with np.errstate(divide="ignore"):
         return sampling_distribution(np.log(probs), top_p=p)
 
 
-def check_top_p_filter(top_p_filter: Callable) -> CheckResult:
-    """Exercise 4: top_p_filter(probs (V,), p) -> (V,): keep the most probable tokens until their
-    probabilities reach p (the one that crosses p included), zero the rest, renormalise."""
-    verdict = _reader_function(top_p_filter, "top_p_filter")
-    if verdict is not None:
-        return verdict
-    hint = ("sort the tokens by probability (most probable first), add their probabilities up, keep each token "
-            "whose predecessors add up to less than p, then divide the kept probabilities by their sum.")
-    for probs in _distributions():
-        for p in (0.5, 0.75, 0.9, 1.0):
-            answer = _run_reader_function(top_p_filter, (probs, p), hint)
-            if isinstance(answer, CheckResult):
-                return answer
-            try:
-                answer = np.asarray(answer, dtype=np.float64)
-            except (TypeError, ValueError):
-                return wrong(f"return an array of probabilities, got {type(answer).__name__}.", hint)
-            expected = top_p_reference(probs, p)
-            if answer.shape != probs.shape:
-                return wrong(f"return one probability per token, shape {probs.shape}; got {answer.shape}.", hint)
-            if np.allclose(answer, expected, atol=1e-9):
-                continue
-            if (answer > 0).sum() == (expected > 0).sum() and not np.isclose(answer.sum(), 1.0):
-                return wrong(f"the right tokens are kept for p = {p}, but they sum to {answer.sum():.4f}: renormalise.",
-                             hint)
-            if (answer > 0).sum() < (expected > 0).sum():
-                return wrong(f"for {np.round(probs, 3).tolist()} and p = {p} the token whose probability makes the "
-                             "sum reach p is missing: it is kept too.", hint)
-            return wrong(f"for {np.round(probs, 3).tolist()} and p = {p} the answer should be "
-                         f"{np.round(expected, 4).tolist()}, got {np.round(answer, 4).tolist()}.", hint)
-    return correct("the kept tokens and their renormalised probabilities match the package's sampling_distribution "
-                   "for every test distribution and p.")
+def _top_p_with(probs, p, keep_crossing=True, renormalise=True, most_probable_first=True):
+    """Top-p filtering with one thing changed, for the typical mistakes of exercise 4."""
+    order = np.argsort(-probs if most_probable_first else probs, kind="stable")
+    running = np.cumsum(probs[order])
+    kept_in_order = (running - probs[order] < p) if keep_crossing else (running <= p)
+    kept_in_order[0] = True
+    kept = np.zeros(len(probs), dtype=bool)
+    kept[order[kept_in_order]] = True
+    filtered = np.where(kept, probs, 0.0)
+    return filtered / filtered.sum() if renormalise else filtered
+
+
+@lru_cache(maxsize=1)
+def top_p_exercise() -> Exercise:
+    """Exercise 4: `top_p_filter(probs, p) -> probs` on distributions over 4 and 8 tokens, a token
+    of probability 0 among them; no running sum equals the p tested (rounding would decide)."""
+    rng = np.random.default_rng(7)
+    cases = (
+        Case({"probs": np.array([0.45, 0.3, 0.17, 0.08]), "p": 0.5}, "4 tokens, p = 0.5"),
+        Case({"probs": np.array([0.28, 0.26, 0.24, 0.22]), "p": 0.75}, "4 nearly equal tokens, p = 0.75"),
+        Case({"probs": np.array([0.85, 0.08, 0.07, 0.0]), "p": 0.9}, "a token of probability 0, p = 0.9"),
+        Case({"probs": rng.dirichlet(np.full(8, 0.5)), "p": 0.8}, "8 tokens, p = 0.8"),
+        Case({"probs": rng.dirichlet(np.full(8, 0.5)), "p": 1.0}, "8 tokens, p = 1 (keeps every token)"),
+    )
+    mistakes = (
+        Mistake(lambda probs, p: _top_p_with(probs, p, keep_crossing=False),
+                "the token whose probability makes the sum reach p is missing: keep it too (keep a token when the "
+                "tokens ranked above it add up to less than p)."),
+        Mistake(lambda probs, p: _top_p_with(probs, p, renormalise=False),
+                "the kept probabilities are not renormalised: divide them by their sum."),
+        Mistake(lambda probs, p: _top_p_with(probs, p, most_probable_first=False),
+                "the least probable tokens are kept: sort from the most probable down."),
+    )
+    return Exercise(
+        function_name="top_p_filter", outputs=("probs",), cases=cases,
+        references=(Reference("the package's sampling_distribution(top_p=p)", top_p_reference),),
+        mistakes=mistakes,
+        hint="sort the tokens by probability (most probable first), add their probabilities up, keep each token "
+             "whose predecessors add up to less than p, then divide the kept probabilities by their sum.",
+        success="the nucleus: the fewest most probable tokens that hold probability p, renormalised.",
+    )
+
+
+def check_top_p_filter(function) -> CheckResult:
+    """Exercise 4: the reader's `top_p_filter(probs, p)`."""
+    return check_implementation(function, top_p_exercise())

@@ -9,18 +9,18 @@ log P / lp. The returned output's path is drawn thick and orange once the search
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
 from ..training.beam import BeamSearchResult
+from .palette import LINE_COLOURS
+from .token_labels import drawn_label
 
-KEPT_COLOR = "#3182bd"
-FINISHED_COLOR = "#31a354"
-PRUNED_COLOR = "#969696"
-BEST_COLOR = "#e6550d"
+KEPT_COLOR, BEST_COLOR, FINISHED_COLOR = LINE_COLOURS[0], LINE_COLOURS[3], LINE_COLOURS[2]  # blue, vermillion, green
+PRUNED_COLOR = "#aaaaaa"  # lighter than the blue, green and vermillion with any colour vision
 
 
 def step_nodes(result: BeamSearchResult, step: int, sentence: int = 0, pruned: int | None = None) -> list[dict]:
@@ -58,11 +58,11 @@ def node_prefix(result: BeamSearchResult, step: int, node: dict, sentence: int =
     return tuple(tokens)
 
 
-def beam_tree_figure(result: BeamSearchResult, token_name: Callable[[int], str], step: int | None = None,
+def beam_tree_figure(result: BeamSearchResult, token_labels: Sequence[str], step: int | None = None,
                      sentence: int = 0, title: str | None = None, width: float = 9.5) -> Figure:
     """The search for `sentence` up to `step` (default: every step taken), on axes sized for the
-    whole search so that moving `step` does not move the picture. `token_name(id)` labels the
-    nodes. Returns the Figure."""
+    whole search so that moving `step` does not move the picture. `token_labels` (V,) names the
+    tokens (the running example's Korean words are drawn in Hangul). Returns the Figure."""
     taken = len(result.steps)
     step = taken if step is None else min(step, taken)
     columns = [step_nodes(result, t, sentence) for t in range(1, taken + 1)]
@@ -88,7 +88,7 @@ def beam_tree_figure(result: BeamSearchResult, token_name: Callable[[int], str],
             ax.plot([t - 1, t], [previous_y.get(node["parent"], 0.0), y],
                     color=BEST_COLOR if highlight else color, linewidth=2.6 if highlight else 1.0,
                     linestyle="--" if kind == "pruned" else "-", zorder=1)
-            label = f"{token_name(node['token'])}\n{_two_decimals(node['log_prob'])}"
+            label = f"{drawn_label(token_labels[node['token']])}\n{_two_decimals(node['log_prob'])}"
             if kind == "finished":
                 label += f" / lp = {_two_decimals(node['score'])}"
             ax.text(t, y, label, ha="center", va="center", fontsize=8, color="black" if kind != "pruned" else "dimgrey",
@@ -112,8 +112,3 @@ def _two_decimals(value: float) -> str:
 
 def _box(face: str, edge: str, linewidth: float = 1.0) -> dict:
     return dict(boxstyle="round,pad=0.25", facecolor=face, edgecolor=edge, linewidth=linewidth)
-
-
-def token_namer(names: Sequence[str]) -> Callable[[int], str]:
-    """`token_name` for `beam_tree_figure` from a vocabulary list."""
-    return lambda token: names[int(token)]

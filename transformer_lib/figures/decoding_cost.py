@@ -7,8 +7,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
-CACHED_COLOR = "#3182bd"
-UNCACHED_COLOR = "#e6550d"
+from .palette import LINE_COLOURS
+
+CACHED_COLOR, UNCACHED_COLOR = LINE_COLOURS[0], LINE_COLOURS[3]  # blue, vermillion
 
 
 def decoding_cost_figure(prefix_lengths, cached_counts, uncached_counts, timed_lengths=None, cached_ms=None,

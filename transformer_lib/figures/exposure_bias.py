@@ -6,8 +6,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
-FORCED_COLOR = "#3182bd"
-GENERATED_COLOR = "#e6550d"
+from .palette import LINE_COLOURS
+
+FORCED_COLOR, GENERATED_COLOR = LINE_COLOURS[0], LINE_COLOURS[3]  # blue, vermillion
 
 
 def forced_and_generated_figure(forced, generated, title: str | None = None) -> Figure:

@@ -9,15 +9,18 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
+from .palette import LINE_COLOURS
+from .token_labels import drawn_labels
+
 ORIGINAL_COLOR = "#bdbdbd"
-RESHAPED_COLOR = "#3182bd"
+RESHAPED_COLOR = LINE_COLOURS[0]  # blue
 SAMPLE_COLOR = "black"
 
 
 def sampling_figure(original, reshaped, token_labels: Sequence[str], sample_share=None,
                     title: str | None = None) -> Figure:
     """original and reshaped (V,) probabilities side by side per token (one y axis, 0 to 1);
-    tokens the reshaping removed have their label greyed; `sample_share` (V,), if given, marks
+    tokens the reshaping removed have their label greyed (Korean words drawn in Hangul); `sample_share` (V,), if given, marks
     the fraction of a sample's draws that picked each token."""
     original, reshaped = np.asarray(original, dtype=np.float64), np.asarray(reshaped, dtype=np.float64)
     positions = np.arange(len(original))
@@ -31,7 +34,7 @@ def sampling_figure(original, reshaped, token_labels: Sequence[str], sample_shar
                 label="share of the sample's draws")
     ax.set_ylim(0, 1.05)
     ax.set_ylabel("probability", fontsize=9)
-    ax.set_xticks(positions, labels=token_labels, rotation=45, ha="right", fontsize=8)
+    ax.set_xticks(positions, labels=drawn_labels(token_labels), rotation=45, ha="right", fontsize=8)
     for label, p in zip(ax.get_xticklabels(), reshaped, strict=True):
         if p == 0:
             label.set_color("#a0a0a0")

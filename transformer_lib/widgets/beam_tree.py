@@ -12,7 +12,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from ..figures.beam_tree import beam_tree_figure, token_namer
+from ..figures.beam_tree import beam_tree_figure
 from ..lessons.beam_example import HAND_MAX_LEN, hand_beam_search
 from ..lessons.toy import VOCAB
 from ..model.transformer import Transformer
@@ -50,7 +50,7 @@ def beam_tree_view(width: int = 2, alpha: float = 0.0, step: int | None = None, 
     result, greedy = search(int(width), alpha), search(1, 0.0)
     taken = len(result.steps)
     shown = taken if step is None else max(1, min(int(step), taken))
-    figure = beam_tree_figure(result, token_namer(names), step=shown, title=(
+    figure = beam_tree_figure(result, names, step=shown, title=(
         f"beam width {width}, alpha {alpha:.2f}: step {shown} of {taken}"))
     record = result.steps[shown - 1]
     lines = [f"beam width {width}, alpha {alpha:.2f}, step {shown} of {taken}"
