@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from transformer_lib.attention import MultiHeadAttention
+from transformer_lib.model.attention import MultiHeadAttention
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])

@@ -5,14 +5,15 @@ import numpy as np
 import pytest
 
 import transformer_lib as tl
-from transformer_lib import attention, toy
-from transformer_lib.backward_mistakes import (
+from transformer_lib import toy
+from transformer_lib.lessons.backward_mistakes import (
     MISTAKES,
     layer_norm_backward_without_statistics,
     loss_gradients,
     softmax_backward_diagonal,
     wrong_backward,
 )
+from transformer_lib.model import attention
 
 BATCH = (toy.SOURCE_IDS[None], toy.DECODER_INPUT_IDS[None], toy.TARGET_IDS[None])
 

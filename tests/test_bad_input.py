@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import transformer_lib as tl
-from transformer_lib.toy import toy_model
+from transformer_lib.lessons.toy import toy_model
 
 SRC, TGT = [[5, 8, 9]], [[2, 0, 6]]
 

@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 
-from transformer_lib import bench
-from transformer_lib.attention import MultiHeadAttention
-from transformer_lib.linear import Linear
-from transformer_lib.transformer import Transformer
+from transformer_lib.model.attention import MultiHeadAttention
+from transformer_lib.model.linear import Linear
+from transformer_lib.model.transformer import Transformer
+from transformer_lib.tooling import bench
 
 
 @pytest.mark.parametrize("name", ["toy", "copy", "medium"])

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import transformer_lib as tl
-from transformer_lib.validation import check_array, checked_at_the_boundary
+from transformer_lib.model.validation import check_array, checked_at_the_boundary
 
 
 def test_inside_the_block_only_the_nan_scan_is_skipped():

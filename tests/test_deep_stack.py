@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 import transformer_lib as tl
-from transformer_lib.deep_stack import NoResidualEncoderLayer, build_stack, input_gradient_norms
+from transformer_lib.lessons.deep_stack import NoResidualEncoderLayer, build_stack, input_gradient_norms
 
 
 def make_layer(norm_first):

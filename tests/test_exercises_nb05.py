@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from transformer_lib.exercises import nb05
-from transformer_lib.toy import SOURCE_IDS, toy_model
+from transformer_lib.lessons.toy import SOURCE_IDS, toy_model
 
 
 def trace():

@@ -3,7 +3,7 @@ import pytest
 
 import transformer_lib as tl
 from transformer_lib.exercises import nb06
-from transformer_lib.toy import SOURCE_IDS, toy_model
+from transformer_lib.lessons.toy import SOURCE_IDS, toy_model
 
 
 def running_example():

@@ -5,6 +5,7 @@ import torch
 import transformer_lib as tl
 from transformer_lib import toy
 from transformer_lib.exercises import nb11
+from transformer_lib.model import attention as attention_module
 
 
 def running_example():
@@ -68,7 +69,7 @@ def test_softmax_row_matches_the_whole_backward():
     """dS of the exercise is what the package's attention backward computes for that row."""
     model, _, dlogits = running_example()
     captured = {}
-    original = tl.attention.softmax_backward
+    original = attention_module.softmax_backward
 
     def spy(dout, probs):
         result = original(dout, probs)
@@ -76,12 +77,12 @@ def test_softmax_row_matches_the_whole_backward():
             captured["P"], captured["dS"] = probs[0, 0].copy(), result[0, 0].copy()  # the caller scales result in place
         return result
 
-    tl.attention.softmax_backward = spy
+    attention_module.softmax_backward = spy
     try:
         model.zero_grad()
         model.backward(dlogits[None])
     finally:
-        tl.attention.softmax_backward = original
+        attention_module.softmax_backward = original
     d = nb11.running_example_backward()
     np.testing.assert_allclose(captured["P"], d["P"], atol=0)
     np.testing.assert_allclose(nb11.expected_softmax_row(), captured["dS"][1], atol=1e-15)

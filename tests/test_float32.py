@@ -6,8 +6,8 @@ import pytest
 import torch
 
 import transformer_lib as tl
-from transformer_lib.gradcheck import zero_in_exact_arithmetic
-from transformer_lib.reference import torch_gradients, torch_twin
+from transformer_lib.reference.torch_model import torch_gradients, torch_twin
+from transformer_lib.training.gradcheck import zero_in_exact_arithmetic
 
 SRC, TGT, TARGET = np.array([[5, 8, 9, 1], [7, 8, 1, 1]]), np.array([[2, 0, 6], [2, 10, 1]]), np.array([[0, 6, 3], [10, 4, 1]])
 

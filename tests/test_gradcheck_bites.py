@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 
 import transformer_lib as tl
-from transformer_lib import attention
-from transformer_lib.backward_mistakes import layer_norm_backward_without_statistics, softmax_backward_diagonal
-from transformer_lib.gradcheck import zero_in_exact_arithmetic
+from transformer_lib.lessons.backward_mistakes import layer_norm_backward_without_statistics, softmax_backward_diagonal
+from transformer_lib.model import attention
+from transformer_lib.training.gradcheck import zero_in_exact_arithmetic
 
 PASS, FAIL = 1e-7, 1e-3
 

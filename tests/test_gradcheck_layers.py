@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import transformer_lib as tl
-from transformer_lib.gradcheck import zero_in_exact_arithmetic
+from transformer_lib.training.gradcheck import zero_in_exact_arithmetic
 
 TOL = 1e-7
 

@@ -7,9 +7,9 @@ import pytest
 import torch
 
 import transformer_lib as tl
-from transformer_lib.attention_scale import dot_product_samples, random_scores, softmax_jacobian
 from transformer_lib.figures.attention_scale import dot_product_histograms_figure, softmax_rows_figure
-from transformer_lib.heads import attention_multiply_adds, with_num_heads
+from transformer_lib.lessons.attention_scale import dot_product_samples, random_scores, softmax_jacobian
+from transformer_lib.lessons.heads import attention_multiply_adds, with_num_heads
 
 
 @pytest.mark.parametrize("num_heads", [1, 2, 3, 6])

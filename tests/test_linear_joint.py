@@ -4,7 +4,7 @@ summed input gradient from one product, equal each layer's own backward pass."""
 import numpy as np
 import pytest
 
-from transformer_lib.linear import Linear, add_weight_gradients, input_gradient
+from transformer_lib.model.linear import Linear, add_weight_gradients, input_gradient
 
 
 @pytest.mark.parametrize("dtype, tol", [(np.float64, 1e-12), (np.float32, 1e-5)])

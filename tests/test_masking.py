@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import transformer_lib as tl
+from transformer_lib.model.masks import mask_scores
 
 
 def test_masked_weights_are_exactly_zero_and_rows_sum_to_one():
@@ -107,10 +108,10 @@ def test_mask_scores_equals_selecting_minus_infinity(mask_shape, dtype):
     rng = np.random.default_rng(0)
     scores = rng.standard_normal((2, 3, 4, 4)).astype(dtype)
     mask = rng.random(mask_shape) < 0.4
-    got = tl.masks.mask_scores(scores, mask)
+    got = mask_scores(scores, mask)
     assert got.dtype == dtype and got is not scores
     np.testing.assert_array_equal(got, np.where(mask, -np.inf, scores))
-    assert tl.masks.mask_scores(scores, None) is scores
+    assert mask_scores(scores, None) is scores
 
 
 def test_a_batch_without_padding_attends_without_masks_and_gives_the_same_numbers():

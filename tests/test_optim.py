@@ -7,8 +7,8 @@ import pytest
 import torch
 
 import transformer_lib as tl
-from transformer_lib.gradcheck import zero_in_exact_arithmetic
-from transformer_lib.reference import copy_to_torch, from_torch, torch_gradients, torch_twin
+from transformer_lib.reference.torch_model import copy_to_torch, from_torch, torch_gradients, torch_twin
+from transformer_lib.training.gradcheck import zero_in_exact_arithmetic
 
 SRC, TGT, TARGET = np.array([[5, 8, 9], [7, 8, 10]]), np.array([[2, 0, 6], [2, 10, 3]]), np.array([[0, 6, 3], [10, 3, 4]])
 
@@ -161,7 +161,7 @@ def test_adam_in_cache_sized_blocks_gives_the_same_numbers_as_one_pass(monkeypat
     """Adam updates long buffers block by block; with blocks of 7 elements (many blocks, a short
     last one) the parameters after a few steps equal those of one pass over each whole array,
     for the one flat buffer and for one (2-D) array per parameter."""
-    import transformer_lib.optim as optim
+    import transformer_lib.training.optim as optim
 
     def run(block):
         monkeypatch.setattr(optim, "_BLOCK", block)

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 import transformer_lib as tl
-from transformer_lib.parameter_count import (
+from transformer_lib.lessons.parameter_count import (
     encoder_layer_parameters,
     encoder_parameters,
     feed_forward_parameters,

@@ -3,7 +3,7 @@
 import matplotlib.pyplot as plt
 import numpy as np
 
-from transformer_lib.plotting import heatmap, outline, symmetric_limit
+from transformer_lib.figures.plotting import heatmap, outline, symmetric_limit
 
 
 def test_cells_show_their_values_without_negative_zeros_and_masked_cells_as_inf():

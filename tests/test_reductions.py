@@ -4,7 +4,7 @@ rounding, in both dtypes."""
 import numpy as np
 import pytest
 
-from transformer_lib.reductions import add_rows_at, column_sum, row_dot, row_max, row_mean, row_sum
+from transformer_lib.fast.reductions import add_rows_at, column_sum, row_dot, row_max, row_mean, row_sum
 
 
 @pytest.mark.parametrize("dtype, tol", [(np.float64, 1e-12), (np.float32, 1e-5)])

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import transformer_lib as tl
-from transformer_lib.reference import torch_twin
+from transformer_lib.reference.torch_model import torch_twin
 
 SETTINGS = settings(max_examples=30, deadline=None, derandomize=True, database=None)
 

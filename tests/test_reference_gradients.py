@@ -9,9 +9,9 @@ from hypothesis import strategies as st
 from test_reference_forward import model_and_batch, torch_logits
 
 import transformer_lib as tl
-from transformer_lib.gradcheck import zero_in_exact_arithmetic
-from transformer_lib.reference import torch_gradients, torch_twin
-from transformer_lib.validation import as_token_ids
+from transformer_lib.model.validation import as_token_ids
+from transformer_lib.reference.torch_model import torch_gradients, torch_twin
+from transformer_lib.training.gradcheck import zero_in_exact_arithmetic
 
 SETTINGS = settings(max_examples=25, deadline=None, derandomize=True, database=None)
 TOL = 1e-9

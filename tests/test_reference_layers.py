@@ -7,8 +7,8 @@ import pytest
 import torch
 
 import transformer_lib as tl
-from transformer_lib.gradcheck import zero_in_exact_arithmetic
-from transformer_lib.reference import copy_from_torch, torch_gradients, torch_twin
+from transformer_lib.reference.torch_model import copy_from_torch, torch_gradients, torch_twin
+from transformer_lib.training.gradcheck import zero_in_exact_arithmetic
 
 TOL = 1e-10
 

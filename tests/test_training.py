@@ -10,9 +10,9 @@ import pytest
 import transformer_lib as tl
 from transformer_lib import reversal as rv
 from transformer_lib import toy
-from transformer_lib.gradcheck import zero_in_exact_arithmetic
-from transformer_lib.snapshots import AttentionRecorder, cross_attention_names
-from transformer_lib.training import Batch, exact_match, make_batch, pad_sequences, train, train_step
+from transformer_lib.lessons.snapshots import AttentionRecorder, cross_attention_names
+from transformer_lib.training.gradcheck import zero_in_exact_arithmetic
+from transformer_lib.training.loop import Batch, exact_match, make_batch, pad_sequences, train, train_step
 
 
 def tiny_reversal_model(seed=0, dtype="float64"):
@@ -162,7 +162,7 @@ def test_recorder_takes_a_snapshot_at_step_0_and_every_k_steps():
 
 def test_numpy_and_pytorch_take_the_same_steps():
     pytest.importorskip("torch")
-    from transformer_lib.twin_training import train_side_by_side
+    from transformer_lib.reference.twin_training import train_side_by_side
 
     model = toy.toy_model(seed=1, pad_id=toy.PAD_ID)
     start = model.state_dict()

@@ -10,8 +10,8 @@ from drawn import drawn_matrices
 
 import transformer_lib as tl
 from transformer_lib import toy
-from transformer_lib.attention_scale import row_entropy
-from transformer_lib.heads import attention_multiply_adds
+from transformer_lib.lessons.attention_scale import row_entropy
+from transformer_lib.lessons.heads import attention_multiply_adds
 from transformer_lib.widgets.attention import (
     HEAD_CHOICES,
     NUM_HEADS_CHOICES,

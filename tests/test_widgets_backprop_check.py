@@ -6,7 +6,7 @@ import pytest
 from drawn import drawn_matrices
 
 from transformer_lib import toy
-from transformer_lib.backward_mistakes import loss_gradients
+from transformer_lib.lessons.backward_mistakes import loss_gradients
 from transformer_lib.widgets.backprop_check import (
     PARAMETERS,
     backprop_check_data,

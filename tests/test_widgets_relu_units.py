@@ -1,6 +1,6 @@
 import numpy as np
 
-from transformer_lib.toy import SOURCE_IDS, toy_model
+from transformer_lib.lessons.toy import SOURCE_IDS, toy_model
 from transformer_lib.widgets.relu_units import relu_units_data, relu_units_explorer, relu_units_view
 
 

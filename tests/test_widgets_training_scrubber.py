@@ -9,8 +9,8 @@ from drawn import drawn_matrices
 
 import transformer_lib as tl
 from transformer_lib import reversal as rv
-from transformer_lib.snapshots import AttentionRecorder
-from transformer_lib.training import train
+from transformer_lib.lessons.snapshots import AttentionRecorder
+from transformer_lib.training.loop import train
 from transformer_lib.widgets.training_scrubber import scrubber_data, training_scrubber_explorer, training_scrubber_view
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..toy import VOCAB, toy_model
+from ..lessons.toy import VOCAB, toy_model
 from .feedback import NOT_ATTEMPTED, CheckResult, as_number_array, check_matrix, check_scalar, correct, not_attempted, wrong
 
 D_MODEL = 6

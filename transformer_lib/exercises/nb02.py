@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..positional_encoding import sinusoidal_positional_encoding
-from ..toy import SOURCE_IDS, toy_model
+from ..lessons.toy import SOURCE_IDS, toy_model
+from ..model.positional_encoding import sinusoidal_positional_encoding
 from .feedback import NOT_ATTEMPTED, CheckResult, as_number_array, check_matrix, correct, not_attempted, wrong
 
 D_MODEL, POSITIONS = 6, 3

@@ -8,8 +8,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from ..heads import with_num_heads
-from ..toy import SOURCE_IDS, toy_model
+from ..lessons.heads import with_num_heads
+from ..lessons.toy import SOURCE_IDS, toy_model
 from .feedback import CheckResult, check_matrix, check_scalar
 
 # Exercise 4: the head width of the paper's base model.

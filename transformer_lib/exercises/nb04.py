@@ -9,8 +9,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from ..parameter_count import attention_parameters
-from ..toy import SOURCE_IDS, toy_model
+from ..lessons.parameter_count import attention_parameters
+from ..lessons.toy import SOURCE_IDS, toy_model
 from ._counts import check_count, check_shape
 from .feedback import NOT_ATTEMPTED, CheckResult, check_matrix, check_scalar, correct, not_attempted, wrong
 

@@ -7,7 +7,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from ..toy import SOURCE_IDS, toy_model
+from ..lessons.toy import SOURCE_IDS, toy_model
 from .feedback import NOT_ATTEMPTED, CheckResult, as_number_array, check_matrix, correct, not_attempted, wrong
 
 EPS = 1e-5

@@ -7,8 +7,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from ..parameter_count import feed_forward_parameters
-from ..toy import SOURCE_IDS, toy_model
+from ..lessons.parameter_count import feed_forward_parameters
+from ..lessons.toy import SOURCE_IDS, toy_model
 from ._counts import check_count
 from .feedback import NOT_ATTEMPTED, CheckResult, as_number_array, check_matrix, correct, not_attempted, wrong
 

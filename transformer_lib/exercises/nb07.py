@@ -4,7 +4,7 @@ maps the stack computes."""
 
 from __future__ import annotations
 
-from ..parameter_count import attention_parameters, encoder_layer_parameters, feed_forward_parameters
+from ..lessons.parameter_count import attention_parameters, encoder_layer_parameters, feed_forward_parameters
 from ._counts import check_count, check_shape
 from .feedback import CheckResult
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..masks import attention_mask, causal_mask
-from ..toy import BOS_ID, EOS_ID, PAD_ID, VOCAB
+from ..lessons.toy import BOS_ID, EOS_ID, PAD_ID, VOCAB
+from ..model.masks import attention_mask, causal_mask
 from .feedback import NOT_ATTEMPTED, CheckResult, correct, is_whole_number, not_attempted, wrong
 
 # Exercise 2: the target "naneun gaereul joahae <eos>".

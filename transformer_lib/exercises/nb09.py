@@ -9,8 +9,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from ..softmax import softmax
-from ..toy import DECODER_INPUT_IDS, SOURCE_IDS, toy_model
+from ..lessons.toy import DECODER_INPUT_IDS, SOURCE_IDS, toy_model
+from ..model.softmax import softmax
 from ._counts import check_count
 from .feedback import NOT_ATTEMPTED, CheckResult, as_number_array, correct, known_mistake, not_attempted, wrong
 

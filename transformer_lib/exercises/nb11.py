@@ -8,10 +8,10 @@ from functools import lru_cache
 
 import numpy as np
 
-from ..feed_forward import relu_backward
-from ..loss import CrossEntropyLoss
-from ..softmax import softmax, softmax_backward
-from ..toy import DECODER_INPUT_IDS, SOURCE_IDS, TARGET_IDS, toy_model
+from ..lessons.toy import DECODER_INPUT_IDS, SOURCE_IDS, TARGET_IDS, toy_model
+from ..model.feed_forward import relu_backward
+from ..model.loss import CrossEntropyLoss
+from ..model.softmax import softmax, softmax_backward
 from .feedback import CheckResult, as_number_array, check_matrix, wrong
 
 N, V = len(TARGET_IDS), 11

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..optim import warmup_learning_rate
-from ..reversal import BOS_ID, EOS_ID, PAD_ID, token_names
-from ..training import exact_match
+from ..lessons.reversal import BOS_ID, EOS_ID, PAD_ID, token_names
+from ..training.loop import exact_match
+from ..training.optim import warmup_learning_rate
 from .feedback import NOT_ATTEMPTED, CheckResult, correct, is_whole_number, not_attempted, wrong
 
 # Exercise 1: this chapter's d_model with the warm-up of The Annotated Transformer's copy task.

@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
-from ..plotting import heatmap, outline, symmetric_limit
+from .plotting import heatmap, outline, symmetric_limit
 
 OUTLINE = "#1a1a1a"
 

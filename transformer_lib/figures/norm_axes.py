@@ -10,7 +10,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
-from ..plotting import heatmap, outline
+from .plotting import heatmap, outline
 
 SHADED = "#d6604d"
 PLAIN = "#bdbdbd22"

@@ -13,15 +13,19 @@ from matplotlib.figure import Figure
 COLOURS = {"RNN": "#d95f02", "self-attention": "#1b9e77"}
 
 
-def path_length_figure(lengths: Sequence[int], panels: Sequence[tuple[str, str, Mapping[str, np.ndarray], bool]],
-                       chosen: int | None = None) -> Figure:
-    """One panel per ``(title, y label, {curve name: values over lengths}, log y)``; the x axis
-    is the sentence length n, on a log scale. If `chosen` is given, each curve's value at
-    n = chosen is marked on the curve and given in the legend (which never covers the marks'
-    labels, whatever n is)."""
+def path_length_figure(lengths: Sequence[int], steps: Mapping[str, np.ndarray], path: Mapping[str, np.ndarray],
+                       operations: Mapping[str, np.ndarray], d_model: int, chosen: int | None = None) -> Figure:
+    """Three panels over the sentence length n (lengths (N,), log x axis), each with one curve
+    per kind of layer ({"RNN": values (N,), "self-attention": values (N,)}), on log y axes:
+    the sequential `steps`, the longest `path` between two words, and the `operations` of a
+    layer of width `d_model`. If `chosen` is given, each curve's value at n = chosen is marked
+    on the curve and given in the legend (which never covers the marks' labels, whatever n is)."""
+    panels = [("sequential steps per layer", "steps (log scale)", steps),
+              ("longest path between two words", "hops (log scale)", path),
+              (f"operations per layer (d = {d_model})", "multiply-adds (log scale)", operations)]
     lengths = np.asarray(lengths)
     fig, axes = plt.subplots(1, len(panels), figsize=(4.0 * len(panels), 3.5), squeeze=False)
-    for ax, (title, ylabel, curves, log) in zip(axes[0], panels, strict=True):
+    for ax, (title, ylabel, curves) in zip(axes[0], panels, strict=True):
         for name, values in curves.items():
             values = np.asarray(values, dtype=np.float64)
             colour = COLOURS.get(name)
@@ -32,8 +36,7 @@ def path_length_figure(lengths: Sequence[int], panels: Sequence[tuple[str, str, 
                 label = f"{name}: {at:,.0f}"
             ax.plot(lengths, values, color=colour, linewidth=2, label=label)
         ax.set_xscale("log")
-        if log:
-            ax.set_yscale("log")
+        ax.set_yscale("log")
         if chosen is not None:
             ax.axvline(chosen, color="#bbbbbb", linewidth=0.8, zorder=0)
         ax.set_xlabel("sentence length n (tokens)")

@@ -1,6 +1,8 @@
 """Pictures of the sinusoidal positional encoding (위치 인코딩): one curve per embedding
-dimension, the whole (positions, d_model) table, and how similar two positions' codes are as
-their distance grows. The table is computed by `sinusoidal_positional_encoding` and passed in."""
+dimension, the whole (positions, d_model) table, how similar two positions' codes are as
+their distance grows, and the explorer's picture of one chosen cell. This module only draws:
+`model.positional_encoding` computes the encoding, and `widgets.positional_encoding` is the
+control that chooses the cell."""
 
 from __future__ import annotations
 
@@ -9,6 +11,11 @@ from collections.abc import Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
+
+from .palette import LINE_COLOURS
+from .plotting import heatmap, outline
+
+WAVE_COLOR = "#1b9e77"
 
 
 def dimension_label(dimension: int, d_model: int) -> str:
@@ -27,10 +34,9 @@ def pe_curves_figure(pe: np.ndarray, dimensions: Sequence[int], ax=None) -> Figu
         fig, ax = plt.subplots(figsize=(8.0, 3.4))
     else:
         fig = ax.figure
-    colours = plt.get_cmap("tab10")
     for n, d in enumerate(dimensions):
         style = "-" if d % 2 == 0 else "--"
-        ax.plot(range(positions), pe[:, d], style, marker="o", markersize=3, color=colours(n % 10),
+        ax.plot(range(positions), pe[:, d], style, marker="o", markersize=3, color=LINE_COLOURS[n % len(LINE_COLOURS)],
                 label=dimension_label(d, d_model))
     ax.axhline(0, color="#999999", linewidth=0.6)
     ax.set_xlabel("position (pos)")
@@ -75,5 +81,35 @@ def position_similarity_figure(similarity: np.ndarray, references: Sequence[int]
     right.set_ylabel("PE[p] · PE[q]")
     right.set_title("each position is most similar to itself and its neighbours", fontsize=10)
     right.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def pe_cell_figure(table: np.ndarray, position: int, dimension: int, wave_positions: np.ndarray,
+                   wave: np.ndarray, samples: np.ndarray, formula: str) -> Figure:
+    """Left: the `table` (max_len, d_model), annotated while small enough, with row `position`
+    and column `dimension` outlined. Right: that dimension as a smooth `wave` over
+    `wave_positions` (n,), its values at the integer positions 0, 1, ... (`samples`), the rows
+    in the table shaded, and the chosen cell marked; `formula` (e.g. "sin(pos / 21.54)") titles it."""
+    max_len, d_model = np.shape(table)
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10.5, 4.0), gridspec_kw={"width_ratios": [1.25, 1]})
+    heatmap(left, table, [f"pos {p}" for p in range(max_len)], None,
+            f"PE table (d_model = {d_model})", vmin=-1, vmax=1, cmap="RdBu_r")
+    if d_model > 16:
+        step = 8 if d_model > 32 else 4
+        left.set_xticks(range(0, d_model, step), labels=range(0, d_model, step))
+    left.set_xlabel("dimension")
+    outline(left, row=position, linewidth=2.2)
+    outline(left, column=dimension, color=WAVE_COLOR, linewidth=2.2)
+    right.plot(wave_positions, wave, color=WAVE_COLOR, linewidth=1.5)
+    right.axvspan(-0.5, max_len - 0.5, color="#eeeeee", label="positions in the table")
+    right.plot(range(len(samples)), samples, "o", color=WAVE_COLOR, markersize=3, label="integer positions")
+    right.plot([position], [table[position, dimension]], "o", color="black", markersize=9, label=f"pos {position}")
+    right.axhline(0, color="#999999", linewidth=0.6)
+    right.set_ylim(-1.15, 1.15)
+    right.set_xlabel("position (pos)")
+    right.set_ylabel("PE value")
+    right.set_title(f"{dimension_label(dimension, d_model)}: {formula}", fontsize=10)
+    right.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=3, frameon=False)
     fig.tight_layout()
     return fig

@@ -10,6 +10,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
+from .token_labels import drawn_labels
+
 BAR_COLOR = "#9ecae1"
 ANSWER_COLOR = "#e6550d"
 OUTLINE_COLOR = "black"
@@ -43,7 +45,7 @@ def probability_bars(ax, values, token_labels: Sequence[str], title: str | None 
                     textcoords="offset points", ha="center",
                     va="bottom", fontsize=8, color=ANSWER_COLOR, fontweight="bold", zorder=4,
                     bbox=dict(boxstyle="square,pad=0.1", facecolor="white", edgecolor="none", alpha=0.85))
-    ax.set_xticks(positions, labels=token_labels, rotation=60, ha="right", fontsize=8)
+    ax.set_xticks(positions, labels=drawn_labels(token_labels), rotation=60, ha="right", fontsize=8)
     if highlight is not None:
         ax.get_xticklabels()[highlight].set_color(ANSWER_COLOR)
         ax.get_xticklabels()[highlight].set_fontweight("bold")
@@ -78,6 +80,19 @@ def probability_bars_figure(panels: Sequence[dict], token_labels: Sequence[str],
     if handles:
         fig.legend(handles, labels, loc="lower center", ncol=len(handles), fontsize=8, frameon=False)
     return fig
+
+
+def output_probabilities_figure(probs: np.ndarray, target_ids: Sequence[int], target: np.ndarray,
+                                token_labels: Sequence[str], panel_titles: Sequence[str], target_label: str,
+                                suptitle: str | None = None) -> Figure:
+    """One panel per position t of `probs` (T, V): the model's probabilities on a fixed axis 0
+    to 1.15, the correct token `target_ids[t]` highlighted, the distribution `target[t]` (V,)
+    it is trained towards outlined (labelled `target_label` in the legend) and the uniform guess
+    1 / V dashed; `panel_titles` (T,) title the panels."""
+    vocab = np.shape(probs)[-1]
+    panels = [dict(values=probs[t], highlight=int(target_ids[t]), outline=target[t], outline_label=target_label,
+                   baseline=1.0 / vocab, ylim=(0.0, 1.15), title=title) for t, title in enumerate(panel_titles)]
+    return probability_bars_figure(panels, token_labels, suptitle=suptitle)
 
 
 def _highest(values, outline=None) -> float:

@@ -10,7 +10,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from ..plotting import MASKED_COLOR, heatmap, symmetric_limit
+from .plotting import MASKED_COLOR, heatmap, symmetric_limit
 
 OFF_COLOR = MASKED_COLOR  # switched-off units look like masked cells
 

@@ -10,7 +10,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
-from ..plotting import heatmap
+from .plotting import heatmap
 
 
 def side_by_side_figure(numpy_losses: np.ndarray, torch_losses: np.ndarray) -> Figure:

@@ -14,15 +14,15 @@ from __future__ import annotations
 import math
 from functools import lru_cache
 
-import matplotlib.pyplot as plt
 import numpy as np
 
-from ..attention import MultiHeadAttention, scaled_dot_product_attention
-from ..attention_scale import row_entropy
-from ..heads import attention_multiply_adds, with_num_heads
-from ..masks import causal_mask, mask_scores
-from ..plotting import heatmap, matrix_figure, symmetric_limit
-from ..toy import SOURCE_IDS, VOCAB, running_example, token_names
+from ..figures.attention_steps import attention_steps_figure
+from ..figures.multi_head import multi_head_figure
+from ..lessons.attention_scale import row_entropy
+from ..lessons.heads import attention_multiply_adds, with_num_heads
+from ..lessons.toy import SOURCE_IDS, VOCAB, running_example, token_names
+from ..model.attention import MultiHeadAttention, scaled_dot_product_attention
+from ..model.masks import causal_mask, mask_scores
 from .base import View, explorer, printable
 
 HEAD_CHOICES: tuple[tuple[str, tuple[int, int]], ...] = (
@@ -90,18 +90,9 @@ def attention_view(tokens=tuple(SOURCE_IDS), temperature: float = 1.0, num_heads
     d = attention_data(tokens, temperature, num_heads, head, masked, seed)
     names = token_names(tokens)
     d_k = d["d_k"]
-    dims = [f"d{i}" for i in range(d_k)]
     who = _head_name(num_heads, head)
-    common = {"row_labels": names, "colorbar": True}
-    fig = matrix_figure([
-        {"matrix": d["scores"], "col_labels": names, "title": "Q Kᵀ", **common},
-        {"matrix": d["scaled_scores"], "col_labels": names,
-         "title": f"scaled: Q Kᵀ / ({temperature:.1f} x sqrt({d_k})){' + mask' if masked else ''}", **common},
-        {"matrix": d["weights"], "col_labels": names, "title": "softmax weights", "vmin": 0, "vmax": 1,
-         "cmap": "Blues", **common},
-        {"matrix": d["output"], "col_labels": dims, "title": "output = weights V", **common},
-    ], ncols=2, cell_size=0.85, suptitle=f"{who}: {' '.join(names)}, temperature {temperature:.2f}, "
-                               f"causal mask {'on' if masked else 'off'}")
+    fig = attention_steps_figure(d["scores"], d["scaled_scores"], d["weights"], d["output"], names,
+                                 temperature=temperature, masked=masked, head_name=who)
     entropy = row_entropy(d["weights"])
     width = max(map(len, names))
     lines = [
@@ -175,36 +166,9 @@ def multi_head_view(num_heads: int = 2, head: int = 0, scale: str = "d_k", seed:
     d = multi_head_data(num_heads, scale, seed=seed)
     names = token_names(SOURCE_IDS)
     d_k = d["d_k"]
-    dims = [f"d{i}" for i in range(d_k)]
-    features = [f"f{i}" for i in range(6)]
     divisor = f"sqrt({d_k if scale == 'd_k' else 6})"
-    chosen = f"head {head + 1}"
-
-    fig = plt.figure(figsize=(13.0, 6.0), layout="constrained")
-    top, bottom = fig.subfigures(2, 1)
-    top.suptitle(f"{num_heads} head{'s' if num_heads > 1 else ''} of width d_k = {d_k}: softmax weights "
-                 f"(scores / {divisor})", fontsize=11)
-    top_axes = top.subplots(1, max(num_heads, 4), squeeze=False)[0]
-    for h, ax in enumerate(top_axes):
-        if h >= num_heads:
-            ax.axis("off")
-            continue
-        heatmap(ax, d["weights"][h], names, names, title=f"head {h + 1}{' (chosen)' if h == head else ''}",
-                vmin=0, vmax=1, cmap="Blues", colorbar=h == num_heads - 1)
-    span = f"column {head}" if d_k == 1 else f"columns {head * d_k} to {(head + 1) * d_k - 1}"
-    panels = [(d["Q"][head], dims, "Q"), (d["K"][head], dims, "K"), (d["V"][head], dims, "V"),
-              (d["head_outputs"][head], dims, "output = weights V")]
-    if num_heads > 1:
-        bottom.suptitle(f"{chosen}: its Q, K, V and output, which fills {span} of the concatenation", fontsize=11)
-        panels.append((d["concat"], features, "concat (all heads)"))
-    else:  # the one head's output is the whole concatenation: no fifth panel repeating it
-        bottom.suptitle(f"{chosen}: its Q, K, V and output, which is the whole concatenation", fontsize=11)
-    limit = symmetric_limit(*(m for m, _, _ in panels))
-    axes = bottom.subplots(1, len(panels), width_ratios=[max(m.shape[1], 2) for m, _, _ in panels])
-    for ax, (matrix, cols, title) in zip(axes, panels, strict=True):
-        heatmap(ax, matrix, names, cols, title=title, vmin=-limit, vmax=limit, cmap="RdBu_r")
-    bottom.colorbar(axes[-1].images[0], ax=list(axes), fraction=0.02, pad=0.01)
-
+    fig = multi_head_figure(d["weights"], d["Q"][head], d["K"][head], d["V"][head], d["head_outputs"][head],
+                            d["concat"], names, head, divisor)
     counts = attention_multiply_adds(len(names), 6, num_heads)
     lines = [
         f"heads: {num_heads}, d_k = 6 / {num_heads} = {d_k}; scores / {divisor} = scores x {d['scale']:.4f} "

@@ -11,12 +11,12 @@ from functools import lru_cache
 
 import numpy as np
 
-from ..backward_mistakes import MISTAKES, loss_gradients
-from ..gradcheck import numerical_gradient, relative_error
-from ..loss import CrossEntropyLoss
-from ..plotting import matrix_figure
-from ..toy import DECODER_INPUT_IDS, SOURCE_IDS, TARGET_IDS, VOCAB, toy_model
-from .base import View, explorer, printable
+from ..figures.gradient_check import gradient_check_figure
+from ..lessons.backward_mistakes import MISTAKES, loss_gradients
+from ..lessons.toy import DECODER_INPUT_IDS, SOURCE_IDS, TARGET_IDS, VOCAB, toy_model
+from ..model.loss import CrossEntropyLoss
+from ..training.gradcheck import numerical_gradient, relative_error
+from .base import View, explorer
 
 # The parameters offered, from the output back to the input (the backward order).
 PARAMETERS: tuple[str, ...] = (
@@ -81,16 +81,10 @@ def backprop_check_view(parameter: str = "decoder.layers.0.cross_attn.w_q.weight
     """Backprop's gradient, the numerical gradient and their difference as heatmaps on one
     colour scale; the text gives the relative error and the verdict."""
     d = backprop_check_data(parameter, mistake)
-    backprop, numerical = np.atleast_2d(d["backprop"]), np.atleast_2d(d["numerical"])
     rows, cols = _labels(parameter, d["backprop"].shape)
-    largest = float(max(np.abs(backprop).max(), np.abs(numerical).max()))
-    limit = largest or 1.0  # one colour scale centred on 0 for the three panels
-    common = dict(row_labels=rows, col_labels=cols, decimals=3, vmin=-limit, vmax=limit, cmap="RdBu_r")
-    shown = {title: printable(m, 3) for title, m in (("backpropagation", backprop), ("centred differences", numerical),
-                                                ("difference", backprop - numerical))}
-    fig = matrix_figure([dict(matrix=m, title=title, **common) for title, m in shown.items()],
-                        ncols=3 if backprop.shape[1] <= 6 else 1, cell_size=0.5,
-                        suptitle=f"dLoss / d {parameter}  ({MISTAKES[mistake].split(':')[0]})")
+    fig = gradient_check_figure(d["backprop"], d["numerical"], rows, cols,
+                                title=f"dLoss / d {parameter}  ({MISTAKES[mistake].split(':')[0]})")
+    largest = float(max(np.abs(d["backprop"]).max(), np.abs(d["numerical"]).max()))
     error = d["relative_error"]
     if largest < ZERO:
         verdict = (f"both gradients are 0 up to rounding (largest entry < {ZERO:.0e}): the parameter does not "
@@ -102,7 +96,7 @@ def backprop_check_view(parameter: str = "decoder.layers.0.cross_attn.w_q.weight
     text = "\n".join([
         f"parameter: {parameter} {d['backprop'].shape}",
         f"backward: {MISTAKES[mistake]}",
-        f"largest |gradient| (centred differences): {np.abs(numerical).max():.4f}",
+        f"largest |gradient| (centred differences): {np.abs(d['numerical']).max():.4f}",
         verdict,
     ])
     return View(fig, text)

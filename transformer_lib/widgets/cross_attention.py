@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..plotting import matrix_figure
-from ..toy import DECODER_INPUT_IDS, PAD_ID, SOURCE_IDS, VOCAB, running_example, token_names
+from ..figures.cross_attention import cross_attention_figure
+from ..lessons.toy import DECODER_INPUT_IDS, PAD_ID, SOURCE_IDS, VOCAB, running_example, token_names
 from .base import View, explorer, printable
 
 SOURCE_CHOICES: tuple[str, ...] = ("I", "love", "cats", "dogs", "<pad>")
@@ -40,12 +40,7 @@ def cross_attention_view(word_1: int = 5, word_2: int = 8, word_3: int = 9, head
     source = (word_1, word_2, word_3)
     d = cross_attention_data(source, seed)
     rows, cols = token_names(DECODER_INPUT_IDS), token_names(source)
-    fig = matrix_figure([
-        {"matrix": d["masked_scores"][head], "row_labels": rows, "col_labels": cols,
-         "title": f"head {head + 1} scaled scores"},
-        {"matrix": d["weights"][head], "row_labels": rows, "col_labels": cols, "title": f"head {head + 1} weights",
-         "vmin": 0, "vmax": 1, "cmap": "Blues"},
-    ], cell_size=0.6, suptitle=f"source: {' '.join(cols)}  (rows: decoder input, columns: source)")
+    fig = cross_attention_figure(d["masked_scores"][head], d["weights"][head], rows, cols, head)
     masked = [n for n, p in zip(cols, d["source_padding"], strict=True) if p]
     lines = [f"source: {' '.join(cols)}; masked keys: {', '.join(masked) if masked else 'none'}",
              f"head {head + 1} cross-attention weights (rows: decoder input {', '.join(rows)})"]

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..embedding import Embedding
 from ..figures.embedding_lookup import embedding_lookup_figure
-from ..toy import SOURCE_IDS, VOCAB, running_example, token_names
+from ..lessons.toy import SOURCE_IDS, VOCAB, running_example, token_names
+from ..model.embedding import Embedding
 from .base import View, explorer, printable
 
 FEATURES = [f"f{i}" for i in range(6)]

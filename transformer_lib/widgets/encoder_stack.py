@@ -7,9 +7,9 @@ from functools import lru_cache
 
 import numpy as np
 
-from ..encoder import Encoder
-from ..plotting import matrix_figure
-from ..toy import SOURCE_IDS, TOY_CONFIG, running_example, token_names
+from ..figures.encoder_stack import encoder_stack_figure
+from ..lessons.toy import SOURCE_IDS, TOY_CONFIG, running_example, token_names
+from ..model.encoder import Encoder
 from .base import View, explorer, printable
 
 MAX_LAYERS = 6
@@ -37,11 +37,7 @@ def encoder_stack_view(num_layers: int = 2, head: int = 0) -> View:
     out, trace = encoder_stack_data(num_layers)
     names = token_names(SOURCE_IDS)
     maps = [trace[f"layers.{i}.self_attn.weights"][0, head] for i in range(num_layers)]
-    panels = [{"matrix": m, "row_labels": names, "col_labels": names, "title": f"layer {i + 1}, head {head + 1}",
-               "vmin": 0, "vmax": 1, "cmap": "Blues"} for i, m in enumerate(maps)]
-    panels.append({"matrix": out[0], "row_labels": names, "col_labels": [f"f{i}" for i in range(out.shape[-1])],
-                   "title": f"output of layer {num_layers}"})
-    fig = matrix_figure(panels, ncols=min(len(panels), 4), cell_size=0.5)
+    fig = encoder_stack_figure(maps, out[0], names, head)
     lines = [f"{num_layers} layer(s), head {head + 1}: attention weights (rows: queries {', '.join(names)})"]
     for i, m in enumerate(maps):
         lines.append(f"layer {i + 1}: " + " | ".join(" ".join(f"{v:.4f}" for v in row) for row in printable(m)))

@@ -9,9 +9,9 @@ from functools import lru_cache
 
 import numpy as np
 
-from ..layer_norm import LayerNorm
-from ..plotting import matrix_figure, outline
-from ..toy import SOURCE_IDS, running_example, token_names
+from ..figures.layer_norm import layer_norm_figure
+from ..lessons.toy import SOURCE_IDS, running_example, token_names
+from ..model.layer_norm import LayerNorm
 from .base import View, explorer, printable
 
 FEATURES = [f"f{i}" for i in range(6)]
@@ -45,14 +45,8 @@ def layer_norm_view(token: int = 1, scale: float = 1.0, shift: float = 0.0) -> V
     outlined. The text gives that token's numbers and how far its normalised row moved."""
     d = layer_norm_data(token, scale, shift)
     names = token_names(SOURCE_IDS)
-    stats = np.concatenate([d["mean"], d["std"]], axis=1)
-    fig = matrix_figure([
-        {"matrix": d["inputs"], "row_labels": names, "col_labels": FEATURES, "title": "input x"},
-        {"matrix": stats, "row_labels": names, "col_labels": ["mean", "std"], "title": "per token"},
-        {"matrix": d["normalized"], "row_labels": names, "col_labels": FEATURES, "title": "(x - mean) / std"},
-    ], suptitle=f"token '{names[token]}' scaled by {scale:.2f}, shifted by {shift:+.2f}")
-    for ax in fig.axes:  # input, (mean, std), normalised
-        outline(ax, row=token)
+    fig = layer_norm_figure(d["inputs"], d["mean"], d["std"], d["normalized"], names, FEATURES, token,
+                            title=f"token '{names[token]}' scaled by {scale:.2f}, shifted by {shift:+.2f}")
     moved = float(np.abs(d["normalized"][token] - d["original"][token]).max())
     text = "\n".join([
         f"token '{names[token]}': input row = {scale:.4f} x original row {shift:+.4f}",

@@ -9,9 +9,9 @@ from functools import lru_cache
 
 import numpy as np
 
-from ..masks import causal_mask
-from ..plotting import matrix_figure
-from ..toy import DECODER_INPUT_IDS, VOCAB, running_example, token_names
+from ..figures.masked_decoder import masked_decoder_figure
+from ..lessons.toy import DECODER_INPUT_IDS, VOCAB, running_example, token_names
+from ..model.masks import causal_mask
 from .base import View, explorer, printable
 
 FEATURES = [f"f{i}" for i in range(6)]
@@ -78,13 +78,8 @@ def masked_decoder_view(changed_position: int = 2, new_token: int = 10, masked: 
     old, new = token_names(d["input_ids"]), token_names(d["changed_ids"])
     rows = [f"{n}*" if i == changed_position else n for i, n in enumerate(new)]
     mode = "causal mask" if masked else "no mask"
-    panels = [{"matrix": w, "row_labels": rows, "col_labels": rows, "title": f"head {h + 1} weights",
-               "vmin": 0, "vmax": 1, "cmap": "Blues"} for h, w in enumerate(d["weights"])]
-    panels.append({"matrix": d["change"], "row_labels": rows, "col_labels": FEATURES,
-                   "title": "|change| of decoder output", "cmap": "Reds", "vmin": 0,
-                   "vmax": max(float(d["change"].max()), 0.05)})
     swap = f"position {changed_position}: {old[changed_position]} -> {new[changed_position]}"
-    fig = matrix_figure(panels, cell_size=0.5, suptitle=f"{swap}, {mode}")
+    fig = masked_decoder_figure(d["weights"], d["change"], rows, FEATURES, title=f"{swap}, {mode}")
     lines = [
         f"decoder input: {' '.join(old)}",
         f"changed input: {' '.join(new)}  ({swap})",

@@ -13,11 +13,11 @@ from functools import lru_cache
 
 import numpy as np
 
-from ..attention_scale import row_entropy
-from ..figures.probability_bars import probability_bars_figure
-from ..loss import CrossEntropyLoss
-from ..softmax import log_softmax, softmax
-from ..toy import DECODER_INPUT_IDS, TARGET_IDS, VOCAB, running_example, token_names
+from ..figures.probability_bars import output_probabilities_figure
+from ..lessons.attention_scale import row_entropy
+from ..lessons.toy import DECODER_INPUT_IDS, TARGET_IDS, VOCAB, running_example, token_names
+from ..model.loss import CrossEntropyLoss
+from ..model.softmax import log_softmax, softmax
 from .base import View, explorer
 
 
@@ -63,12 +63,11 @@ def output_loss_view(scale: float = 1.0, smoothing: float = 0.0) -> View:
     d = output_loss_data(scale, smoothing)
     reads, answers = token_names(DECODER_INPUT_IDS), token_names(TARGET_IDS)
     vocab = len(VOCAB)
-    panels = [dict(values=d["probs"][t], highlight=int(TARGET_IDS[t]), outline=d["target"][t],
-                   outline_label=f"target (eps = {smoothing:.2f})", baseline=1.0 / vocab, ylim=(0.0, 1.15),
-                   title=f"{reads[t]} → {answers[t]}: loss {d['per_token'][t]:.4f}") for t in range(len(answers))]
-    fig = probability_bars_figure(panels, VOCAB, suptitle=(
-        f"logits x {scale:.2f}, label smoothing {smoothing:.2f}: cross-entropy {d['loss']:.4f} "
-        f"(uniform guess ln {vocab} = {np.log(vocab):.4f})"))
+    titles = [f"{reads[t]} → {answers[t]}: loss {d['per_token'][t]:.4f}" for t in range(len(answers))]
+    summary = (f"logits x {scale:.2f}, label smoothing {smoothing:.2f}: cross-entropy {d['loss']:.4f} "
+               f"(uniform guess ln {vocab} = {np.log(vocab):.4f})")
+    fig = output_probabilities_figure(d["probs"], TARGET_IDS, d["target"], VOCAB, titles,
+                                      target_label=f"target (eps = {smoothing:.2f})", suptitle=summary)
     p_answer = d["probs"][np.arange(len(answers)), TARGET_IDS]
     lines = [f"logits x {scale:.4f}, label smoothing {smoothing:.4f}"]
     for t, name in enumerate(answers):

@@ -40,15 +40,10 @@ def path_length_view(length: int = 20, d_model: int = 512) -> View:
     """Three panels over the sentence length (sequential steps, longest path, operations per
     layer), the chosen length marked; the text gives the numbers at that length."""
     d = path_length_data(length, d_model)
-    panels = [
-        ("sequential steps per layer", "steps (log scale)", {"RNN": d["rnn_steps"],
-                                                             "self-attention": d["attention_steps"]}, True),
-        ("longest path between two words", "hops (log scale)", {"RNN": d["rnn_path"],
-                                                                "self-attention": d["attention_path"]}, True),
-        (f"operations per layer (d = {d_model})", "multiply-adds (log scale)",
-         {"RNN": d["rnn_operations"], "self-attention": d["attention_operations"]}, True),
-    ]
-    fig = path_length_figure(d["lengths"], panels, chosen=length)
+    fig = path_length_figure(d["lengths"], {"RNN": d["rnn_steps"], "self-attention": d["attention_steps"]},
+                             {"RNN": d["rnn_path"], "self-attention": d["attention_path"]},
+                             {"RNN": d["rnn_operations"], "self-attention": d["attention_operations"]},
+                             d_model, chosen=length)
     at = d["at"]
     cheaper = "self-attention" if at["attention_operations"] < at["rnn_operations"] else (
         "RNN" if at["rnn_operations"] < at["attention_operations"] else "neither")

@@ -1,15 +1,16 @@
 """The positional-encoding explorer: choose d_model, a position and a dimension, and see the
 whole table with that row and column outlined, the chosen dimension's wave over the positions,
-and the formula evaluated for the chosen cell (위치 인코딩)."""
+and the formula evaluated for the chosen cell (위치 인코딩).
+
+This module is the control: it reads the settings, takes the numbers from
+`model.positional_encoding` and has `figures.positional_encoding` draw them."""
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 
-from ..figures.positional_encoding import dimension_label
-from ..plotting import heatmap, outline
-from ..positional_encoding import sinusoidal_positional_encoding
+from ..figures.positional_encoding import pe_cell_figure
+from ..model.positional_encoding import positional_encoding_at, sinusoidal_positional_encoding
 from .base import View, explorer, printable
 
 BASE = 10000.0
@@ -36,13 +37,12 @@ def positional_encoding_data(position: int = 1, dimension: int = 2, d_model: int
     table = long_table[:max_len]  # a row depends only on its position: the first max_len rows
     i = dimension // 2
     divisor = BASE ** (2 * i / d_model)
-    function = np.sin if dimension % 2 == 0 else np.cos
     curve_positions = np.linspace(0, long_table.shape[0] - 1, 600)
     return {
         "table": table, "row": table[position], "column": table[:, dimension], "i": i,
-        "divisor": divisor, "angle": position / divisor, "function": function.__name__,
+        "divisor": divisor, "angle": position / divisor, "function": "sin" if dimension % 2 == 0 else "cos",
         "value": table[position, dimension], "long_column": long_table[:, dimension], "wavelength": 2 * np.pi * divisor,
-        "curve_positions": curve_positions, "curve": function(curve_positions / divisor),
+        "curve_positions": curve_positions, "curve": positional_encoding_at(curve_positions, d_model, BASE)[:, dimension],
     }
 
 
@@ -52,28 +52,8 @@ def positional_encoding_view(position: int = 1, dimension: int = 2, d_model: int
     evaluates the formula for the chosen cell and lists the chosen row."""
     d = positional_encoding_data(position, dimension, d_model, max_len)
     table = d["table"]
-    fig, (left, right) = plt.subplots(1, 2, figsize=(10.5, 4.0),
-                                      gridspec_kw={"width_ratios": [1.25, 1]})
-    heatmap(left, table, [f"pos {p}" for p in range(max_len)], None,
-            f"PE table (d_model = {d_model})", vmin=-1, vmax=1, cmap="RdBu_r")
-    if d_model > 16:
-        step = 8 if d_model > 32 else 4
-        left.set_xticks(range(0, d_model, step), labels=range(0, d_model, step))
-    left.set_xlabel("dimension")
-    outline(left, row=position, linewidth=2.2)
-    outline(left, column=dimension, color="#1b9e77", linewidth=2.2)
-    right.plot(d["curve_positions"], d["curve"], color="#1b9e77", linewidth=1.5)
-    right.axvspan(-0.5, max_len - 0.5, color="#eeeeee", label="positions in the table")
-    right.plot(range(len(d["long_column"])), d["long_column"], "o", color="#1b9e77", markersize=3,
-               label="integer positions")
-    right.plot([position], [d["value"]], "o", color="black", markersize=9, label=f"pos {position}")
-    right.axhline(0, color="#999999", linewidth=0.6)
-    right.set_ylim(-1.15, 1.15)
-    right.set_xlabel("position (pos)")
-    right.set_ylabel("PE value")
-    right.set_title(f"{dimension_label(dimension, d_model)}: {d['function']}(pos / {d['divisor']:.4g})", fontsize=10)
-    right.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=3, frameon=False)
-    fig.tight_layout()
+    fig = pe_cell_figure(table, position, dimension, d["curve_positions"], d["curve"], d["long_column"],
+                         formula=f"{d['function']}(pos / {d['divisor']:.4g})")
     two_i = 2 * d["i"]
     lines = [
         f"d_model = {d_model}: table shape {table.shape[0]} x {table.shape[1]} (positions 0 .. {max_len - 1})",

@@ -7,9 +7,9 @@ from functools import lru_cache
 
 import numpy as np
 
-from ..feed_forward import FeedForward
 from ..figures.relu_units import relu_units_figure
-from ..toy import SOURCE_IDS, running_example, token_names
+from ..lessons.toy import SOURCE_IDS, running_example, token_names
+from ..model.feed_forward import FeedForward
 from .base import View, explorer, printable
 
 

@@ -6,8 +6,8 @@ output position learns to read the mirrored source position, and an anti-diagona
 from __future__ import annotations
 
 from ..figures.training import attention_heads_figure
-from ..reversal import lengths_of, mirror_weight, token_names
-from ..snapshots import AttentionSnapshots
+from ..lessons.reversal import lengths_of, mirror_weight, token_names
+from ..lessons.snapshots import AttentionSnapshots
 from .base import View, explorer, printable
 
 

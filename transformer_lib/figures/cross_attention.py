@@ -1,0 +1,24 @@
+"""One head of the decoder's cross-attention (chapter 09): the scaled scores (-inf at masked
+<pad> keys, drawn grey) and the weights, rows the decoder input tokens (queries), columns the
+source tokens (keys). The numbers come from the model's trace and are passed in."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from .plotting import matrix_figure
+
+
+def cross_attention_figure(scaled_scores: np.ndarray, weights: np.ndarray, query_labels: Sequence[str],
+                           key_labels: Sequence[str], head: int) -> Figure:
+    """Head `head`'s `scaled_scores` and `weights` (Tt, Ts each; the weights on the scale 0 to
+    1) side by side; `query_labels` (Tt,) name the rows, `key_labels` (Ts,) the columns."""
+    return matrix_figure([
+        {"matrix": scaled_scores, "row_labels": query_labels, "col_labels": key_labels,
+         "title": f"head {head + 1} scaled scores"},
+        {"matrix": weights, "row_labels": query_labels, "col_labels": key_labels, "title": f"head {head + 1} weights",
+         "vmin": 0, "vmax": 1, "cmap": "Blues"},
+    ], cell_size=0.6, suptitle=f"source: {' '.join(key_labels)}  (rows: decoder input, columns: source)")

@@ -1,0 +1,25 @@
+"""A stack of encoder layers (chapter 07) seen through one head: that head's attention weights
+in every layer, then the stack's output. The numbers come from the encoder's trace and are
+passed in."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from .plotting import matrix_figure
+
+
+def encoder_stack_figure(weights: Sequence[np.ndarray], output: np.ndarray, token_labels: Sequence[str],
+                         head: int) -> Figure:
+    """One panel per layer with head `head`'s `weights` (T, T) on the scale 0 to 1, then the
+    last layer's `output` (T, d_model); at most 4 panels per row."""
+    panels = [{"matrix": m, "row_labels": token_labels, "col_labels": token_labels,
+               "title": f"layer {i + 1}, head {head + 1}", "vmin": 0, "vmax": 1, "cmap": "Blues"}
+              for i, m in enumerate(weights)]
+    panels.append({"matrix": output, "row_labels": token_labels,
+                   "col_labels": [f"f{i}" for i in range(np.shape(output)[-1])],
+                   "title": f"output of layer {len(weights)}"})
+    return matrix_figure(panels, ncols=min(len(panels), 4), cell_size=0.5)

@@ -1,0 +1,27 @@
+"""What changing one decoder input token does (chapter 08): the changed input's self-attention
+weights, one panel per head, and how far every decoder output moved, |change| per position and
+feature. With the causal mask the rows above the changed position stay white (exactly 0)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from .plotting import matrix_figure
+
+SMALLEST_TOP = 0.05  # the |change| scale reaches at least this: a tiny change stays pale, and no change still has a scale
+
+
+def masked_decoder_figure(weights: np.ndarray, change: np.ndarray, token_labels: Sequence[str],
+                          feature_labels: Sequence[str], title: str | None = None) -> Figure:
+    """`weights` (h, T, T) on the scale 0 to 1, one panel per head, then `change` (T, d_model)
+    on the scale 0 to max(largest change, 0.05); rows and columns of the weights are
+    `token_labels` (T,)."""
+    panels = [{"matrix": w, "row_labels": token_labels, "col_labels": token_labels, "title": f"head {h + 1} weights",
+               "vmin": 0, "vmax": 1, "cmap": "Blues"} for h, w in enumerate(weights)]
+    panels.append({"matrix": change, "row_labels": token_labels, "col_labels": feature_labels,
+                   "title": "|change| of decoder output", "cmap": "Reds", "vmin": 0,
+                   "vmax": max(float(np.max(change)), SMALLEST_TOP)})
+    return matrix_figure(panels, cell_size=0.5, suptitle=title)

@@ -1,0 +1,120 @@
+"""Pictures of matrices: annotated heatmaps with labelled rows and columns and the shape in the
+title. Computation never depends on a figure: these functions only draw.
+
+``matrix_figure`` builds and returns a Figure (for the figure modules and tests); ``show_matrices``
+draws it in a notebook and returns nothing printable."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+
+from .token_labels import drawn_labels
+
+MASKED_COLOR = "#d9d9d9"
+
+
+def heatmap(ax: Axes, matrix, row_labels: Sequence[str] | None = None, col_labels: Sequence[str] | None = None,
+            title: str | None = None, decimals: int = 2, cmap: str | None = None,
+            vmin: float | None = None, vmax: float | None = None, show_shape: bool = True,
+            colorbar: bool | None = None, annotate: bool | None = None) -> None:
+    """Draw a 2-D `matrix` (R, C) on `ax` with each value written in its cell.
+
+    -inf cells (masked attention scores) are grey and read "-inf". Signed data use a diverging
+    colour map centred on 0; non-negative data (probabilities) a sequential one. Cell text is
+    skipped when the matrix is too large to read (over 12 x 16) unless `annotate` is set. A
+    colour bar is drawn when `colorbar` is True, and by default (None) when the numbers are not
+    written in the cells; pass False when the figure draws one shared colour bar itself."""
+    m = np.asarray(matrix, dtype=np.float64)
+    if m.ndim == 1:
+        m = m[None, :]
+    if m.ndim != 2:
+        raise ValueError(f"heatmap needs a 2-D matrix, got shape {m.shape}")
+    finite = np.isfinite(m)
+    values = m[finite]
+    if cmap is None:
+        cmap = "Blues" if values.size and values.min() >= 0 else "RdBu_r"
+    if vmin is None and vmax is None and cmap == "RdBu_r" and values.size:
+        vmax = float(np.abs(values).max()) or 1.0
+        vmin = -vmax
+    shown = np.ma.masked_where(~finite, m)
+    colormap = plt.get_cmap(cmap).with_extremes(bad=MASKED_COLOR)
+    image = ax.imshow(shown, cmap=colormap, vmin=vmin, vmax=vmax, aspect="auto")
+    rows, cols = m.shape
+    if annotate is None:
+        annotate = rows <= 12 and cols <= 16
+    if annotate:
+        for (r, c), v in np.ndenumerate(m):
+            if not np.isfinite(v):
+                text, color = ("-inf" if v < 0 else "inf"), "black"
+            else:
+                text = f"{round(float(v), decimals) + 0.0:.{decimals}f}"  # + 0.0: no "-0.00"
+                red, green, blue, _ = colormap(image.norm(v))
+                color = "white" if 0.299 * red + 0.587 * green + 0.114 * blue < 0.5 else "black"
+            ax.text(c, r, text, ha="center", va="center", fontsize=9, color=color)
+    long_labels = col_labels is not None and max(map(len, map(str, col_labels)), default=0) > 4
+    ax.set_xticks(range(cols), labels=drawn_labels(col_labels) if col_labels is not None else range(cols),
+                  rotation=45 if long_labels else 0, ha="right" if long_labels else "center")
+    ax.set_yticks(range(rows), labels=drawn_labels(row_labels) if row_labels is not None else range(rows))
+    ax.tick_params(length=0)
+    label = title or ""
+    if show_shape:
+        label = f"{label}  {rows} x {cols}".strip()
+    ax.set_title(label, fontsize=10)
+    if colorbar or (colorbar is None and not annotate):  # colour without printed numbers needs a scale
+        ax.figure.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
+
+
+def matrix_figure(panels: Sequence[dict], ncols: int | None = None, cell_size: float = 0.55,
+                  suptitle: str | None = None) -> Figure:
+    """A figure with one annotated heatmap per panel, side by side (wrapping after `ncols`).
+
+    Each panel is a dict of `heatmap` keyword arguments and must hold ``matrix``."""
+    n = len(panels)
+    ncols = min(n, ncols or n)
+    nrows = int(np.ceil(n / ncols))
+    shapes = [np.atleast_2d(np.asarray(p["matrix"])).shape for p in panels]
+    width = max(sum(s[1] for s in shapes[:ncols]) * cell_size + 1.4 * ncols, 3.0)
+    height = max(max(s[0] for s in shapes) * cell_size + 1.3, 2.0) * nrows
+    fig, axes = plt.subplots(nrows, ncols, figsize=(width, height), squeeze=False,
+                             gridspec_kw={"width_ratios": [max(s[1], 2) for s in shapes[:ncols]]} if nrows == 1 else None)
+    for ax, panel in zip(axes.ravel(), panels, strict=False):
+        heatmap(ax, **panel)
+    for ax in axes.ravel()[n:]:
+        ax.axis("off")
+    if suptitle:
+        fig.suptitle(suptitle, fontsize=11)
+    fig.tight_layout()
+    return fig
+
+
+def show_matrices(panels: Sequence[dict], **kwargs) -> None:
+    """Draw `matrix_figure(panels, **kwargs)` in the notebook. Returns nothing."""
+    matrix_figure(panels, **kwargs)
+    plt.show()
+
+
+def show_matrix(matrix, row_labels=None, col_labels=None, title=None, **kwargs) -> None:
+    """Draw one annotated heatmap in the notebook. Returns nothing."""
+    show_matrices([dict(matrix=matrix, row_labels=row_labels, col_labels=col_labels, title=title, **kwargs)])
+
+
+def symmetric_limit(*matrices) -> float:
+    """The largest |value| over `matrices`, for one colour scale -limit .. limit centred on 0
+    (1.0 if every value is 0, so the scale is never empty)."""
+    return max(float(np.abs(np.asarray(m)).max()) for m in matrices) or 1.0
+
+
+def outline(ax: Axes, *, row: int | None = None, column: int | None = None, color: str = "black",
+            linewidth: float = 2.5) -> None:
+    """Draw a box around one row, one column, or (both given) one cell of the heatmap on `ax`;
+    the row's length and the column's height are read from the image."""
+    rows, cols = ax.images[0].get_array().shape
+    x, width = (-0.5, cols) if column is None else (column - 0.5, 1)
+    y, height = (-0.5, rows) if row is None else (row - 0.5, 1)
+    ax.add_patch(Rectangle((x, y), width, height, fill=False, edgecolor=color, linewidth=linewidth))

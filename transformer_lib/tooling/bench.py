@@ -1,0 +1,393 @@
+"""Benchmark: one training step of the NumPy model against its PyTorch twin, the achieved
+floating-point rate against the machine's matrix-product ceiling, peak memory, greedy-decoding
+throughput, and the wall time of every notebook.
+
+Run ``python -m transformer_lib.tooling.bench`` (``--quick`` for fewer repeats, ``--no-notebooks`` to
+skip executing the notebooks, ``--threads N`` to run both libraries on N threads, ``--json PATH``
+to choose where the results go).
+
+How it measures:
+
+- Each measurement runs in a fresh subprocess, so its memory is its own. NumPy's BLAS and
+  PyTorch get the same number of threads: ``--threads`` when given, else the number NumPy's BLAS
+  uses by default here (it is read from the library, and the child reports what it really used).
+- NumPy and PyTorch alternate, round after round, so a change in the machine's load hits both;
+  the ratio is the median over rounds of (NumPy median / PyTorch median) within a round. The
+  1-minute load average is recorded with every figure: on a busy machine, timings (above all
+  multithreaded ones) are noisy. The "cpu ratio" compares the processes' CPU time per step the
+  same way; on one thread it is the steadier figure when other programs compete for the cores
+  (with several threads it also counts threads waiting for each other).
+- Peak memory is the resident-set high-water mark during model construction and the training
+  steps, above the resident set just before (imports, and for PyTorch the NumPy model the twin
+  copies its weights from, are excluded).
+- The FLOP count (`training_flops`) counts matrix products only; the ceiling is the best rate of
+  a large square matrix product on the same number of threads.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ctypes
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass
+from functools import partial
+from pathlib import Path
+
+import numpy as np
+
+from ..lessons.heads import attention_multiply_adds
+
+
+@dataclass(frozen=True)
+class Size:
+    """One benchmark configuration."""
+
+    name: str
+    vocab: int
+    d_model: int
+    num_heads: int
+    d_ff: int
+    layers: int
+    batch: int
+    length: int
+
+
+SIZES = {
+    "toy": Size("toy", 11, 6, 2, 24, 1, 1, 3),
+    "copy": Size("copy", 11, 32, 4, 128, 2, 80, 10),
+    "medium": Size("medium", 1000, 128, 4, 512, 2, 32, 32),
+}
+PAD = 0
+DTYPES = ("float64", "float32")
+
+
+def _config(size: Size, dtype: str):
+    from ..model.transformer import TransformerConfig
+
+    return TransformerConfig(src_vocab_size=size.vocab, tgt_vocab_size=size.vocab, d_model=size.d_model,
+                             num_heads=size.num_heads, d_ff=size.d_ff, num_encoder_layers=size.layers,
+                             num_decoder_layers=size.layers, max_len=max(size.length + 1, 16), pad_id=PAD,
+                             dtype=dtype)
+
+
+def _batch(size: Size, seed: int = 0):
+    rng = np.random.default_rng(seed)
+    src = rng.integers(1, size.vocab, (size.batch, size.length))
+    tgt = rng.integers(1, size.vocab, (size.batch, size.length + 1))
+    return src, tgt[:, :-1], tgt[:, 1:]
+
+
+def training_flops(size: Size) -> float:
+    """Floating-point operations of one training step, counting matrix products only: 2 per
+    multiply-add, and the backward pass costs twice the forward (one product for the input
+    gradient and one for the weight gradient per forward product)."""
+    b, t, d, f, v, n = size.batch, size.length, size.d_model, size.d_ff, size.vocab, size.layers
+    tokens = b * t
+    attention = 2 * b * attention_multiply_adds(t, d, size.num_heads)["total"]  # four projections, QKᵀ and AV
+    ffn = 2 * tokens * d * f * 2
+    forward = n * (attention + ffn) + n * (2 * attention + ffn) + 2 * tokens * d * v
+    return 3.0 * forward
+
+
+# -- threads and machine --------------------------------------------------------------------------
+def _openblas():
+    """The OpenBLAS library NumPy loaded (a ctypes handle) and its symbol prefix, or None."""
+    try:
+        maps = Path("/proc/self/maps").read_text()
+    except OSError:
+        return None
+    paths = {line.split()[-1] for line in maps.splitlines() if "openblas" in line.lower() and ".so" in line}
+    for path in sorted(paths):
+        lib = ctypes.CDLL(path)
+        for prefix, suffix in (("scipy_openblas_", "64_"), ("openblas_", "64_"), ("openblas_", "")):
+            if hasattr(lib, f"{prefix}get_num_threads{suffix}"):
+                return lib, prefix, suffix
+    return None
+
+
+def numpy_blas_threads() -> int | None:
+    """How many threads NumPy's BLAS (OpenBLAS) uses for a large matrix product, or None if
+    the BLAS is not OpenBLAS."""
+    found = _openblas()
+    if found is None:
+        return None
+    lib, prefix, suffix = found
+    return int(getattr(lib, f"{prefix}get_num_threads{suffix}")())
+
+
+def machine() -> dict:
+    """CPU model, core count, load average and library versions of this machine."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    blas = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
+    info = {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(), "numpy": np.__version__,
+            "numpy_blas": f"{blas.get('name')} {blas.get('version')}", "numpy_blas_threads": numpy_blas_threads(),
+            "load_average_1min": os.getloadavg()[0]}
+    try:
+        import torch
+
+        config = torch.__config__.show()
+        backend = next((line.strip(" -") for line in config.splitlines() if "Math Kernel Library Version" in line), "")
+        info["torch"] = torch.__version__
+        info["torch_blas"] = backend.split(" for ")[0]
+    except ImportError:
+        info["torch"] = None
+    return info
+
+
+# -- memory ---------------------------------------------------------------------------------------
+def _status_kb(field: str) -> int | None:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    except OSError:
+        return None
+    return None
+
+
+class PeakMemory:
+    """Resident-set high-water mark above the resident set at creation, in MB (Linux: resets
+    the kernel's VmHWM through /proc/self/clear_refs; elsewhere falls back to ru_maxrss)."""
+
+    def __init__(self):
+        self.start_kb = _status_kb("VmRSS")
+        try:
+            Path("/proc/self/clear_refs").write_text("5")
+            self.exact = self.start_kb is not None
+        except OSError:
+            self.exact = False
+        if not self.exact:
+            self.start_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+    def mb(self) -> float:
+        peak = _status_kb("VmHWM") if self.exact else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        return (peak - self.start_kb) / 1024
+
+
+# -- one measurement -------------------------------------------------------------------------------
+def _time_steps(step, repeats: int, warmup: int, cpu_times: list[float] | None = None) -> list[float]:
+    """Wall seconds of each of `repeats` calls of `step` after `warmup` calls; the process's CPU
+    seconds of each call are appended to `cpu_times` if given."""
+    for _ in range(warmup):
+        step()
+    times = []
+    for _ in range(repeats):
+        start, start_cpu = time.perf_counter(), time.process_time()
+        step()
+        times.append(time.perf_counter() - start)
+        if cpu_times is not None:
+            cpu_times.append(time.process_time() - start_cpu)
+    return times
+
+
+def _numpy_step(size: Size, dtype: str):
+    from ..model.loss import CrossEntropyLoss
+    from ..model.transformer import Transformer
+    from ..training.loop import Batch, train_step
+    from ..training.optim import Adam
+
+    model = Transformer(_config(size, dtype), seed=0)
+    return partial(train_step, model, Adam(model, lr=1e-4), CrossEntropyLoss(ignore_index=PAD), Batch(*_batch(size)))
+
+
+def measure_numpy(size: Size, dtype: str, repeats: int, warmup: int) -> dict:
+    """Seconds of each NumPy training step (forward, backward, Adam) and the peak memory."""
+    _numpy_step(SIZES["toy"], dtype)()  # start the BLAS threads and their buffers first
+    memory = PeakMemory()
+    cpu = []
+    times = _time_steps(_numpy_step(size, dtype), repeats, warmup, cpu)
+    return {"times": times, "cpu_times": cpu, "peak_mb": memory.mb(), "threads": numpy_blas_threads()}
+
+
+def measure_torch(size: Size, dtype: str, repeats: int, warmup: int, threads: int) -> dict:
+    """Seconds of each PyTorch training step of the twin (eager, CPU, `threads` threads, the same
+    weights, batch, loss and optimiser) and the peak memory."""
+    import torch
+
+    from ..model.transformer import Transformer
+    from ..reference.torch_model import torch_twin
+    from ..reference.twin_training import torch_train_step
+    from ..training.loop import Batch
+
+    torch.set_num_threads(threads)
+    batch = Batch(*(torch.as_tensor(a) for a in _batch(size)))
+    warm = torch_twin(Transformer(_config(SIZES["toy"], dtype), seed=0))  # load PyTorch's kernels first
+    torch_train_step(warm, torch.optim.Adam(warm.parameters()), Batch(*_batch(SIZES["toy"])), PAD)
+    source = Transformer(_config(size, dtype), seed=0)
+
+    memory = PeakMemory()
+    twin = torch_twin(source)
+    step = partial(torch_train_step, twin, torch.optim.Adam(twin.parameters(), lr=1e-4), batch, PAD)
+    cpu = []
+    times = _time_steps(step, repeats, warmup, cpu)
+    return {"times": times, "cpu_times": cpu, "peak_mb": memory.mb(), "threads": torch.get_num_threads()}
+
+
+def measure_greedy(repeats: int) -> dict:
+    """Sequences per second decoded greedily by the NumPy model at the copy-task size (batch 80,
+    11 steps)."""
+    from ..model.transformer import Transformer
+    from ..training.decoding import greedy_decode
+
+    size = SIZES["copy"]
+    model = Transformer(_config(size, "float64"), seed=0)
+    src, _, _ = _batch(size)
+    times = _time_steps(lambda: greedy_decode(model, src, bos_id=1, max_len=size.length + 1), repeats, 1)
+    return {"times": times, "sequences_per_second": size.batch / statistics.median(times)}
+
+
+def matmul_ceiling(dtype: str, n: int = 1024, repeats: int = 5) -> float:
+    """The machine's large-matrix-product rate for NumPy, in GFLOP/s (best of `repeats`)."""
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((n, n)).astype(dtype)
+    b = rng.standard_normal((n, n)).astype(dtype)
+    best = min(_time_steps(lambda: a @ b, repeats, 1))
+    return 2 * n**3 / best / 1e9
+
+
+def _child(kind: str, size_name: str, dtype: str, repeats: int, warmup: int, threads: int) -> None:
+    if kind == "torch":
+        import torch  # noqa: F401  (imported before the memory baseline: the library is not the model)
+
+        from .. import reference  # noqa: F401
+    size = SIZES.get(size_name)
+    load = os.getloadavg()[0]
+    if kind == "numpy":
+        result = measure_numpy(size, dtype, repeats, warmup)
+    elif kind == "torch":
+        result = measure_torch(size, dtype, repeats, warmup, threads)
+    elif kind == "ceiling":
+        result = {"gflops": matmul_ceiling(dtype), "threads": numpy_blas_threads()}
+    else:
+        result = measure_greedy(repeats)
+    result["load_average_1min"] = max(load, os.getloadavg()[0])
+    print(json.dumps(result))
+
+
+def _run_child(kind: str, size_name: str, dtype: str, repeats: int, warmup: int, threads: int) -> dict:
+    cmd = [sys.executable, "-m", "transformer_lib.tooling.bench", "--child", kind, size_name, dtype, str(repeats), str(warmup),
+           str(threads)]
+    env = dict(os.environ, OPENBLAS_NUM_THREADS=str(threads), OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads))
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True, env=env)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def compare_step(size_name: str, dtype: str, rounds: int, repeats: int, threads: int, warmup: int = 3) -> dict:
+    """NumPy vs PyTorch training step at one size and dtype: `rounds` rounds, each one NumPy
+    and one PyTorch subprocess (alternating which goes first) of `repeats` timed steps."""
+    runs = {"numpy": [], "torch": []}
+    for r in range(rounds):
+        for kind in (("numpy", "torch") if r % 2 == 0 else ("torch", "numpy")):
+            runs[kind].append(_run_child(kind, size_name, dtype, repeats, warmup, threads))
+    for kind in runs:
+        used = {run["threads"] for run in runs[kind]}
+        if used != {threads}:
+            raise RuntimeError(f"{kind} ran on {used} threads, expected {threads}")
+    def paired_ratio(key):
+        return statistics.median(statistics.median(n[key]) / statistics.median(t[key])
+                                 for n, t in zip(runs["numpy"], runs["torch"], strict=True))
+
+    per_round = [statistics.median(n["times"]) / statistics.median(t["times"])
+                 for n, t in zip(runs["numpy"], runs["torch"], strict=True)]
+    loads = [run["load_average_1min"] for kind in runs for run in runs[kind]]
+    return {"size": asdict(SIZES[size_name]), "dtype": dtype, "threads": threads, "rounds": rounds,
+            "numpy_ms": 1e3 * statistics.median([x for run in runs["numpy"] for x in run["times"]]),
+            "torch_ms": 1e3 * statistics.median([x for run in runs["torch"] for x in run["times"]]),
+            "ratio": statistics.median(per_round), "ratio_per_round": per_round, "cpu_ratio": paired_ratio("cpu_times"),
+            "numpy_peak_mb": statistics.median(run["peak_mb"] for run in runs["numpy"]),
+            "torch_peak_mb": statistics.median(run["peak_mb"] for run in runs["torch"]),
+            "load_min": min(loads), "load_max": max(loads)}
+
+
+def notebook_times(folder: Path) -> dict[str, float]:
+    """Wall seconds to execute each notebook of `folder` headless in a fresh kernel."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    times = {}
+    for path in sorted(folder.glob("[0-9][0-9]_*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        start = time.perf_counter()
+        NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(folder)}}).execute()
+        times[path.name] = time.perf_counter() - start
+    return times
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer rounds and repeats")
+    parser.add_argument("--no-notebooks", action="store_true", help="skip executing the notebooks")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="threads for both libraries (default: what NumPy's BLAS uses here)")
+    parser.add_argument("--sizes", default=",".join(SIZES), help="comma-separated subset of " + ", ".join(SIZES))
+    parser.add_argument("--json", default="bench_results.json", help="where to write the results")
+    parser.add_argument("--child", nargs=6, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        kind, size_name, dtype, repeats, warmup, threads = args.child
+        _child(kind, size_name, dtype, int(repeats), int(warmup), int(threads))
+        return 0
+
+    threads = args.threads or numpy_blas_threads() or os.cpu_count() or 1
+    rounds = 2 if args.quick else 4
+    repeats = {"toy": 30, "copy": 10, "medium": 5} if args.quick else {"toy": 60, "copy": 20, "medium": 8}
+    results = {"machine": machine(), "threads": threads, "steps": []}
+    m = results["machine"]
+    print(f"{m['cpu']}, {m['cores']} cores; numpy {m['numpy']} ({m['numpy_blas']}), torch {m['torch']} "
+          f"({m.get('torch_blas', '')}); {threads} thread(s) each; {rounds} interleaved rounds\n")
+    print(f"{'size':<8}{'dtype':<9}{'numpy ms':>10}{'torch ms':>10}{'ratio':>7}{'cpu ratio':>10}{'numpy MB':>10}"
+          f"{'torch MB':>10}{'load':>11}")
+    for size_name in args.sizes.split(","):
+        for dtype in DTYPES:
+            row = compare_step(size_name, dtype, rounds, repeats[size_name], threads)
+            results["steps"].append(row)
+            print(f"{size_name:<8}{dtype:<9}{row['numpy_ms']:>10.2f}{row['torch_ms']:>10.2f}{row['ratio']:>7.2f}"
+                  f"{row['cpu_ratio']:>10.2f}{row['numpy_peak_mb']:>10.1f}{row['torch_peak_mb']:>10.1f}"
+                  f"{row['load_min']:>6.1f}-{row['load_max']:.1f}")
+
+    print()
+    for dtype in DTYPES:
+        step = next((r for r in results["steps"] if r["size"]["name"] == "medium" and r["dtype"] == dtype), None)
+        if step is None:
+            continue
+        ceiling = max(_run_child("ceiling", "medium", dtype, 0, 0, threads)["gflops"] for _ in range(rounds))
+        achieved = training_flops(SIZES["medium"]) / (step["numpy_ms"] / 1e3) / 1e9
+        results[f"medium_{dtype}_gflops"] = achieved
+        results[f"matmul_ceiling_{dtype}_gflops"] = ceiling
+        print(f"medium {dtype}: {achieved:.1f} GFLOP/s achieved, ceiling {ceiling:.1f} GFLOP/s "
+              f"({100 * achieved / ceiling:.0f}%) on {threads} thread(s)")
+
+    greedy = _run_child("greedy", "copy", "float64", max(3, repeats["copy"] // 2), 1, threads)
+    results["greedy_sequences_per_second"] = greedy["sequences_per_second"]
+    print(f"greedy decoding, copy size: {greedy['sequences_per_second']:.0f} sequences/s "
+          f"(load {greedy['load_average_1min']:.1f})")
+
+    if not args.no_notebooks:
+        folder = Path(__file__).resolve().parent.parent / "notebooks"
+        times = notebook_times(folder)
+        results["notebook_seconds"] = times
+        for name, seconds in times.items():
+            print(f"{name:<36}{seconds:>7.1f} s")
+        print(f"{'all notebooks':<36}{sum(times.values()):>7.1f} s (load {os.getloadavg()[0]:.1f})")
+
+    Path(args.json).write_text(json.dumps(results, indent=2))
+    print(f"\nresults written to {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
