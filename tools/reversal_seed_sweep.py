@@ -30,7 +30,7 @@ from threadpoolctl import threadpool_limits
 
 import transformer_lib as tl
 from transformer_lib import reversal
-from transformer_lib.training import exact_match, train
+from transformer_lib.training.loop import exact_match, train
 
 EARLIER_CHECKS = (600, 700)  # steps before the last at which the held-out exact match is also measured
 
