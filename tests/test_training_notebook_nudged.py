@@ -4,12 +4,14 @@ Hundreds of float32 training steps turn a last-bit rounding difference (another 
 another BLAS kernel) into visibly different losses, accuracies and attention weights. This test
 causes such a difference on purpose: it copies the chapter into a temporary folder with one
 extra first cell that multiplies every initial weight of every model the chapter builds by
-1 + 1e-7 x noise (float32's last bits), then runs nbval on the copy against the committed
+1 + 1e-7 x noise (float32's last bits, far more than float64's), then runs nbval on the copy
+against the committed
 outputs. The data and the seeds stay the same. Every output nbval compares must survive the
 nudge; the exact values of a training run belong in cells nbval does not compare."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -20,6 +22,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 SANITIZE = REPO / "tests" / "nbval_sanitize.cfg"
 TRAINING_NOTEBOOKS = ["notebooks/12_training.ipynb"]  # every notebook that trains a model
+TRAINS = re.compile(r"\b(train|train_step|train_side_by_side)\(|\.step\(\)")  # a call that takes optimiser steps
 RELATIVE_NUDGE = 1e-7
 NOISE_SEED = 2024
 
@@ -83,8 +86,21 @@ def test_the_nudge_changes_the_initial_weights_in_their_last_bits():
     assert changed > total // 2, f"only {changed} of {total} weights were nudged"
 
 
+def test_every_notebook_that_trains_is_run_nudged():
+    """A chapter or solution that takes optimiser steps is in TRAINING_NOTEBOOKS."""
+    training = set()
+    for path in sorted((REPO / "notebooks").rglob("*.ipynb")):
+        if ".ipynb_checkpoints" in path.parts:
+            continue
+        cells = nbformat.read(path, as_version=4).cells
+        if any(cell.cell_type == "code" and TRAINS.search(cell.source) for cell in cells):
+            training.add(path.relative_to(REPO).as_posix())
+    assert training == set(TRAINING_NOTEBOOKS)
+
+
 @pytest.mark.parametrize("notebook", TRAINING_NOTEBOOKS)
 def test_compared_outputs_survive_nudged_initial_weights(notebook, tmp_path):
+    """nbval passes on the nudged copy: no compared output depends on rounding."""
     copy = nudged_copy(REPO / notebook, tmp_path)
     command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval", "--nbval-current-env",
                "--nbval-sanitize-with", str(SANITIZE), str(copy)]
