@@ -47,10 +47,10 @@ def test_korean_tokens_are_drawn_in_hangul_and_other_labels_unchanged():
 
 
 def test_the_package_figures_draw_the_running_example_in_hangul():
-    view = cross_attention_view()
+    view = cross_attention_view(weights="trained")
     fig = view.figure
-    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["<bos>", "나는", "고양이를"]
-    assert "decoder input <bos>, naneun, goyangireul" in view.text  # printed text keeps the typed names
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["<bos> -> 나는", "나는 -> 고양이를", "고양이를 -> 좋아해"]
+    assert "predicted: naneun goyangireul joahae" in view.text  # printed text keeps the typed names
     fig.canvas.draw()
 
     vocab = ["naneun", "<pad>", "joahae"]

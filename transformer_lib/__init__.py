@@ -47,6 +47,7 @@ from .training.sampling import sample_decode, sampling_distribution
 # first use so that importing the package stays light (no matplotlib until a picture is drawn).
 _MODULE_ALIASES = {
     "toy": "lessons.toy",
+    "translation": "lessons.translation",
     "reversal": "lessons.reversal",
     "snapshots": "lessons.snapshots",
     "heads": "lessons.heads",

@@ -12,6 +12,10 @@ HANGUL: dict[str, str] = {
     "goyangireul": "고양이를",  # cats (object)
     "joahae": "좋아해",       # love
     "gaereul": "개를",        # dogs (object)
+    # the rest of the trained running example's language (lessons/translation.py)
+    "neoneun": "너는", "urineun": "우리는", "goyangiga": "고양이가", "gaega": "개가", "saega": "새가",
+    "saereul": "새를", "mulgogireul": "물고기를", "ppangeul": "빵을", "uyureul": "우유를",
+    "bwa": "봐", "sireohae": "싫어해", "wonhae": "원해", "chaja": "찾아", "geuryeo": "그려",
 }
 _ROMANISED = re.compile(r"\b(" + "|".join(HANGUL) + r")\b")
 

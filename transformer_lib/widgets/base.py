@@ -40,17 +40,51 @@ def show_view(view: View) -> None:
     plt.close(view.figure)
 
 
-def explorer(view_fn: Callable[..., View], controls: dict, title: str | None = None):
+def weights_switch():
+    """Toggle buttons "untrained" / "trained": which weights of the running example a control
+    shows (the value is the string, as `toy.running_example` takes it)."""
+    import ipywidgets as w
+
+    from ..lessons.toy import WEIGHTS
+
+    return w.ToggleButtons(options=list(WEIGHTS), value=WEIGHTS[0], description="weights",
+                           style={"button_width": "90px"})
+
+
+def keep_or_reset(menu, options: list, default) -> None:
+    """Give the Dropdown `menu` the choices `options` ((label, value) pairs), keeping its value
+    when it is still a choice and else setting it to `default`."""
+    if list(menu.options) == list(options):
+        return
+    keep = menu.value if menu.value in {value for _, value in options} else default
+    menu.options = options
+    menu.value = keep
+
+
+def explorer(view_fn: Callable[..., View], controls: dict, title: str | None = None,
+             sync: Callable[[dict], None] | None = None):
     """A widget: `controls` (name -> ipywidgets control) above the picture and the numbers.
 
     Moving any control calls ``view_fn(**values)`` and swaps the picture in place (an Image
-    widget, so the page does not jump) and the text below it."""
+    widget, so the page does not jump) and the text below it. ``sync(controls)``, if given,
+    runs first and may change controls that depend on others (e.g. a menu whose choices follow
+    the weights switch); the changes it makes do not redraw on their own."""
     import ipywidgets as w
 
     image = w.Image(format="png", layout=w.Layout(max_width="100%"))
     numbers = w.HTML()
+    syncing = False
 
     def redraw(_change=None):
+        nonlocal syncing
+        if syncing:
+            return
+        if sync is not None:
+            syncing = True
+            try:
+                sync(controls)
+            finally:
+                syncing = False
         view = view_fn(**{name: control.value for name, control in controls.items()})
         image.value = view.png()
         numbers.value = f"<pre style='font-size: 12px; line-height: 1.3'>{_escape(view.text)}</pre>"
