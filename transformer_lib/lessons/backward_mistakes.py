@@ -28,11 +28,11 @@ MISTAKES: dict[str, str] = {
 def layer_norm_backward_without_statistics(norm: LayerNorm, dout: np.ndarray) -> np.ndarray:
     """WRONG input gradient of layer norm, (..., d_model): gamma * dout / std, as if the mean
     and the standard deviation were constants. The gamma and beta gradients are still right."""
-    x_hat, inv_std = norm._cache
+    x_hat, std = norm._cache
     d = norm.d_model
     norm._grads["gamma"] += (dout * x_hat).reshape(-1, d).sum(axis=0)
     norm._grads["beta"] += dout.reshape(-1, d).sum(axis=0)
-    return dout * norm.gamma * inv_std
+    return dout * norm.gamma / std
 
 
 def softmax_backward_diagonal(dout: np.ndarray, probs: np.ndarray) -> np.ndarray:
