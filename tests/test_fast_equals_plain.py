@@ -79,10 +79,11 @@ def test_mask_scores_added_equals_selected(mask_shape, dtype):
     rng = np.random.default_rng(0)
     scores = rng.standard_normal((2, 3, 4, 4)).astype(dtype)
     mask = rng.random(mask_shape) < 0.4
-    got = fast_masks.mask_scores(scores, mask)
-    assert got.dtype == dtype and got is not scores
-    np.testing.assert_array_equal(got, masks.mask_scores(scores, mask))
-    assert fast_masks.mask_scores(scores, None) is scores
+    got, want = fast_masks.mask_scores(scores, mask), masks.mask_scores(scores, mask)
+    assert got.dtype == want.dtype == dtype and got is not scores and want is not scores
+    np.testing.assert_array_equal(got, want)
+    assert np.isneginf(want).sum() == np.broadcast_to(mask, scores.shape).sum()
+    assert fast_masks.mask_scores(scores, None) is scores and masks.mask_scores(scores, None) is scores
 
 
 # -- layers ---------------------------------------------------------------------------------------
@@ -319,18 +320,21 @@ def test_whole_model_over_training_steps(d_k, heads, layers, norm_first, pad, ba
     for name, want in plain.trace().items():
         assert_close(quick.trace()[name], want, name)
     ignore = 0 if pad else None
-    plain_step = (tl.Adam(plain, lr=0.01), tl.CrossEntropyLoss(ignore_index=ignore, label_smoothing=0.1))
-    fast_step = (fast.Adam(quick, lr=0.01), fast.CrossEntropyLoss(ignore_index=ignore, label_smoothing=0.1))
+    # Adam's eps at 1e-4: with a tiny eps, an entry whose gradient is near 0 moves by about lr times
+    # its sign, so rounding noise there moves it by lr either way; the update rule itself is
+    # compared at the paper's eps above, on random gradients.
+    plain_step = (tl.Adam(plain, lr=0.01, eps=1e-4), tl.CrossEntropyLoss(ignore_index=ignore, label_smoothing=0.1))
+    fast_step = (fast.Adam(quick, lr=0.01, eps=1e-4), fast.CrossEntropyLoss(ignore_index=ignore, label_smoothing=0.1))
     for step in range(4):
         want, got = train_step(plain, *plain_step, data), train_step(quick, *fast_step, data)
         assert abs(got - want) <= TOL * abs(want), step
         if step == 0:
             assert_gradients_close(quick, plain)
+    # Parameters against the model's largest one: a bias starts at 0, and an entry of it that only
+    # rounding noise moves has no scale of its own.
+    scale = max(np.abs(p).max() for p in plain.parameters().values())
     for name, want in plain.parameters().items():
-        if zero_in_exact_arithmetic(name):  # started at 0, moved by Adam steps on rounding noise only
-            assert np.abs(quick.parameters()[name]).max() < 1e-9 and np.abs(want).max() < 1e-9, name
-        else:
-            assert_close(quick.parameters()[name], want, name)
+        assert np.abs(quick.parameters()[name] - want).max() <= TOL * scale, name
 
 
 # -- the switch -----------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
-"""`FastLinear`: the Linear layer with one matrix product over all tokens and its bias added in
-place; and the gradients of several Linear layers that read one input, from one product.
+"""The gradients of several Linear layers that read one input, from one product each, and
+`FastLinear`, whose backward goes through them.
 
 Attention applies W_q, W_k and W_v to one input. With their output gradients side by side, the
 three weight gradients come from one matrix product three times as wide, which runs closer to
@@ -12,23 +12,13 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..model.linear import Linear
-from ..model.validation import check_last_axis
 from .reductions import column_sum
 
 
 class FastLinear(Linear):
-    """`Linear` with the same parameters and numbers (up to rounding): the forward pass as one
-    (tokens, d_in) @ (d_in, d_out) product, the backward pass through `add_weight_gradients` and
-    `input_gradient`."""
-
-    def forward(self, x: np.ndarray) -> np.ndarray:
-        """x (..., d_in) -> y (..., d_out)."""
-        x = check_last_axis(x, "x", self.d_in, finite=False)  # a finiteness scan would cost as much as the product
-        self._cache = x
-        y = x.reshape(-1, self.d_in) @ self.weight  # one matrix product for all tokens, not one per sequence
-        if self.has_bias:
-            y += self.bias
-        return y.reshape(*x.shape[:-1], self.d_out)
+    """`Linear` with the same parameters and numbers (up to rounding): the backward pass through
+    `add_weight_gradients` (the bias gradient as a product with a ones vector) and
+    `input_gradient`, the pieces attention's fast backward joins over W_q, W_k and W_v."""
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
         """dout (..., d_out) -> dx (..., d_in); adds dL/dW = xᵀ dout and dL/db = sum(dout)."""

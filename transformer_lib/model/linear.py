@@ -26,17 +26,20 @@ class Linear(Module):
             self.add_parameter("bias", np.zeros(d_out, dtype=dtype))
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        """x (..., d_in) -> y (..., d_out)."""
+        """x (..., d_in) -> y (..., d_out). Every token is one row of a matrix, so one matrix
+        product serves the whole batch."""
         x = check_last_axis(x, "x", self.d_in, finite=False)  # a finiteness scan would cost as much as the product
         self._cache = x
-        y = x @ self.weight
-        return y + self.bias if self.has_bias else y
+        y = x.reshape(-1, self.d_in) @ self.weight
+        if self.has_bias:
+            y = y + self.bias
+        return y.reshape(*x.shape[:-1], self.d_out)
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
         """dout (..., d_out) -> dx (..., d_in); adds dL/dW = xᵀ dout and dL/db = sum(dout), both
-        summed over every token (the leading axes flattened into rows)."""
-        x = self._cache
-        self._grads["weight"] += x.reshape(-1, self.d_in).T @ dout.reshape(-1, self.d_out)
+        summed over every token (one row each)."""
+        x, dout = self._cache.reshape(-1, self.d_in), dout.reshape(-1, self.d_out)
+        self._grads["weight"] += x.T @ dout
         if self.has_bias:
-            self._grads["bias"] += dout.reshape(-1, self.d_out).sum(axis=0)
-        return dout @ self.weight.T
+            self._grads["bias"] += dout.sum(axis=0)
+        return (dout @ self.weight.T).reshape(*self._cache.shape)
