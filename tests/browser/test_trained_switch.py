@@ -17,7 +17,7 @@ from test_controls_in_jupyterlab import (  # noqa: F401  (fixtures: lab_url, bro
     run_notebook,
     screenshot,
     snapshot,
-    wait_for_new_state,
+    wait_for_state,
 )
 
 CROSS_ATTENTION = "09_cross_attention.ipynb"
@@ -44,24 +44,24 @@ def test_trained_weights_follow_the_object_and_the_verb(page, lab_url):  # noqa:
     screenshot(box, "09_trained_switch_0_untrained.png")
 
     box.locator(".widget-toggle-buttons", has_text="untrained").get_by_role("button", name="trained", exact=True).click()
-    state = wait_for_new_state(box, state, "switching the weights to trained")
+    state = wait_for_state(box, state, "weights: trained", "switching the weights to trained")
     assert "weights: trained" in state[1] and "predicted: naneun goyangireul joahae" in state[1]
     assert max(row_weights(state[1], "naneun -> goyangireul")) == row_weights(state[1], "naneun -> goyangireul")[2]
     screenshot(box, "09_trained_switch_1_trained.png")
 
     box.locator(".widget-dropdown", has_text="word 3").locator("select").select_option(label="dogs")
-    state = wait_for_new_state(box, state, "changing the object cats to dogs")
+    state = wait_for_state(box, state, "source: I love dogs", "changing the object cats to dogs")
     assert "source: I love dogs" in state[1] and "predicted: naneun gaereul joahae" in state[1]
     assert row_weights(state[1], "naneun -> gaereul")[2] > 0.5  # the row that writes gaereul reads dogs
     screenshot(box, "09_trained_switch_2_dogs.png")
 
     box.locator(".widget-dropdown", has_text="word 2").locator("select").select_option(label="see")
-    state = wait_for_new_state(box, state, "changing the verb love to see")
+    state = wait_for_state(box, state, "source: I see dogs", "changing the verb love to see")
     assert "source: I see dogs" in state[1] and "predicted: naneun gaereul bwa" in state[1]
     assert row_weights(state[1], "gaereul -> bwa")[1] > 0.5  # the row that writes bwa reads see
     screenshot(box, "09_trained_switch_3_see.png")
 
     box.locator(".widget-toggle-buttons", has_text="untrained").get_by_role("button", name="untrained", exact=True).click()
-    state = wait_for_new_state(box, state, "switching back to the untrained weights")
+    state = wait_for_state(box, state, "weights: untrained", "switching back to the untrained weights")
     assert "weights: untrained" in state[1] and "source: I love dogs" in state[1]
     screenshot(box, "09_trained_switch_4_untrained_again.png")
