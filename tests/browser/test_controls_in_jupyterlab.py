@@ -311,20 +311,6 @@ def wait_for_state(box, before: tuple[str, str], shows: str, what: str) -> tuple
         time.sleep(0.1)
 
 
-def wait_for_new_state(box, before: tuple[str, str], what: str) -> tuple[str, str]:
-    """Poll until both the explorer's picture and its printed text differ from `before`, for a
-    change whose new text is not known in advance; returns that state."""
-    deadline = time.monotonic() + UPDATE_TIMEOUT
-    while True:
-        state = snapshot(box)
-        if state[0] != before[0] and state[1] != before[1]:
-            return state
-        if time.monotonic() > deadline:
-            pytest.fail(f"{UPDATE_TIMEOUT} s after {what}: image changed: {state[0] != before[0]}, "
-                        f"text changed: {state[1] != before[1]}\nbefore:\n{before[1]}\nnow:\n{state[1]}")
-        time.sleep(0.1)
-
-
 def step_slider(box, handle, before: tuple[str, str], shows: list[str], what: str) -> tuple[str, str]:
     """Move a slider one step to the right per entry of `shows` (its handle focused, the right
     arrow key pressed once), each time waiting until the text states that entry; returns the
