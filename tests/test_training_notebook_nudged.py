@@ -21,7 +21,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 SANITIZE = REPO / "tests" / "nbval_sanitize.cfg"
-TRAINING_NOTEBOOKS = ["notebooks/12_training.ipynb"]  # every notebook that trains a model
+TRAINING_NOTEBOOKS = ["notebooks/12_training.ipynb", "notebooks/13_decoding.ipynb"]  # every notebook that trains a model
 TRAINS = re.compile(r"\b(train|train_step|train_side_by_side)\(|\.step\(\)")  # a call that takes optimiser steps
 RELATIVE_NUDGE = 1e-7
 NOISE_SEED = 2024
