@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..fast.reductions import add_rows_at
 from .init import xavier_uniform
 from .module import Module
 from .validation import as_token_ids
@@ -36,7 +35,7 @@ class Embedding(Module):
         return self.weight[tokens] * self.multiplier
 
     def backward(self, dout: np.ndarray) -> None:
-        """dout (..., d_model): adds each token's gradient into its row of the table.
-        Token ids are not differentiable, so there is no input gradient."""
-        tokens = self._cache
-        add_rows_at(self._grads["weight"], tokens.reshape(-1), dout.reshape(-1, self.d_model) * self.multiplier)
+        """dout (..., d_model): adds each token's gradient into its row of the table (a token
+        that occurs several times adds all of its gradients). Token ids are not differentiable,
+        so there is no input gradient."""
+        np.add.at(self._grads["weight"], self._cache, dout * self.multiplier)
