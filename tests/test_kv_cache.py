@@ -134,9 +134,14 @@ def test_a_step_beyond_the_positional_table_is_refused():
     decoder = IncrementalDecoder(model, SRC)
     for _ in range(STEPS):
         decoder.step(np.zeros(3, dtype=int))
-    with pytest.raises(ValueError, match=r"cannot decode position 10: the cache holds 10 positions \(the "
-                                         r"positional-encoding table has max_len=10 rows\)"):
+    with pytest.raises(ValueError, match=r"cannot decode position 10: the cache holds capacity=10 positions \(at "
+                                         r"most the positional-encoding table's max_len=10 rows\)"):
         decoder.step(np.zeros(3, dtype=int))
+    short = IncrementalDecoder(model, SRC, capacity=2)
+    short.step(np.zeros(3, dtype=int))
+    short.step(np.zeros(3, dtype=int))
+    with pytest.raises(ValueError, match=r"cannot decode position 2: the cache holds capacity=2 positions"):
+        short.step(np.zeros(3, dtype=int))
 
 
 @pytest.mark.parametrize("capacity", [0, 11, 2.5, "3"])

@@ -1,13 +1,12 @@
 """The beam-tree control of notebook 13 in a real browser: JupyterLab in headless Chromium runs
 the notebook, moves the beam width, alpha and step sliders, and checks that the tree and the
-numbers under it follow. Every move waits until the page shows its effect (the printed setting),
-never for a fixed time. Uses the JupyterLab server, browser and helpers of
+numbers under it follow. Every move waits until the page shows its effect (the printed setting
+and a new picture), never for a fixed time. Uses the JupyterLab server, browser and helpers of
 ``test_controls_in_jupyterlab``."""
 
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import expect
 from test_controls_in_jupyterlab import (  # noqa: F401  (fixtures: lab_url, browser, page)
     NOTEBOOKS,
     browser,
@@ -17,23 +16,11 @@ from test_controls_in_jupyterlab import (  # noqa: F401  (fixtures: lab_url, bro
     run_notebook,
     screenshot,
     snapshot,
+    step_slider,
+    wait_for_state,
 )
 
 DECODING = "13_decoding.ipynb"
-UPDATE_TIMEOUT_MS = 60_000  # an upper bound, reached only when the kernel stops answering
-
-
-def press_until_shown(box, handle, key: str, presses: int, shows: str, before: tuple[str, str]) -> tuple[str, str]:
-    """Press `key` on a slider handle `presses` times, wait until the printed numbers contain
-    `shows`, and return the explorer's state, whose picture must differ from `before`'s (the
-    control replaces the picture before the text, so the text marks the end of a redraw)."""
-    handle.focus()
-    for _ in range(presses):
-        handle.press(key)
-    expect(box.locator(".widget-html pre").last).to_contain_text(shows, timeout=UPDATE_TIMEOUT_MS)
-    state = snapshot(box)
-    assert state[0] != before[0], f"the picture did not change with the text ({shows!r})"
-    return state
 
 
 @pytest.mark.skipif(not (NOTEBOOKS / DECODING).exists(), reason=f"notebooks/{DECODING} is missing")
@@ -47,13 +34,17 @@ def test_beam_tree_explorer_follows_width_alpha_and_step(page, lab_url):  # noqa
     screenshot(box, "13_beam_tree_0_default.png")
 
     width, alpha, step = box.locator(".widget-slider .noUi-handle").all()[:3]
-    state = press_until_shown(box, width, "ArrowRight", 1, "beam width 3, alpha 0.00", state)
+    state = step_slider(box, width, state, ["beam width 3, alpha 0.00"], "widening the beam")
     screenshot(box, "13_beam_tree_1_width_3.png")
 
-    state = press_until_shown(box, alpha, "ArrowRight", 10, "beam width 3, alpha 1.00", state)
+    state = step_slider(box, alpha, state, [f"beam width 3, alpha {a / 10:.2f}" for a in range(1, 11)],
+                        "raising alpha")
     assert "returned: naneun goyangireul joahae <eos>" in state[1]
     screenshot(box, "13_beam_tree_2_alpha_1.png")
 
-    state = press_until_shown(box, step, "ArrowLeft", 2, "step 2 of 4", state)
+    step.focus()
+    for shown in ("step 3 of 4", "step 2 of 4"):
+        step.press("ArrowLeft")
+        state = wait_for_state(box, state, shown, "moving the step slider one stop left")
     assert "in the beam after step 2:" in state[1] and "  goyangireul joahae " in state[1]
     screenshot(box, "13_beam_tree_3_step_2.png")

@@ -1,7 +1,7 @@
-"""Chapter 12's reversal run, repeated for later chapters: the same task, model and recipe (Adam
-with β2 = 0.999, the paper's warm-up over 200 steps with factor 0.5, batches of 80), and copies
-of the weights at chosen steps, so that a partly trained model (whose next-token distributions
-still leave room for choice) can be compared with the trained one."""
+"""Chapter 12's reversal run, repeated for later chapters: the same task, model and recipe (the
+constants of `lessons.reversal`: Adam, the paper's warm-up, label smoothing, batches of 80), and
+copies of the weights at chosen steps, so that a partly trained model (whose next-token
+distributions still leave room for choice) can be studied beside the trained one."""
 
 from __future__ import annotations
 
@@ -13,9 +13,19 @@ from ..model.loss import CrossEntropyLoss
 from ..model.transformer import Transformer
 from ..training.loop import TrainingLog, train
 from ..training.optim import Adam
-from .reversal import PAD_ID, ReversalTask, reversal_config
-
-STEPS, WARMUP_STEPS, LR_FACTOR, BETAS, EPS = 800, 200, 0.5, (0.9, 0.999), 1e-9
+from .reversal import (
+    ADAM_BETAS,
+    ADAM_EPS,
+    BATCH_SIZE,
+    HELD_OUT_SIZE,
+    LABEL_SMOOTHING,
+    LR_FACTOR,
+    PAD_ID,
+    TRAINING_STEPS,
+    WARMUP_STEPS,
+    ReversalTask,
+    reversal_config,
+)
 
 
 @dataclass
@@ -39,20 +49,23 @@ class ReversalRun:
         return model
 
 
-def train_reversal(steps: int = STEPS, seed: int = 0, keep: tuple[int, ...] = (), progress: bool = False) -> ReversalRun:
-    """Train chapter 12's reversal model (weights and task drawn from `seed`) for `steps` steps,
-    keeping a copy of the weights after each step in `keep` and after the last."""
+def train_reversal(steps: int = TRAINING_STEPS, seed: int = 0, keep: tuple[int, ...] = (),
+                   progress: bool = False) -> ReversalRun:
+    """Train chapter 12's reversal model (weights and task drawn from `seed`) for `steps` steps of
+    chapter 12's recipe, keeping a copy of the weights after each step in `keep` and after the last.
+    The first `steps` steps are chapter 12's whatever `steps` is (its schedule depends on the step alone)."""
     if any(not 1 <= s <= steps for s in keep):
         raise ValueError(f"keep must hold steps in [1, {steps}], got {keep!r}")
-    task = ReversalTask(seed=seed, batch_size=80, held_out_size=500)
+    task = ReversalTask(seed=seed, batch_size=BATCH_SIZE, held_out_size=HELD_OUT_SIZE)
     model = Transformer(reversal_config(), seed=seed)
-    optimizer = Adam(model, betas=BETAS, eps=EPS)
+    optimizer = Adam(model, betas=ADAM_BETAS, eps=ADAM_EPS)
+    loss_fn = CrossEntropyLoss(ignore_index=PAD_ID, label_smoothing=LABEL_SMOOTHING)
     weights_at: dict[int, dict[str, np.ndarray]] = {}
 
     def remember(step: int) -> None:
         if step in keep or step == steps:
             weights_at[step] = {name: value.copy() for name, value in model.parameters().items()}
 
-    log = train(model, optimizer, CrossEntropyLoss(ignore_index=PAD_ID), task.next_batch, steps,
-                warmup_steps=WARMUP_STEPS, factor=LR_FACTOR, callback=remember, progress=progress)
+    log = train(model, optimizer, loss_fn, task.next_batch, steps, warmup_steps=WARMUP_STEPS, factor=LR_FACTOR,
+                callback=remember, progress=progress)
     return ReversalRun(model, task, log, weights_at)

@@ -152,8 +152,8 @@ class IncrementalDecoder:
                              f"got {padding.dtype} {padding.shape}")
         t = self.length
         if t >= self.capacity:
-            raise ValueError(f"cannot decode position {t}: the cache holds {self.capacity} positions "
-                             f"(the positional-encoding table has max_len={config.max_len} rows)")
+            raise ValueError(f"cannot decode position {t}: the cache holds capacity={self.capacity} positions "
+                             f"(at most the positional-encoding table's max_len={config.max_len} rows)")
         self.tokens = np.concatenate([self.tokens, tokens[:, None]], axis=1)
         self.target_padding = np.concatenate([self.target_padding, padding[:, None]], axis=1)
         y = self.model.tgt_embed.forward(tokens[:, None]) + self.model.pe[t]  # (B, 1, d_model)
