@@ -1,57 +1,53 @@
 # The textbook's two commands:  `make lab` opens it, `make test` runs every test.
-# Both create .venv on first use and reuse it afterwards (the stamp file records the install).
+# Every target calls tools/textbook.py, which does the work (and runs without make:
+# `python tools/textbook.py lab`). It creates .venv on first use and reuses it afterwards.
 
-PYTHON ?= python3
-VENV   := .venv
-BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed
-PORT   ?= 8888
-NB     ?=
+PYTHON   ?= python3
+TEXTBOOK := $(PYTHON) tools/textbook.py
+PORT     ?= 8888
+NB       ?=
 
-.PHONY: lab test lint unit notebooks browser execute bench check-env clean
+.PHONY: lab refresh test lint unit notebooks browser execute bench check-env setup clean
 
-$(STAMP): pyproject.toml constraints.txt
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e .
-	$(BIN)/python -m transformer_lib.tooling.check_env
-	touch $(STAMP)
+## lab: set up, then serve your own copy of the chapters (my-notebooks/) in JupyterLab
+lab:
+	$(TEXTBOOK) lab --port $(PORT)
 
-## lab: set up, then serve JupyterLab on the first notebook
-lab: $(STAMP)
-	$(BIN)/jupyter lab --no-browser --ip=127.0.0.1 --port=$(PORT) $(if $(filter 0,$(shell id -u)),--allow-root,) \
-		--ServerApp.root_dir=notebooks notebooks/00_overview.ipynb
+## refresh: replace your copy of one chapter with the book's, e.g. make refresh NB=03 (yours is kept)
+refresh:
+	$(TEXTBOOK) refresh $(NB)
 
-## test: set up, then lint, unit tests, nbval over every notebook and solution, and the live controls in a browser
-test: $(STAMP) lint unit notebooks browser
+## test: set up with the test extra, then lint, unit tests, nbval over notebooks/, and the browser tests
+test:
+	$(TEXTBOOK) test
 
-lint: $(STAMP)
-	$(BIN)/ruff check transformer_lib tests tools notebooks
+lint:
+	$(TEXTBOOK) lint
 
-unit: $(STAMP)
-	$(BIN)/python -m pytest -q tests --ignore=tests/browser
+unit:
+	$(TEXTBOOK) unit
 
 ## notebooks: nbval over every notebook (NB=notebooks/03_self_attention.ipynb for one)
-notebooks: $(STAMP)
-	$(BIN)/python -m pytest -q --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
-		$(or $(NB),notebooks)
+notebooks:
+	$(TEXTBOOK) notebooks $(NB)
 
-## browser: JupyterLab in headless Chromium runs notebooks and moves their controls
-## (installs Debian's chromium when /usr/bin/chromium is missing; never a downloaded browser)
-browser: $(STAMP)
-	test -x /usr/bin/chromium || { $(if $(filter 0,$(shell id -u)),,sudo) env DEBIAN_FRONTEND=noninteractive \
-		sh -c 'apt-get update && apt-get install -y chromium'; }
-	$(BIN)/python -m pytest -q tests/browser
+## browser: JupyterLab in headless chromium runs notebooks and moves their controls
+## (installs Debian's chromium where apt-get exists; elsewhere the tests skip)
+browser:
+	$(TEXTBOOK) browser
 
 ## execute: re-run notebooks in place from a fresh kernel (NB=... for one)
-execute: $(STAMP)
-	$(BIN)/python tools/execute_notebooks.py $(or $(NB),notebooks)
+execute:
+	$(TEXTBOOK) execute $(NB)
 
-bench: $(STAMP)
-	$(BIN)/python -m transformer_lib.tooling.bench
+bench:
+	$(TEXTBOOK) bench
 
-check-env: $(STAMP)
-	$(BIN)/python -m transformer_lib.tooling.check_env
+check-env:
+	$(TEXTBOOK) check-env
+
+setup:
+	$(TEXTBOOK) setup --test
 
 clean:
-	rm -rf $(VENV)
+	$(TEXTBOOK) clean

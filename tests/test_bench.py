@@ -37,3 +37,18 @@ def test_peak_memory_sees_a_temporary_array_and_not_what_came_before():
     del temporary
     assert 35 < memory.mb() < 60
     del before
+
+
+def test_thread_counts_default_to_one_and_numpy_s_own():
+    assert bench._thread_counts("1,2") == [1, 2]
+    counts = bench._thread_counts(None)
+    assert counts[0] == 1 and counts == sorted(set(counts))
+    with pytest.raises(ValueError, match="positive counts"):
+        bench._thread_counts("0,2")
+
+
+@pytest.mark.parametrize("path", bench.PATHS)
+def test_each_path_takes_a_training_step(path):
+    step = bench._numpy_step(bench.SIZES["toy"], "float64", path)
+    first, second = step(), step()
+    assert np.isfinite(first) and second < first  # Adam at lr 1e-4 lowers the loss of the one batch

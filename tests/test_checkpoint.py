@@ -135,3 +135,24 @@ def test_a_single_array_file_is_refused(tmp_path, model_and_before):
     with pytest.raises(ValueError, match="holds a single array, expected named arrays"):
         tl.load_weights(model, tmp_path / "one.npy")
     assert_same_weights(model, before)
+
+
+def test_a_float64_value_too_large_for_a_float32_model_is_refused(tmp_path):
+    """1e39 is finite in float64 and inf in float32: the finiteness check runs after the conversion."""
+    model = trained_model("float32")
+    before = model.state_dict()
+    state = {name: value.astype(np.float64) for name, value in before.items()}
+    state["generator.bias"][3] = 1e39
+    message = (r"state_dict\['generator.bias'\] holds 1e\+39 at index \(3,\), which is inf in float32: "
+               r"expected numbers of size at most 3.4e\+38, the largest finite float32")
+    with pytest.raises(ValueError, match=message):
+        model.load_state_dict(state)
+    assert_same_weights(model, before)
+    path = tmp_path / "float64.npz"
+    np.savez(path, **state)
+    with pytest.raises(ValueError, match=message):
+        tl.load_weights(model, path)
+    assert_same_weights(model, before)
+    state["generator.bias"][3] = 3e38  # the largest float32 is about 3.40e38: this one fits
+    model.load_state_dict(state)
+    assert model.parameters()["generator.bias"][3] == np.float32(3e38)

@@ -103,3 +103,84 @@ def test_float32_model_decodes_like_float64():
     out64 = tl.beam_search(random_model(4), src, BOS, max_len=5, beam_width=3)
     out32 = tl.beam_search(random_model(4, dtype="float32"), src, BOS, max_len=5, beam_width=3)
     np.testing.assert_array_equal(out32, out64)
+
+
+# -- a <pad> the model writes is a token like any other --------------------------------------------
+def greedy_by_hand(model, src, bos_id, max_len, eos_id=None, mask_generated_pads=False):
+    """Greedy decoding written out: for each sentence alone, one `forward` per step on the whole
+    prefix. The target has no padding (a finished sequence is just filled with eos_id), unless
+    `mask_generated_pads` asks for the padding mask built from the prefix's pad ids."""
+    rows = []
+    for sentence in np.asarray(src):
+        ys = [bos_id]
+        for _ in range(max_len):
+            if eos_id is not None and eos_id in ys[1:]:
+                ys.append(eos_id)
+                continue
+            tgt_padding = None if mask_generated_pads else np.zeros((1, len(ys)), dtype=bool)
+            logits = model.forward(sentence[None], np.array([ys]), tgt_padding=tgt_padding)
+            ys.append(int(logits[0, -1].argmax()))
+        rows.append(ys[1:])
+    return np.array(rows)
+
+
+def test_a_generated_pad_is_attended_to_in_later_steps():
+    """The model writes <pad> (id 0) second; decoding then agrees with the step-by-step forward
+    that attends to it, and not with one that would mask it as padding."""
+    model = tl.Transformer(tl.TransformerConfig(pad_id=0), seed=4)
+    src = [[5, 8, 9]]
+    by_hand = greedy_by_hand(model, src, bos_id=2, max_len=5)
+    assert 0 in by_hand[0, :-1]  # a <pad> with steps after it: the case under test
+    np.testing.assert_array_equal(tl.greedy_decode(model, src, bos_id=2, max_len=5), by_hand)
+    np.testing.assert_array_equal(tl.beam_search(model, src, bos_id=2, max_len=5, beam_width=1), by_hand)
+    masked = greedy_by_hand(model, src, bos_id=2, max_len=5, mask_generated_pads=True)
+    assert not np.array_equal(masked, by_hand)  # the comparison can tell the two semantics apart
+
+
+@pytest.mark.parametrize("eos_id", [None, EOS])
+def test_greedy_and_beam_width_one_equal_decoding_by_hand(eos_id):
+    generated_pads = 0
+    for seed in range(8):
+        model = random_model(seed)
+        by_hand = greedy_by_hand(model, SRC, BOS, max_len=6, eos_id=eos_id)
+        np.testing.assert_array_equal(tl.greedy_decode(model, SRC, BOS, max_len=6, eos_id=eos_id), by_hand)
+        np.testing.assert_array_equal(tl.beam_search(model, SRC, BOS, max_len=6, beam_width=1, eos_id=eos_id), by_hand)
+        generated_pads += int((by_hand == PAD).sum())
+    assert generated_pads > 0  # the models did write <pad>, so the case is covered
+
+
+@pytest.mark.parametrize("eos_id", [None, EOS])
+def test_sequence_log_probability_equals_the_step_by_step_sum(eos_id):
+    """Summed one token at a time from `forward` on each prefix, a <pad> inside the output included."""
+    model = random_model(5)
+    output = np.array([[PAD, 3, EOS, PAD, 6], [5, PAD, PAD, 0, 3], [6, 6, 3, EOS, EOS]])
+    scores = tl.sequence_log_probability(model, SRC, output, BOS, eos_id=eos_id)
+    for i, (sentence, out) in enumerate(zip(SRC, output, strict=True)):
+        expected, prefix = 0.0, [BOS]
+        for token in out:
+            logits = model.forward(sentence[None], np.array([prefix]), tgt_padding=np.zeros((1, len(prefix)), bool))
+            expected += tl.log_softmax(logits[0, -1])[token]
+            if token == eos_id:
+                break
+            prefix.append(int(token))
+        assert scores[i] == pytest.approx(expected, abs=1e-12)
+
+
+def test_a_beam_as_wide_as_every_prefix_finds_the_best_sequence_scored_by_forward():
+    """Every sequence of length 3 scored by one teacher-forced `forward` without target padding;
+    beam search of width 11^2 returns the best. On this model the best starts with <pad>, and
+    masking that <pad> would make another sequence the best."""
+    model = tl.Transformer(tl.TransformerConfig(pad_id=0), seed=34)
+    vocab, length, src = 11, 3, [[5, 8, 9]]
+    candidates = np.array(list(itertools.product(range(vocab), repeat=length)))  # (11^3, 3)
+    decoder_input = np.concatenate([np.full((len(candidates), 1), 2), candidates[:, :-1]], axis=1)
+
+    def best(tgt_padding):
+        logits = model.forward(np.repeat(src, len(candidates), axis=0), decoder_input, tgt_padding=tgt_padding)
+        scores = np.take_along_axis(tl.log_softmax(logits), candidates[..., None], axis=-1)[..., 0].sum(axis=1)
+        return candidates[scores.argmax()]
+
+    expected = best(tgt_padding=np.zeros(decoder_input.shape, dtype=bool))
+    assert expected[0] == 0 and not np.array_equal(best(tgt_padding=None), expected)
+    beam = tl.beam_search(model, src, bos_id=2, max_len=length, beam_width=vocab ** (length - 1))
+    np.testing.assert_array_equal(beam[0], expected)

@@ -6,7 +6,8 @@ from transformer_lib.lessons.deep_stack import NoResidualEncoderLayer, build_sta
 
 
 def make_layer(norm_first):
-    return NoResidualEncoderLayer(6, 2, 12, np.random.default_rng(3), norm_first=norm_first)
+    return NoResidualEncoderLayer(tl.LayerConfig(d_model=6, num_heads=2, d_ff=12, norm_first=norm_first),
+                                  np.random.default_rng(3))
 
 
 @pytest.mark.parametrize("norm_first", [False, True])
@@ -46,7 +47,7 @@ def test_one_forward_serves_every_depth():
     x = np.random.default_rng(5).standard_normal((1, 3, 6))
     norms = input_gradient_norms(x, max_layers=4, seeds=[7])
     rng = np.random.default_rng(7)
-    layers = build_stack(4, 6, 2, 24, rng)
+    layers = build_stack(4, tl.LayerConfig(d_model=6, num_heads=2, d_ff=24), rng)
     g = rng.standard_normal(x.shape)
     g /= np.linalg.norm(g)
     for depth in range(1, 5):

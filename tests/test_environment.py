@@ -1,5 +1,5 @@
 """The three descriptions of the environment agree: pyproject.toml (ranges), constraints.txt
-(exact pins used by the set-up) and environment.yml (conda)."""
+(exact pins used by the set-up) and environment.yml (conda); the test tools are an extra."""
 
 import tomllib
 from pathlib import Path
@@ -13,12 +13,21 @@ from transformer_lib.tooling import check_env
 
 ROOT = Path(__file__).resolve().parent.parent
 CONDA_TO_PIP = {"pytorch": "torch"}
+TEST_TOOLS = {"pytest", "nbval", "hypothesis", "ruff", "playwright"}
+
+
+def project() -> dict:
+    with (ROOT / "pyproject.toml").open("rb") as f:
+        return tomllib.load(f)["project"]
+
+
+def requirements(lines: list[str]) -> dict[str, Requirement]:
+    return {canonicalize_name(r.name): r for r in map(Requirement, lines)}
 
 
 def declared() -> dict[str, Requirement]:
-    with (ROOT / "pyproject.toml").open("rb") as f:
-        deps = tomllib.load(f)["project"]["dependencies"]
-    return {canonicalize_name(r.name): r for r in map(Requirement, deps)}
+    """What a reader's set-up installs and what the test extra adds."""
+    return requirements(project()["dependencies"]) | requirements(project()["optional-dependencies"]["test"])
 
 
 def pinned() -> dict[str, str]:
@@ -32,13 +41,26 @@ def pinned() -> dict[str, str]:
 
 
 def conda_packages() -> dict[str, str]:
+    """conda's packages and the ones its pip section pins, by pip name."""
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     packages = {}
     for entry in env["dependencies"]:
         if isinstance(entry, str) and entry not in ("pip",):
             name, _, version = entry.partition("=")
             packages[canonicalize_name(CONDA_TO_PIP.get(name, name))] = version
+        elif isinstance(entry, dict):
+            for line in entry["pip"]:
+                if "==" in line:
+                    name, version = line.split("==")
+                    packages[canonicalize_name(name)] = version
     return packages
+
+
+def test_the_test_tools_are_an_extra_and_not_what_a_reader_installs():
+    reader, extra = requirements(project()["dependencies"]), requirements(project()["optional-dependencies"]["test"])
+    assert TEST_TOOLS <= set(extra)
+    assert not set(reader) & set(extra)
+    assert {"numpy", "matplotlib", "ipywidgets", "jupyterlab", "torch"} <= set(reader)
 
 
 def test_conda_environment_has_the_same_package_set_as_pyproject():

@@ -8,10 +8,11 @@ D, H, F, N = 1024, 16, 4096, 6  # the paper's big model
 
 
 def test_encoder_layer_parameters():
-    layer = tl.EncoderLayer(64, 8, 256, np.random.default_rng(0))
+    layer = tl.EncoderLayer(tl.LayerConfig(d_model=64, num_heads=8, d_ff=256), np.random.default_rng(0))
     assert layer.num_parameters() == 4 * (64 * 64 + 64) + 2 * 2 * 64 + 64 * 256 + 256 + 256 * 64 + 64
     solution = 4 * (D * D + D) + 2 * 2 * D + (D * F + F) + (F * D + D)
-    assert solution == tl.EncoderLayer(D, H, F, np.random.default_rng(0), dtype=np.float32).num_parameters()
+    assert solution == tl.EncoderLayer(tl.LayerConfig(d_model=D, num_heads=H, d_ff=F, dtype="float32"),
+                                       np.random.default_rng(0)).num_parameters()
     assert nb07.check_encoder_layer_parameters(solution).passed
     weights = 4 * D * D + 2 * D * F
     for answer, words in [
@@ -40,7 +41,7 @@ def test_encoder_parameters():
 
 
 def test_stack_output_shape():
-    encoder = tl.Encoder(2, 16, 4, 32, np.random.default_rng(0))
+    encoder = tl.Encoder(2, tl.LayerConfig(d_model=16, num_heads=4, d_ff=32), np.random.default_rng(0))
     assert encoder.forward(np.zeros((5, 7, 16))).shape == (5, 7, 16)  # the rule the exercise asks for
     assert nb07.check_stack_output_shape((32, 10, D)).passed
     assert nb07.check_stack_output_shape([32, 10, D]).passed

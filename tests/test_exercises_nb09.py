@@ -96,10 +96,10 @@ def test_cross_attention_mask():
 
 
 def test_decoder_layer_parameters():
-    layer = tl.DecoderLayer(6, 2, 24, np.random.default_rng(0))
+    layer = tl.DecoderLayer(tl.LayerConfig(d_model=6, num_heads=2, d_ff=24), np.random.default_rng(0))
     assert nb09.check_decoder_layer_parameters(layer.num_parameters()).passed
     assert nb09.check_decoder_layer_parameters(690).passed
-    encoder_layer = tl.EncoderLayer(6, 2, 24, np.random.default_rng(0)).num_parameters()
+    encoder_layer = tl.EncoderLayer(tl.LayerConfig(d_model=6, num_heads=2, d_ff=24), np.random.default_rng(0)).num_parameters()
     for answer, words in [(encoder_layer, "encoder layer"), (678, "third layer norm"), (522, "both attention"),
                           (576, "weight matrices only"), (700, "not 700"), ("690", "whole number"),
                           (..., "Not attempted")]:
@@ -107,8 +107,52 @@ def test_decoder_layer_parameters():
         assert not result.passed and words in result.message, answer
 
 
+def test_the_trained_map_reads_the_translated_words_of_a_held_out_sentence():
+    from transformer_lib.lessons import translation
+
+    assert nb09.HELD_OUT_SENTENCE in {tuple(toy.token_names(s, translation.VOCAB)) for s in translation.held_out_pairs().src}
+    weights, written = nb09.trained_map()
+    np.testing.assert_allclose(weights.sum(axis=1), 1.0)
+    assert written == translation.translate(nb09.HELD_OUT_SENTENCE)  # the model translates it right
+    assert [nb09.HELD_OUT_SENTENCE[c] for c in weights.argmax(axis=1)] == ["dogs", "milk", "hate"]
+    assert np.all(weights.max(axis=1) > 0.5)
+
+
+def test_rows_read():
+    assert nb09.check_rows_read(["dogs", "milk", "hate"]).passed
+    assert nb09.check_rows_read((" Dogs", "milk ", "hate")).passed
+    for answer, words in [
+        (["dogs", "hate", "milk"], "English word order"),
+        (["gaega", "uyureul", "sireohae"], "not the Korean words"),
+        (["I", "milk", "hate"], "'I' is not a word of the source"),
+        (["dogs", "hate", "hate"], "row 1 puts its largest weight"),
+        (["dogs", "milk"], "list of 3"),
+        ("dogs milk hate", "got str"),
+        ([0, 2, 1], "list of 3"),
+        (..., "Not attempted"),
+    ]:
+        result = nb09.check_rows_read(answer)
+        assert not result.passed and words in result.message, answer
+
+
+def test_rows_write():
+    assert nb09.check_rows_write(["gaega", "uyureul", "sireohae"]).passed
+    assert nb09.check_rows_write(["개가", "우유를", "싫어해"]).passed  # in Hangul
+    for answer, words in [
+        (["gaereul", "uyureul", "sireohae"], "as an *object*"),
+        (["dogs", "milk", "hate"], "not the English words"),
+        (["gaega", "sireohae", "uyureul"], "row 1 writes uyureul"),
+        (["gaega", "uyureul", "joahae"], "row 2 writes sireohae"),
+        ([None, "uyureul", "sireohae"], "strings"),
+        (None, "Not attempted"),
+    ]:
+        result = nb09.check_rows_write(answer)
+        assert not result.passed and words in result.message, answer
+
+
 @pytest.mark.parametrize("checker", [nb09.check_cross_attention_shapes, nb09.check_cross_attention_row,
-                                     nb09.check_cross_attention_mask, nb09.check_decoder_layer_parameters])
+                                     nb09.check_cross_attention_mask, nb09.check_decoder_layer_parameters,
+                                     nb09.check_rows_read, nb09.check_rows_write])
 def test_checkers_never_raise(checker):
     for answer in [object(), {}, [[1, 2], [3]], float("nan"), float("inf"), -1, b"x", [], np.zeros(0), [None],
                    {"Q": None, "K": None, "V": None, "weights": None}, "", "  "]:

@@ -69,7 +69,7 @@ def test_float32_agrees_with_pytorch_float32():
 @pytest.mark.parametrize("make", [
     lambda: tl.LayerNorm(6, dtype=np.float32),
     lambda: tl.FeedForward(6, 12, np.random.default_rng(0), dtype=np.float32),
-    lambda: tl.EncoderLayer(6, 2, 12, np.random.default_rng(0), dtype=np.float32),
+    lambda: tl.EncoderLayer(tl.LayerConfig(d_model=6, num_heads=2, d_ff=12, dtype="float32"), np.random.default_rng(0)),
 ])
 def test_float32_layers_return_float32(make):
     layer = make()

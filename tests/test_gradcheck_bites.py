@@ -1,12 +1,11 @@
 """The finite-difference check can fail: backward passes with a classic mistake, built here as
-subclasses (or a swapped formula), are rejected, while the package's own pass the same check."""
+subclasses (or a formula swapped in with `override`), are rejected, while the package's own pass the same check."""
 
 import numpy as np
 import pytest
 
 import transformer_lib as tl
 from transformer_lib.lessons.backward_mistakes import layer_norm_backward_without_statistics, softmax_backward_diagonal
-from transformer_lib.model import attention
 from transformer_lib.training.gradcheck import zero_in_exact_arithmetic
 
 PASS, FAIL = 1e-7, 1e-3
@@ -56,17 +55,17 @@ def test_softmax_with_only_the_diagonal_of_its_jacobian_fails(backward, fails):
 
 
 @pytest.mark.parametrize("backward, fails", [(tl.softmax_backward, False), (softmax_backward_diagonal, True)])
-def test_attention_with_the_diagonal_softmax_backward_fails(backward, fails, monkeypatch):
-    monkeypatch.setattr(attention, "softmax_backward", backward)
+def test_attention_with_the_diagonal_softmax_backward_fails(backward, fails):
     attn = tl.MultiHeadAttention(6, 2, np.random.default_rng(1))
-    errors = tl.gradient_check(lambda x: attn.forward(x, x), lambda d: sum(attn.backward(d)),
-                               {"x": _x((2, 4, 6))}, module=attn)
+    with attn.override(softmax_backward=backward):
+        errors = tl.gradient_check(lambda x: attn.forward(x, x), lambda d: sum(attn.backward(d)),
+                                   {"x": _x((2, 4, 6))}, module=attn)
     assert (errors["x"] > FAIL and errors["w_q.weight"] > FAIL) if fails else (worst(errors) < PASS)
 
 
 @pytest.mark.parametrize("cls, fails", [(tl.EncoderLayer, False), (EncoderLayerWithoutResidualGradient, True)])
 def test_encoder_layer_with_a_missing_residual_branch_fails(cls, fails):
-    layer = cls(4, 2, 8, np.random.default_rng(2))
+    layer = cls(tl.LayerConfig(d_model=4, num_heads=2, d_ff=8), np.random.default_rng(2))
     errors = tl.gradient_check(layer.forward, layer.backward, {"x": _x((2, 3, 4))}, module=layer)
     assert (errors["x"] > FAIL) if fails else (worst(errors) < PASS)
 

@@ -87,7 +87,7 @@ def test_cross_attention_with_padding_mask():
 
 @pytest.mark.parametrize("norm_first", [False, True])
 def test_encoder_layer(norm_first):
-    layer = tl.EncoderLayer(4, 2, 8, rng(), norm_first=norm_first)
+    layer = tl.EncoderLayer(tl.LayerConfig(d_model=4, num_heads=2, d_ff=8, norm_first=norm_first), rng())
     x = rng().standard_normal((2, 3, 4))
     mask = tl.attention_mask(key_padding=np.array([[False, False, False], [False, False, True]]))
     errors = tl.gradient_check(lambda x: layer.forward(x, mask), layer.backward, {"x": x}, module=layer)
@@ -96,7 +96,7 @@ def test_encoder_layer(norm_first):
 
 @pytest.mark.parametrize("norm_first", [False, True])
 def test_decoder_layer(norm_first):
-    layer = tl.DecoderLayer(4, 2, 8, rng(), norm_first=norm_first)
+    layer = tl.DecoderLayer(tl.LayerConfig(d_model=4, num_heads=2, d_ff=8, norm_first=norm_first), rng())
     generator = rng()
     y, memory = generator.standard_normal((2, 3, 4)), generator.standard_normal((2, 4, 4))
     self_mask = tl.attention_mask(causal_length=3)
@@ -107,8 +107,8 @@ def test_decoder_layer(norm_first):
 
 
 def test_encoder_and_decoder_stacks():
-    encoder = tl.Encoder(2, 4, 2, 6, rng())
-    decoder = tl.Decoder(2, 4, 2, 6, rng(), norm_first=True)
+    encoder = tl.Encoder(2, tl.LayerConfig(d_model=4, num_heads=2, d_ff=6), rng())
+    decoder = tl.Decoder(2, tl.LayerConfig(d_model=4, num_heads=2, d_ff=6, norm_first=True), rng())
     generator = rng()
     x, y = generator.standard_normal((1, 3, 4)), generator.standard_normal((1, 2, 4))
     assert_passes(tl.gradient_check(encoder.forward, encoder.backward, {"x": x}, module=encoder), encoder)

@@ -3,10 +3,8 @@ small), and a query that may attend to nothing gives a defined result with no Na
 (RuntimeWarnings are errors in this suite, so a 0/0 or log(0) on the way would fail too.)"""
 
 import numpy as np
-import pytest
 
 import transformer_lib as tl
-from transformer_lib.model.masks import mask_scores
 
 
 def test_masked_weights_are_exactly_zero_and_rows_sum_to_one():
@@ -100,18 +98,6 @@ def test_a_fully_padded_sentence_in_a_batch_gives_no_nan_anywhere():
         assert not np.any(np.isnan(array))
     single = tl.Transformer(tl.TransformerConfig(pad_id=1), seed=0).forward(src[:1], tgt[:1])
     np.testing.assert_allclose(logits[:1], single, rtol=0, atol=1e-12)
-
-
-@pytest.mark.parametrize("dtype", [np.float64, np.float32])
-@pytest.mark.parametrize("mask_shape", [(4, 4), (2, 1, 1, 4), (2, 1, 4, 4), (2, 3, 4, 4)])
-def test_mask_scores_equals_selecting_minus_infinity(mask_shape, dtype):
-    rng = np.random.default_rng(0)
-    scores = rng.standard_normal((2, 3, 4, 4)).astype(dtype)
-    mask = rng.random(mask_shape) < 0.4
-    got = mask_scores(scores, mask)
-    assert got.dtype == dtype and got is not scores
-    np.testing.assert_array_equal(got, np.where(mask, -np.inf, scores))
-    assert mask_scores(scores, None) is scores
 
 
 def test_a_batch_without_padding_attends_without_masks_and_gives_the_same_numbers():

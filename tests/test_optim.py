@@ -155,28 +155,17 @@ def test_gradients_of_the_twin_match_before_any_step():
     assert tl.relative_error(model.gradients()["generator.weight"], theirs["generator.weight"]) < 1e-10
 
 
-
-@pytest.mark.parametrize("per_parameter", [False, True])
-def test_adam_in_cache_sized_blocks_gives_the_same_numbers_as_one_pass(monkeypatch, per_parameter):
-    """Adam updates long buffers block by block; with blocks of 7 elements (many blocks, a short
-    last one) the parameters after a few steps equal those of one pass over each whole array,
-    for the one flat buffer and for one (2-D) array per parameter."""
-    import transformer_lib.training.optim as optim
-
-    def run(block):
-        monkeypatch.setattr(optim, "_BLOCK", block)
-        model = tl.Transformer(tl.TransformerConfig(dtype="float32"), seed=0)
-        if per_parameter:
-            grads = model.gradients()
-            model.parameter_buffers = lambda: [(p, grads[name]) for name, p in model.parameters().items()]
-        adam, rng = tl.Adam(model, lr=0.01), np.random.default_rng(1)
-        for _ in range(3):
-            for _, g in adam.buffers:
-                g[...] = rng.standard_normal(g.shape)
-            adam.step()
-        return model.parameters()
-
-    start = tl.Transformer(tl.TransformerConfig(dtype="float32"), seed=0).parameters()
-    whole, blocked = run(10**9), run(7)
-    assert not np.array_equal(whole["generator.weight"], start["generator.weight"])
-    assert all(np.array_equal(whole[name], blocked[name]) for name in whole)
+@pytest.mark.parametrize("optimizer, settings, message", [
+    ("Adam", dict(betas=(1.0, 0.98)), r"betas must be two numbers in \[0, 1\), got \(1.0, 0.98\)"),
+    ("Adam", dict(lr=-0.1), r"lr must be a finite number >= 0, got -0.1"),
+    ("Adam", dict(eps=-1e-8), r"eps must be a finite number >= 0, got -1e-08"),
+    ("SGD", dict(lr=-0.1), r"lr must be a finite number >= 0, got -0.1"),
+    ("SGD", dict(lr=0.1, momentum=-0.5), r"momentum must be a finite number >= 0, got -0.5"),
+])
+def test_settings_pytorch_refuses_are_refused_at_construction(optimizer, settings, message):
+    """torch.optim refuses these settings in its constructor; ours do too, each naming the setting."""
+    model = tl.Transformer(tl.TransformerConfig(), seed=0)
+    with pytest.raises(ValueError):
+        getattr(torch.optim, optimizer)(torch_twin(model).parameters(), **settings)
+    with pytest.raises(ValueError, match=message):
+        getattr(tl, optimizer)(model, **settings)

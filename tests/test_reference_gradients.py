@@ -65,6 +65,11 @@ def stack_case(draw):
     )
 
 
+def layer_config(c):
+    """The LayerConfig of a drawn stack case."""
+    return tl.LayerConfig(d_model=c["d_model"], num_heads=c["num_heads"], d_ff=c["d_ff"], norm_first=c["norm_first"])
+
+
 def _padding(rng, batch, length, padded):
     """(B, T) bool, True at right padding, at least one real token per row; or None."""
     if not padded:
@@ -96,7 +101,7 @@ def _assert_equals_autograd(module, twin, out, tout, dout, input_gradients):
 @given(stack_case())
 def test_encoder_stack_input_and_parameter_gradients_equal_autograd(c):
     rng = np.random.default_rng(c["seed"])
-    encoder = tl.Encoder(c["num_layers"], c["d_model"], c["num_heads"], c["d_ff"], rng, norm_first=c["norm_first"])
+    encoder = tl.Encoder(c["num_layers"], layer_config(c), rng)
     x = rng.standard_normal((c["batch"], c["src_len"], c["d_model"]))
     padding = _padding(rng, c["batch"], c["src_len"], c["padded"])
     dout = rng.standard_normal(x.shape)
@@ -115,7 +120,7 @@ def test_encoder_stack_input_and_parameter_gradients_equal_autograd(c):
 @given(stack_case())
 def test_decoder_stack_input_and_parameter_gradients_equal_autograd(c):
     rng = np.random.default_rng(c["seed"])
-    decoder = tl.Decoder(c["num_layers"], c["d_model"], c["num_heads"], c["d_ff"], rng, norm_first=c["norm_first"])
+    decoder = tl.Decoder(c["num_layers"], layer_config(c), rng)
     y = rng.standard_normal((c["batch"], c["tgt_len"], c["d_model"]))
     memory = rng.standard_normal((c["batch"], c["src_len"], c["d_model"]))
     tgt_padding = _padding(rng, c["batch"], c["tgt_len"], c["padded"])

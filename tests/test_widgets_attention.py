@@ -136,9 +136,9 @@ def test_bad_settings_are_refused():
 
 def test_explorer_controls_redraw():
     box = attention_explorer()
-    token_1, token_2, token_3, temperature, head, mask = box.children[1].children
-    assert [c.description for c in (token_1, token_2, token_3, temperature, head, mask)] == [
-        "token 1", "token 2", "token 3", "temperature", "head", "causal mask"]
+    token_1, token_2, token_3, temperature, head, mask, weights = box.children[1].children
+    assert [c.description for c in (token_1, token_2, token_3, temperature, head, mask, weights)] == [
+        "token 1", "token 2", "token 3", "temperature", "head", "causal mask", "weights"]
     assert type(temperature).__name__ == "FloatSlider" and type(token_1).__name__ == "Dropdown"
     assert [label for label, _ in token_1.options] == list(toy.VOCAB)
     assert (token_1.value, token_2.value, token_3.value, temperature.value) == (5, 8, 9, 1.0)
@@ -194,8 +194,9 @@ def test_multi_head_view_and_explorer():
     assert len(one) == 1 + 4  # one weight map; Q, K, V and the output, which is the concatenation
     np.testing.assert_array_equal(one[-1], multi_head_data(1)["concat"])
     box = multi_head_explorer()
-    num_heads, head, scale = box.children[1].children
-    assert (num_heads.description, head.description, scale.description) == ("heads", "head", "divide by")
+    num_heads, head, scale, weights = box.children[1].children
+    assert (num_heads.description, head.description, scale.description, weights.description) == (
+        "heads", "head", "divide by", "weights")
     num_heads.value = 6
     assert len(head.options) == 6 and "heads: 6, d_k = 6 / 6 = 1" in box.numbers.value
     head.value = 5

@@ -44,13 +44,15 @@ def test_figure_and_text_show_the_chosen_head():
         assert view.text.startswith("source: cats love I; masked keys: none")
         assert f"head {head + 1} cross-attention weights" in view.text
         first = " ".join(f"{v:.4f}" for v in np.round(d["weights"][head, 0], 4) + 0.0)
-        assert f"<bos>: {first}" in view.text
+        predicted = toy.token_names(d["predicted"][:1])[0]
+        assert f"<bos> -> {predicted}: {first}" in view.text
     assert "masked keys: <pad>" in cross_attention_view(5, 8, toy.PAD_ID).text
 
 
 def test_explorer_redraws():
     box = cross_attention_explorer()
-    *words, head = box.children[1].children
+    *words, head, weights = box.children[1].children
+    assert weights.description == "weights" and weights.value == "untrained"
     assert [w.value for w in words] == list(toy.SOURCE_IDS)
     before_text, before_image = box.numbers.value, box.image.value
     words[2].value = toy.PAD_ID

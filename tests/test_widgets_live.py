@@ -11,7 +11,7 @@ from PIL import Image
 
 from transformer_lib.figures.attention_steps import attention_steps_figure
 from transformer_lib.figures.positional_encoding import pe_cell_figure
-from transformer_lib.lessons.toy import token_names
+from transformer_lib.lessons.toy import token_names, vocabulary
 from transformer_lib.widgets.attention import attention_data, attention_explorer, attention_view
 from transformer_lib.widgets.base import png_bytes
 from transformer_lib.widgets.positional_encoding import (
@@ -50,14 +50,14 @@ def controls(box) -> dict:
 ATTENTION_CHANGES = [  # (control, value): temperature, head and mask in place; a token lays the figure out again
     ("temperature", 0.3), ("head", (2, 1)), ("causal mask", True), ("temperature", 2.5), ("token 3", 7),
     ("head", (2, 0)), ("temperature", 0.1), ("causal mask", False), ("token 1", 6), ("head", (1, 0)),
-    ("temperature", 1.7),
+    ("temperature", 1.7), ("weights", "trained"), ("temperature", 0.6), ("head", (2, 1)),
 ]
 
 
 def attention_state(c: dict) -> dict:
     num_heads, head = c["head"].value
     return dict(tokens=(c["token 1"].value, c["token 2"].value, c["token 3"].value), temperature=c["temperature"].value,
-                num_heads=num_heads, head=head, masked=c["causal mask"].value)
+                num_heads=num_heads, head=head, masked=c["causal mask"].value, weights=c["weights"].value)
 
 
 def test_attention_explorer_updates_one_figure_and_draws_the_pure_view():
@@ -66,7 +66,7 @@ def test_attention_explorer_updates_one_figure_and_draws_the_pure_view():
     figure = box.live_figure()
     for step, (name, value) in enumerate(ATTENTION_CHANGES):
         c[name].value = value
-        if name.startswith("token"):
+        if name.startswith("token") or name == "weights":
             assert box.live_figure() is not figure  # new token names: a new layout
             figure = box.live_figure()
         else:
@@ -79,8 +79,9 @@ def test_attention_explorer_updates_one_figure_and_draws_the_pure_view():
             d = attention_data(**state)
             who = "single head" if state["num_heads"] == 1 else f"head {state['head'] + 1} of {state['num_heads']}"
             scratch = attention_steps_figure(d["scores"], d["scaled_scores"], d["weights"], d["output"],
-                                             token_names(state["tokens"]), temperature=state["temperature"],
-                                             masked=state["masked"], head_name=who)
+                                             token_names(state["tokens"], vocabulary(state["weights"])),
+                                             temperature=state["temperature"],
+                                             masked=state["masked"], head_name=f"{state['weights']} {who}")
             assert_same_picture(box.image.value, drawn_from_scratch(scratch, box.live_figure()))
 
 

@@ -83,7 +83,8 @@ def test_bad_settings_are_refused():
 
 def test_explorer_controls_redraw():
     box = masked_decoder_explorer()
-    mask, position, token = box.children[1].children
+    mask, position, token, weights = box.children[1].children
+    assert weights.description == "weights"
     assert (mask.description, position.description, token.description) == ("causal mask", "position to change",
                                                                            "new token")
     assert [label for label, _ in token.options] == list(toy.VOCAB)

@@ -5,7 +5,8 @@ The subpackages, in the order a reader meets them:
 
 - ``model``: the paper's boxes (embedding, positional encoding, attention, layer norm,
   feed-forward, encoder, decoder, the whole Transformer, the loss), each forward beside its backward.
-- ``training``: optimisers and the learning-rate schedule, the training loop, decoding,
+- ``training``: optimisers and the learning-rate schedule, the training loop, decoding
+  (greedy, generation with the KV cache, beam search with a length penalty, sampling),
   checkpoints, finite-difference gradient checks.
 - ``reference``: the same model built from PyTorch's own layers (the only place torch is imported;
   import it explicitly, so that this package works without torch).
@@ -20,10 +21,12 @@ The names a chapter needs are importable from here.
 from importlib import import_module
 
 from .model.attention import MultiHeadAttention, scaled_dot_product_attention
+from .model.config import LayerConfig, TransformerConfig
 from .model.decoder import Decoder, DecoderLayer
 from .model.embedding import Embedding
 from .model.encoder import Encoder, EncoderLayer
 from .model.feed_forward import FeedForward, relu, relu_backward
+from .model.kv_cache import IncrementalDecoder
 from .model.layer_norm import LayerNorm
 from .model.linear import Linear
 from .model.loss import CrossEntropyLoss
@@ -31,16 +34,20 @@ from .model.masks import attention_mask, causal_mask, padding_mask
 from .model.module import Module, ModuleList
 from .model.positional_encoding import sinusoidal_positional_encoding
 from .model.softmax import log_softmax, softmax, softmax_backward
-from .model.transformer import Transformer, TransformerConfig
+from .model.transformer import Transformer
+from .training.beam import beam_decode, length_penalty
 from .training.checkpoint import load_weights, save_weights
 from .training.decoding import beam_search, greedy_decode, sequence_log_probability
+from .training.generation import generate
 from .training.gradcheck import gradient_check, numerical_gradient, relative_error
 from .training.optim import SGD, Adam, clip_grad_norm, warmup_learning_rate
+from .training.sampling import sample_decode, sampling_distribution
 
 # Modules the chapters import by their short name (``from transformer_lib import toy``), loaded on
 # first use so that importing the package stays light (no matplotlib until a picture is drawn).
 _MODULE_ALIASES = {
     "toy": "lessons.toy",
+    "translation": "lessons.translation",
     "reversal": "lessons.reversal",
     "snapshots": "lessons.snapshots",
     "heads": "lessons.heads",
@@ -60,10 +67,11 @@ def __getattr__(name: str):
 
 __all__ = [
     "SGD", "Adam", "CrossEntropyLoss", "Decoder", "DecoderLayer", "Embedding", "Encoder", "EncoderLayer",
-    "FeedForward", "LayerNorm", "Linear", "Module", "ModuleList", "MultiHeadAttention", "Transformer",
+    "FeedForward", "LayerConfig", "LayerNorm", "Linear", "Module", "ModuleList", "MultiHeadAttention", "Transformer",
     "TransformerConfig", "attention_mask", "beam_search", "causal_mask", "clip_grad_norm", "greedy_decode",
     "gradient_check", "load_weights", "log_softmax", "numerical_gradient", "padding_mask", "relative_error", "relu",
     "relu_backward", "save_weights", "scaled_dot_product_attention", "sequence_log_probability",
     "sinusoidal_positional_encoding",
     "softmax", "softmax_backward", "warmup_learning_rate",
+    "IncrementalDecoder", "beam_decode", "generate", "length_penalty", "sample_decode", "sampling_distribution",
 ]

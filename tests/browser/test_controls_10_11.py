@@ -15,7 +15,7 @@ from test_controls_in_jupyterlab import (  # noqa: F401  (fixtures: lab_url, bro
     screenshot,
     snapshot,
     step_slider,
-    wait_for_new_state,
+    wait_for_state,
 )
 
 OUTPUT_AND_LOSS, BACKPROPAGATION = "10_output_and_loss.ipynb", "11_backpropagation.ipynb"
@@ -33,14 +33,13 @@ def test_output_loss_explorer_follows_scale_and_smoothing(page, lab_url):  # noq
     screenshot(box, "10_output_loss_0_default.png")
 
     scale, smoothing = box.locator(".widget-slider .noUi-handle").all()[:2]
-    step_slider(scale, 4)
-    state = wait_for_new_state(box, state, "moving the logit scale right four steps")
+    state = step_slider(box, scale, state, [f"logits x {10 ** (0.05 * k):.4f}" for k in (1, 2, 3, 4)],
+                        "moving the logit scale right")
     assert "logits x 1.5849" in state[1]
     screenshot(box, "10_output_loss_1_scale.png")
 
-    step_slider(smoothing, 2)
-    state = wait_for_new_state(box, state, "moving the smoothing right two steps")
-    assert "label smoothing 0.1000" in state[1]
+    state = step_slider(box, smoothing, state, ["label smoothing 0.0500", "label smoothing 0.1000"],
+                        "moving the smoothing right")
     screenshot(box, "10_output_loss_2_smoothing.png")
 
 
@@ -57,14 +56,13 @@ def test_backprop_explorer_follows_mistake_and_parameter(page, lab_url):  # noqa
 
     backward = box.locator(".widget-dropdown", has_text="backward").locator("select")
     backward.select_option(index=2)                                   # softmax, diagonal only
-    state = wait_for_new_state(box, state, "choosing the softmax shortcut")
-    assert "WRONG" in state[1]
+    state = wait_for_state(box, state, "WRONG", "choosing the softmax shortcut")
     screenshot(box, "11_backprop_1_wrong_softmax.png")
 
     parameter = box.locator(".widget-dropdown", has_text="parameter").locator("select")
     parameter.select_option(label="decoder.layers.0.cross_attn.w_v.weight")
-    state = wait_for_new_state(box, state, "choosing the cross-attention's W_v")
-    assert "cross_attn.w_v.weight" in state[1] and "agree" in state[1]
+    state = wait_for_state(box, state, "cross_attn.w_v.weight", "choosing the cross-attention's W_v")
+    assert "agree" in state[1]
     screenshot(box, "11_backprop_2_w_v.png")
 
 
@@ -79,12 +77,12 @@ def test_training_scrubber_follows_step_and_layer(page, lab_url):  # noqa: F811
     assert state[1].startswith("step 0 of 800") and "layer 2, mean weight" in state[1]
     screenshot(box, "12_scrubber_0_default.png")
 
-    step_slider(box.locator(".widget-slider .noUi-handle").first, 1)
-    state = wait_for_new_state(box, state, "moving the step slider one stop right")
+    state = step_slider(box, box.locator(".widget-slider .noUi-handle").first, state,
+                        ["step 20 of 800 (snapshot 2 of 41)"], "moving the step slider right")
     assert state[1].startswith("step 20 of 800 (snapshot 2 of 41)")
     screenshot(box, "12_scrubber_1_step.png")
 
     box.locator(".widget-toggle-button", has_text="layer 1").click()
-    state = wait_for_new_state(box, state, "choosing decoder layer 1")
-    assert state[1].startswith("step 20 of 800") and "layer 1, mean weight" in state[1]
+    state = wait_for_state(box, state, "layer 1, mean weight", "choosing decoder layer 1")
+    assert state[1].startswith("step 20 of 800")
     screenshot(box, "12_scrubber_2_layer_1.png")

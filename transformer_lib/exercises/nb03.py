@@ -10,7 +10,10 @@ import numpy as np
 
 from ..lessons.heads import with_num_heads
 from ..lessons.toy import SOURCE_IDS, toy_model
+from ..model.attention import scaled_dot_product_attention
+from ..model.masks import causal_mask
 from .feedback import CheckResult, check_matrix, check_scalar
+from .implement import Case, Exercise, Mistake, Reference, check_implementation, random_case
 
 # Exercise 4: the head width of the paper's base model.
 PAPER_D_K = 64
@@ -91,5 +94,76 @@ def check_dot_product_std(answer) -> CheckResult:
                         what="sqrt(64) = 8: scores of size 8 to 16 are common, so unscaled softmax rows are nearly one-hot.")
 
 
-__all__ = ["check_attention_output", "check_dot_product_std", "check_scaled_scores", "check_softmax_rows",
+# Exercise 5: scaled dot-product attention, written by the reader.
+
+def attention_with(q, k, v, mask=None, scale=None, axis=-1, hide=None, transpose_scores=False):
+    """Attention with one step changed, to describe the typical wrong versions of exercise 5:
+    `scale` (default 1 / sqrt(d_k)), the softmax `axis`, `hide` (what a hidden score becomes,
+    default -inf) and scores k qᵀ instead of q kᵀ."""
+    scale = 1.0 / np.sqrt(q.shape[-1]) if scale is None else scale
+    scores = (k @ q.swapaxes(-1, -2) if transpose_scores else q @ k.swapaxes(-1, -2)) * scale
+    if mask is not None:
+        scores = np.where(mask, -np.inf if hide is None else hide, scores)
+    shifted = np.exp(scores - scores.max(axis=axis, keepdims=True))
+    weights = shifted / shifted.sum(axis=axis, keepdims=True)
+    return weights @ v, weights
+
+
+@lru_cache(maxsize=1)
+def attention_exercise() -> Exercise:
+    """Exercise 5: `attention(q, k, v, mask=None) -> (output, weights)` on one head of the
+    running example's size, a batch of 2 heads with the causal mask, and cross-attention with
+    more keys than queries, values of another width and a padding mask."""
+    from ..reference import torch_functions
+
+    padding = np.zeros((2, 1, 5), dtype=bool)
+    padding[1, ..., 3:] = True  # the second sequence's last 2 keys are padding
+    cases = (
+        random_case(30, "one head of the running example", q=(3, 6), k=(3, 6), v=(3, 6)),
+        Case({**random_case(31, q=(2, 2, 4, 3), k=(2, 2, 4, 3), v=(2, 2, 4, 3)).inputs, "mask": causal_mask(4)},
+             "2 sequences x 2 heads with the causal mask"),
+        Case({**random_case(32, q=(2, 3, 4), k=(2, 5, 4), v=(2, 5, 2)).inputs, "mask": padding},
+             "3 queries, 5 keys, values of width 2, padding mask"),
+    )
+    mistakes = (
+        Mistake(lambda q, k, v, mask=None: attention_with(q, k, v, mask, scale=1.0),
+                "the scores are not scaled: divide q kᵀ by sqrt(d_k), d_k = q.shape[-1]."),
+        Mistake(lambda q, k, v, mask=None: attention_with(q, k, v, mask, scale=1.0 / q.shape[-1]),
+                "the scores are divided by d_k; divide by its square root."),
+        Mistake(lambda q, k, v, mask=None: attention_with(q, k, v, mask, scale=np.sqrt(q.shape[-1])),
+                "the scores are multiplied by sqrt(d_k); divide instead."),
+        Mistake(lambda q, k, v, mask=None: attention_with(q, k, v, mask, axis=-2),
+                "the softmax runs over the queries (axis -2): each *row* (one query) must sum to 1, axis=-1."),
+        Mistake(lambda q, k, v, mask=None: attention_with(q, k, v, mask, transpose_scores=True),
+                "the scores are k qᵀ, transposed: rows must be queries, so q @ k.swapaxes(-1, -2)."),
+        Mistake(lambda q, k, v, mask=None: attention_with(q, k, v, None),
+                "the mask is ignored: set the scores where mask is True to -inf before the softmax."),
+        Mistake(lambda q, k, v, mask=None: attention_with(q, k, v, None if mask is None else ~mask),
+                "the mask is read the wrong way round: True means hidden (np.where(mask, -np.inf, scores))."),
+        Mistake(lambda q, k, v, mask=None: attention_with(q, k, v, mask, hide=0.0),
+                "hidden scores are set to 0, which still gives them weight exp(0): use -np.inf."),
+        Mistake(lambda q, k, v, mask=None: (attention_with(q, k, v, mask)[0], attention_with(q, k, v, mask)[0]),
+                "the second value returned should be the weights (..., Tq, Tk), not the output."),
+    )
+    return Exercise(
+        function_name="attention", outputs=("output", "weights"), cases=cases,
+        references=(
+            Reference("the package's scaled_dot_product_attention", scaled_dot_product_attention),
+            Reference("torch.nn.functional.scaled_dot_product_attention",
+                      lambda q, k, v, mask=None: (torch_functions.attention(q, k, v, mask), None)),
+        ),
+        mistakes=mistakes,
+        hint="scores = q @ k.swapaxes(-1, -2) / sqrt(d_k); np.where(mask, -np.inf, scores) when there is a mask; "
+             "softmax over the last axis; then weights @ v.",
+        success="every row of weights is a distribution over the keys it may see.",
+    )
+
+
+def check_attention(function) -> CheckResult:
+    """Exercise 5: the reader's `attention(q, k, v, mask=None)`."""
+    return check_implementation(function, attention_exercise())
+
+
+__all__ = ["attention_exercise", "attention_with", "check_attention", "check_attention_output",
+           "check_dot_product_std", "check_scaled_scores", "check_softmax_rows",
            "single_head_trace"]

@@ -8,7 +8,9 @@ from functools import lru_cache
 import numpy as np
 
 from ..lessons.toy import SOURCE_IDS, toy_model
+from ..model.layer_norm import LayerNorm
 from .feedback import NOT_ATTEMPTED, CheckResult, as_number_array, check_matrix, correct, not_attempted, wrong
+from .implement import Case, Exercise, Mistake, Reference, check_implementation, finite_difference_gradients
 
 EPS = 1e-5
 TOKEN = 1  # 'love', the second source token
@@ -112,3 +114,141 @@ def _check_axes(answer, expected: set[int], success: str, hints: dict[frozenset,
 
 def _numbers(values: np.ndarray) -> str:
     return ", ".join(f"{v:.4f}" for v in np.round(values, 4) + 0.0)
+
+
+# Exercises 5 and 6: layer norm's forward and backward, written by the reader.
+
+def layer_norm_with(x, gamma, beta, eps=EPS, ddof=0, eps_outside=False, axis=-1):
+    """Layer norm with one step changed, for the typical wrong versions of exercise 5: the
+    variance's `ddof` (1 = unbiased), eps added to the standard deviation instead of the
+    variance, and the `axis` averaged over."""
+    centred = x - x.mean(axis=axis, keepdims=True)
+    var = x.var(axis=axis, keepdims=True, ddof=ddof)
+    std = np.sqrt(var) + eps if eps_outside else np.sqrt(var + eps)
+    return gamma * centred / std + beta
+
+
+def _package_layer_norm(x, gamma, beta, eps=EPS):
+    norm = LayerNorm(x.shape[-1], eps=eps)
+    norm.gamma[...], norm.beta[...] = gamma, beta
+    return norm.forward(x)
+
+
+def _layer_norm_cases(seed: int) -> tuple[Case, ...]:
+    rng = np.random.default_rng(seed)
+    small_spread = 0.003 * rng.standard_normal((4, 8))  # variance near eps: where eps matters
+    return (
+        Case({"x": rng.standard_normal((3, 6)), "gamma": rng.standard_normal(6), "beta": rng.standard_normal(6),
+              "eps": EPS}, "the running example's 3 tokens of width 6"),
+        Case({"x": 2 + 3 * rng.standard_normal((2, 4, 6)), "gamma": rng.standard_normal(6),
+              "beta": rng.standard_normal(6), "eps": EPS}, "2 sequences of 4 tokens"),
+        Case({"x": small_spread, "gamma": rng.standard_normal(8), "beta": rng.standard_normal(8), "eps": EPS},
+             "tokens whose features barely vary"),
+    )
+
+
+@lru_cache(maxsize=1)
+def layer_norm_exercise() -> Exercise:
+    """Exercise 5: `layer_norm(x, gamma, beta, eps) -> y`, x (..., d), gamma and beta (d,)."""
+    from ..reference import torch_functions
+
+    return Exercise(
+        function_name="layer_norm", outputs=("y",), cases=_layer_norm_cases(50),
+        references=(Reference("the package's LayerNorm", _package_layer_norm),
+                    Reference("torch.nn.functional.layer_norm", torch_functions.layer_norm)),
+        mistakes=(
+            Mistake(lambda x, g, b, eps: layer_norm_with(x, g, b, eps, ddof=1),
+                    "the variance is the unbiased one (divided by d - 1): layer norm divides by d (np.var's default)."),
+            Mistake(lambda x, g, b, eps: layer_norm_with(x, g, b, eps, eps_outside=True),
+                    "eps is added to the standard deviation: it goes under the square root, sqrt(var + eps)."),
+            Mistake(lambda x, g, b, eps: layer_norm_with(x, g, b, 0.0),
+                    "eps is missing: sqrt(var + eps) keeps the division safe when a token's features barely vary."),
+            Mistake(lambda x, g, b, eps: layer_norm_with(x, g, b, eps, axis=0),
+                    "the statistics are taken over axis 0 (across tokens, like batch norm): layer norm uses each "
+                    "token's own features, axis=-1."),
+            Mistake(lambda x, g, b, eps: layer_norm_with(x, b, g, eps),
+                    "gamma and beta are swapped: gamma multiplies, beta is added."),
+            Mistake(lambda x, g, b, eps: layer_norm_with(x, 1.0, 0.0, eps),
+                    "gamma and beta are not applied: y = gamma * x_hat + beta."),
+        ),
+        hint="mean and variance over the last axis (keepdims=True), x_hat = (x - mean) / sqrt(var + eps), "
+             "then gamma * x_hat + beta.",
+        success="each token is normalised over its own features.",
+    )
+
+
+def check_layer_norm(function) -> CheckResult:
+    """Exercise 5: the reader's `layer_norm(x, gamma, beta, eps)`."""
+    return check_implementation(function, layer_norm_exercise())
+
+
+def layer_norm_backward_with(dout, x, gamma, eps=EPS, drop_mean=False, drop_projection=False, forget_gamma=False):
+    """Layer norm's backward with a term left out, for the typical wrong versions of exercise 6:
+    dx = inv_std * (g - mean(g) - x_hat * mean(g * x_hat)) with g = dout * gamma."""
+    axes = tuple(range(x.ndim - 1))
+    centred = x - x.mean(axis=-1, keepdims=True)
+    inv_std = 1.0 / np.sqrt(x.var(axis=-1, keepdims=True) + eps)
+    x_hat = centred * inv_std
+    g = dout if forget_gamma else dout * gamma
+    dx = g.copy()
+    if not drop_mean:
+        dx = dx - g.mean(axis=-1, keepdims=True)
+    if not drop_projection:
+        dx = dx - x_hat * (g * x_hat).mean(axis=-1, keepdims=True)
+    return dx * inv_std, (dout * x_hat).sum(axis=axes), dout.sum(axis=axes)
+
+
+def _package_layer_norm_backward(dout, x, gamma, eps=EPS):
+    norm = LayerNorm(x.shape[-1], eps=eps)
+    norm.gamma[...] = gamma
+    norm.forward(x)
+    dx = norm.backward(dout)
+    grads = norm.gradients()
+    return dx, grads["gamma"], grads["beta"]
+
+
+def _layer_norm_loss(dout, x, gamma, beta, eps):
+    return float((layer_norm_with(x, gamma, beta, eps) * dout).sum())
+
+
+@lru_cache(maxsize=1)
+def layer_norm_backward_exercise() -> Exercise:
+    """Exercise 6: `layer_norm_backward(dout, x, gamma, eps) -> (dx, dgamma, dbeta)`."""
+    from ..reference import torch_functions
+
+    numeric = finite_difference_gradients(_layer_norm_loss, wrt=(1, 2, 3))
+    cases = tuple(Case({"dout": np.random.default_rng(51 + i).standard_normal(case.inputs["x"].shape),
+                        "x": case.inputs["x"], "gamma": case.inputs["gamma"], "eps": EPS}, case.label)
+                  for i, case in enumerate(_layer_norm_cases(52)))
+    return Exercise(
+        function_name="layer_norm_backward", outputs=("dx", "dgamma", "dbeta"), cases=cases,
+        references=(
+            Reference("the package's LayerNorm.backward", _package_layer_norm_backward),
+            Reference("autograd through torch.nn.functional.layer_norm", torch_functions.layer_norm_gradients),
+            Reference("finite differences", lambda dout, x, gamma, eps: numeric(dout, x, gamma, np.zeros_like(gamma),
+                                                                              eps), atol=1e-5, rtol=1e-4),
+        ),
+        mistakes=(
+            Mistake(lambda dout, x, gamma, eps: layer_norm_backward_with(dout, x, gamma, eps, drop_mean=True,
+                                                                         drop_projection=True),
+                    "dx treats the mean and the variance as constants: x moves them too, which subtracts "
+                    "mean(g) and x_hat * mean(g * x_hat) from g = dout * gamma."),
+            Mistake(lambda dout, x, gamma, eps: layer_norm_backward_with(dout, x, gamma, eps, drop_mean=True),
+                    "dx is missing the term from the mean: subtract mean(g) over the features."),
+            Mistake(lambda dout, x, gamma, eps: layer_norm_backward_with(dout, x, gamma, eps, drop_projection=True),
+                    "dx is missing the term from the variance: subtract x_hat * mean(g * x_hat)."),
+            Mistake(lambda dout, x, gamma, eps: layer_norm_backward_with(dout, x, gamma, eps, forget_gamma=True),
+                    "the gradient reaching x_hat is dout * gamma, not dout: the gain multiplied x_hat on the way up."),
+            Mistake(lambda dout, x, gamma, eps: (lambda dx, dg, db: (dx, db, dg))(
+                        *layer_norm_backward_with(dout, x, gamma, eps)),
+                    "dgamma and dbeta are swapped: dgamma = sum(dout * x_hat), dbeta = sum(dout)."),
+        ),
+        hint="recompute x_hat and inv_std from x; g = dout * gamma; dx = inv_std * (g - mean(g) - x_hat * "
+             "mean(g * x_hat)) over the last axis; dgamma and dbeta sum over every axis but the last.",
+        success="all three gradients, including both terms that come from the mean and the variance.",
+    )
+
+
+def check_layer_norm_backward(function) -> CheckResult:
+    """Exercise 6: the reader's `layer_norm_backward(dout, x, gamma, eps)`."""
+    return check_implementation(function, layer_norm_backward_exercise())

@@ -1,6 +1,8 @@
 """Checkers for ``09_cross_attention.ipynb``: the shapes in cross-attention, one row of the
 running example's cross-attention weights computed by hand, which mask the cross-attention
-uses, and the parameter count of one decoder layer."""
+uses, the parameter count of one decoder layer, and, from the trained model's map on a sentence
+it never saw in training, which source word each decoder row reads and which Korean word it
+writes."""
 
 from __future__ import annotations
 
@@ -9,7 +11,9 @@ from functools import lru_cache
 
 import numpy as np
 
-from ..lessons.toy import DECODER_INPUT_IDS, SOURCE_IDS, toy_model
+from ..figures.token_labels import HANGUL
+from ..lessons import translation
+from ..lessons.toy import DECODER_INPUT_IDS, SOURCE_IDS, token_names, toy_model, trained_model
 from ..model.softmax import softmax
 from ._counts import check_count
 from .feedback import NOT_ATTEMPTED, CheckResult, as_number_array, correct, known_mistake, not_attempted, wrong
@@ -160,3 +164,82 @@ def check_decoder_layer_parameters(answer) -> CheckResult:
                            8 * d * d + 2 * d * f: "that counts the weight matrices only; add the biases and the "
                                                   "layer norms.",
                        }, what=f"2 x {attention} + 3 x {norm} + {ffn} = {expected}.")
+
+
+# Exercises 5 and 6: the trained model on a sentence held out of its training.
+HELD_OUT_SENTENCE: tuple[str, str, str] = ("dogs", "hate", "milk")
+
+
+@lru_cache(maxsize=1)
+def trained_map() -> tuple[np.ndarray, tuple[str, ...]]:
+    """The trained model's cross-attention on HELD_OUT_SENTENCE, averaged over its 2 heads
+    (3 decoder rows x 3 source words; its decoder reads its own greedy translation), and that
+    translation (3 Korean words)."""
+    model = trained_model()
+    src = np.array([[translation.TOKEN_ID[w] for w in HELD_OUT_SENTENCE]])
+    written = translation.greedy_translations(model, src)[:, :3]
+    weights = translation.cross_attention(model, src, written)[0].mean(axis=0)
+    return weights, tuple(token_names(written[0], translation.VOCAB))
+
+
+def _words(answer, what: str) -> list[str] | CheckResult:
+    """`answer` as a list of 3 stripped strings, or the CheckResult to show instead."""
+    if not_attempted(answer):
+        return NOT_ATTEMPTED
+    if isinstance(answer, str) or not isinstance(answer, (list, tuple)):
+        return wrong(f"answer with a list of 3 {what}, row 0 first, e.g. [\"...\", \"...\", \"...\"]; "
+                     f"got {type(answer).__name__}.")
+    if len(answer) != 3 or not all(isinstance(w, str) for w in answer):
+        return wrong(f"answer with a list of 3 {what} (strings), one per decoder row; got {answer!r}.")
+    return [w.strip() for w in answer]
+
+
+def check_rows_read(answer) -> CheckResult:
+    """Exercise 5: the source word each decoder row of the trained map reads most."""
+    hint = "in each row of the map, find the column with the largest weight and name its source word."
+    words = _words(answer, "English source words")
+    if isinstance(words, CheckResult):
+        return words
+    weights, written = trained_map()
+    expected = [HELD_OUT_SENTENCE[int(c)] for c in weights.argmax(axis=1)]
+    if [w.lower() for w in words] == expected:
+        row = weights[np.arange(3), weights.argmax(axis=1)]
+        return correct(f"the rows read {', '.join(expected)} (weights {', '.join(f'{w:.2f}' for w in row)}): the "
+                       "row that writes the verb reads last, because Korean puts the verb last.")
+    if [w.lower() for w in words] == list(HELD_OUT_SENTENCE):
+        return wrong("that is the English word order. The rows write Korean: subject, object, verb; which row "
+                     "writes the verb?", hint)
+    if set(words) & (set(HANGUL) | set(HANGUL.values())):
+        return wrong("answer with the English source words the rows read (the columns of the map), not the Korean "
+                     "words they write (that is the next exercise).", hint)
+    unknown = [w for w in words if w.lower() not in HELD_OUT_SENTENCE]
+    if unknown:
+        return wrong(f"{unknown[0]!r} is not a word of the source sentence {' '.join(HELD_OUT_SENTENCE)}.", hint)
+    first = next(t for t in range(3) if words[t].lower() != expected[t])
+    return wrong(f"row {first} puts its largest weight, {weights[first].max():.2f}, on {expected[first]}, not on "
+                 f"{words[first]}.", hint)
+
+
+def check_rows_write(answer) -> CheckResult:
+    """Exercise 6: the Korean word each decoder row writes (romanised, as the vocabulary spells it,
+    or in Hangul)."""
+    hint = ("each row writes the Korean word for the English word it reads: a subject carries -ga/-neun, an object "
+            "-reul/-eul, and the verb comes last.")
+    words = _words(answer, "Korean words")
+    if isinstance(words, CheckResult):
+        return words
+    romanised = {hangul: roman for roman, hangul in HANGUL.items()}
+    words = [romanised.get(w, w.lower()) for w in words]
+    _, expected = trained_map()
+    if words == list(expected):
+        return correct(f"{' '.join(expected)} ({' '.join(HANGUL[w] for w in expected)}), which is what the trained "
+                       "model writes, though it never saw this sentence in training.")
+    if set(words) & set(HELD_OUT_SENTENCE):
+        return wrong("answer with the Korean words the rows write, not the English words they read.", hint)
+    as_object = dict(translation.OBJECTS)
+    subject = dict(translation.SUBJECTS)[HELD_OUT_SENTENCE[0]]
+    if words[0] == as_object.get(HELD_OUT_SENTENCE[0]):
+        return wrong(f"{words[0]} is {HELD_OUT_SENTENCE[0]} as an *object*; in row 0 it is the subject, "
+                     f"{subject}.", hint)
+    first = next(t for t in range(3) if words[t] != expected[t])
+    return wrong(f"row {first} writes {expected[first]}, not {words[first]}.", hint)

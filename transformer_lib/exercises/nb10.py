@@ -10,9 +10,11 @@ from functools import lru_cache
 import numpy as np
 
 from ..lessons.toy import DECODER_INPUT_IDS, SOURCE_IDS, TARGET_IDS, toy_model
+from ..model.loss import CrossEntropyLoss
 from ..model.softmax import softmax
 from ._counts import check_count
 from .feedback import NOT_ATTEMPTED, CheckResult, as_number_array, check_scalar, correct, known_mistake, not_attempted, wrong
+from .implement import Case, Exercise, Mistake, Reference, check_implementation, finite_difference_gradients
 
 # Exercise 1 and 4: the paper's sizes (English-German, a shared vocabulary of about 37,000 tokens).
 D_MODEL, PAPER_VOCAB = 512, 37_000
@@ -133,3 +135,84 @@ def _check_loss(answer, expected: float, hint: str, what: str, mistakes: list[tu
     message (every mistake lies more than 0.5 % from the right answer)."""
     return check_scalar(answer, expected, "the loss", hint, atol=5e-4, what=what, mistakes=mistakes,
                         mistake_atol=0.0, mistake_rtol=5e-3)
+
+
+# Exercise 5: softmax cross-entropy with its gradient and label smoothing, written by the reader.
+
+def cross_entropy_with(logits, targets, label_smoothing, total=False, per_example_grad=False, flip=False,
+                       smooth_others=False):
+    """Cross-entropy and dL/dlogits with one step changed, for the typical wrong versions of
+    exercise 5: the sum instead of the mean (`total`), a gradient not divided by N
+    (`per_example_grad`), its sign flipped, smoothing eps / (V - 1) over the wrong classes only
+    (`smooth_others`)."""
+    n, vocab = logits.shape
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    one_hot = np.eye(vocab)[targets]
+    if smooth_others:
+        target = one_hot * (1 - label_smoothing) + (1 - one_hot) * label_smoothing / (vocab - 1)
+    else:
+        target = one_hot * (1 - label_smoothing) + label_smoothing / vocab
+    loss = -(target * log_probs).sum() / (1 if total else n)
+    grad = (np.exp(log_probs) - target) / (1 if total or per_example_grad else n)
+    return float(loss), -grad if flip else grad
+
+
+def _package_cross_entropy(logits, targets, label_smoothing):
+    loss_fn = CrossEntropyLoss(label_smoothing=label_smoothing)
+    return loss_fn.forward(logits, targets), loss_fn.backward()
+
+
+@lru_cache(maxsize=1)
+def cross_entropy_exercise() -> Exercise:
+    """Exercise 5: `cross_entropy(logits, targets, label_smoothing) -> (loss, dlogits)`, logits
+    (N, V), targets (N,) ids."""
+    from ..reference import torch_functions
+
+    rng = np.random.default_rng(100)
+    cases = (
+        Case({"logits": rng.standard_normal((3, TOY_VOCAB)), "targets": TARGET_IDS.copy(), "label_smoothing": 0.0},
+             "the running example's 3 positions over 11 tokens"),
+        Case({"logits": 3 * rng.standard_normal((8, 5)), "targets": rng.integers(0, 5, 8), "label_smoothing": 0.1},
+             "8 positions over 5 tokens, label smoothing 0.1"),
+        Case({"logits": 1000 * rng.standard_normal((4, 7)), "targets": rng.integers(0, 7, 4), "label_smoothing": 0.0},
+             "very confident logits (size about 1000)"),
+    )
+    numeric = finite_difference_gradients(lambda logits, targets, eps: _package_cross_entropy(logits, targets, eps)[0],
+                                          wrt=(0,))
+    mistakes = (
+        Mistake(lambda x, t, eps: cross_entropy_with(x, t, eps, total=True),
+                "the loss and its gradient are sums over the positions: take the mean (divide by N)."),
+        Mistake(lambda x, t, eps: cross_entropy_with(x, t, eps, per_example_grad=True),
+                "the gradient is not divided by N: the loss is a mean, so each position's gradient is 1/N of "
+                "(softmax - target)."),
+        Mistake(lambda x, t, eps: cross_entropy_with(x, t, eps, flip=True),
+                "the gradient has the wrong sign: dL/dlogits = softmax - target (it pushes the right logit up "
+                "when subtracted)."),
+        Mistake(lambda x, t, eps: cross_entropy_with(x, t, eps, smooth_others=True),
+                "the smoothing mass goes to the wrong classes only (eps / (V - 1)); here, as in PyTorch, the target "
+                "is (1 - eps) one-hot plus eps / V on every class."),
+        Mistake(lambda x, t, eps: cross_entropy_with(x, t, 0.0),
+                "label smoothing is ignored: the target is (1 - eps) on the answer plus eps / V on every class."),
+    )
+    return Exercise(
+        function_name="cross_entropy", outputs=("loss", "dlogits"), cases=cases,
+        references=(
+            Reference("the package's CrossEntropyLoss", _package_cross_entropy),
+            Reference("torch.nn.functional.cross_entropy and autograd", torch_functions.cross_entropy_with_gradient),
+            Reference("finite differences", lambda x, t, eps: (None, numeric(x, t, eps)[0]) if np.abs(x).max() < 100
+                      else (None, None), atol=1e-5, rtol=1e-4),
+        ),
+        mistakes=mistakes,
+        hint="log-probabilities = shifted - log(sum(exp(shifted))) with shifted = logits - row max; target = "
+             "(1 - eps) one-hot + eps / V; loss = -mean over positions of sum(target * log-probabilities); "
+             "dlogits = (softmax - target) / N.",
+        success="the gradient is (softmax - target) / N.",
+        non_finite="exp overflows for large logits (exp(1000) is inf): subtract each row's maximum first, "
+                   "which changes no probability.",
+    )
+
+
+def check_cross_entropy_function(function) -> CheckResult:
+    """Exercise 5: the reader's `cross_entropy(logits, targets, label_smoothing)`."""
+    return check_implementation(function, cross_entropy_exercise())

@@ -9,10 +9,12 @@ from functools import lru_cache
 import numpy as np
 
 from ..lessons.toy import DECODER_INPUT_IDS, SOURCE_IDS, TARGET_IDS, toy_model
+from ..model.attention import scaled_dot_product_attention
 from ..model.feed_forward import relu_backward
 from ..model.loss import CrossEntropyLoss
 from ..model.softmax import softmax, softmax_backward
 from .feedback import CheckResult, as_number_array, check_matrix, wrong
+from .implement import Case, Exercise, Mistake, Reference, check_implementation, finite_difference_gradients
 
 N, V = len(TARGET_IDS), 11
 # Exercise 3: head 1 of the decoder's cross-attention, the query "naneun" (position 1).
@@ -131,3 +133,70 @@ def check_relu_backward(answer) -> CheckResult:
     ]
     return check_matrix(answer, relu_backward(RELU_DOUT, RELU_HIDDEN), "the gradient", hint, atol=1e-9, mistakes=mistakes,
                         what="units 0 and 3 pass their gradient, units 1, 2 and 4 (input <= 0) pass nothing.")
+
+
+# Exercise 5: attention's backward pass, written by the reader.
+
+def attention_backward_with(dout, q, k, v, mask=None, diagonal_softmax=False, forget_scale=False,
+                            untransposed_weights=False):
+    """dq, dk, dv of sum(dout * attention(q, k, v, mask)) with one step changed, for the typical
+    wrong versions of exercise 5: the softmax's Jacobian cut to its diagonal p (1 - p), the
+    1 / sqrt(d_k) left out of dq and dk, and dv from the weights untransposed."""
+    scale = 1.0 / np.sqrt(q.shape[-1])
+    output, weights = scaled_dot_product_attention(q, k, v, mask)
+    dweights = dout @ v.swapaxes(-1, -2)
+    dscores = dweights * weights * (1 - weights) if diagonal_softmax else softmax_backward(dweights, weights)
+    if not forget_scale:
+        dscores = dscores * scale
+    dv = (weights @ dout) if untransposed_weights else weights.swapaxes(-1, -2) @ dout
+    return dscores @ k, dscores.swapaxes(-1, -2) @ q, dv
+
+
+@lru_cache(maxsize=1)
+def attention_backward_exercise() -> Exercise:
+    """Exercise 5: `attention_backward(dout, q, k, v, mask=None) -> (dq, dk, dv)`."""
+    from ..reference import torch_functions
+
+    rng = np.random.default_rng(110)
+    cases = (
+        Case({"dout": rng.standard_normal((3, 6)), "q": rng.standard_normal((3, 6)), "k": rng.standard_normal((3, 6)),
+              "v": rng.standard_normal((3, 6)), "mask": None}, "one head of the running example"),
+        Case({"dout": rng.standard_normal((2, 4, 3)), "q": rng.standard_normal((2, 4, 3)),
+              "k": rng.standard_normal((2, 4, 3)), "v": rng.standard_normal((2, 4, 3)),
+              "mask": np.triu(np.ones((4, 4), dtype=bool), k=1)}, "2 heads with the causal mask"),
+        Case({"dout": rng.standard_normal((2, 3, 2)), "q": rng.standard_normal((2, 3, 4)),
+              "k": rng.standard_normal((2, 5, 4)), "v": rng.standard_normal((2, 5, 2)), "mask": None},
+             "3 queries, 5 keys, values of width 2"),
+    )
+
+    def loss(dout, q, k, v, mask):
+        return float((scaled_dot_product_attention(q, k, v, mask)[0] * dout).sum())
+
+    return Exercise(
+        function_name="attention_backward", outputs=("dq", "dk", "dv"), cases=cases,
+        references=(
+            Reference("autograd through torch.nn.functional.scaled_dot_product_attention",
+                      torch_functions.attention_gradients),
+            Reference("finite differences of the package's scaled_dot_product_attention",
+                      finite_difference_gradients(loss, wrt=(1, 2, 3)), atol=1e-6, rtol=1e-5),
+        ),
+        mistakes=(
+            Mistake(lambda dout, q, k, v, mask=None: attention_backward_with(dout, q, k, v, mask,
+                                                                             diagonal_softmax=True),
+                    "the softmax's backward keeps only p (1 - p): every score of a row moves every weight, so "
+                    "dscores = p * (dweights - sum(dweights * p, over the row))."),
+            Mistake(lambda dout, q, k, v, mask=None: attention_backward_with(dout, q, k, v, mask, forget_scale=True),
+                    "dq and dk miss the 1 / sqrt(d_k) the scores were multiplied by."),
+            Mistake(lambda dout, q, k, v, mask=None: attention_backward_with(dout, q, k, v, mask,
+                                                                             untransposed_weights=True),
+                    "dv = weightsᵀ dout: value j received weights[:, j], a column, so the weights are transposed."),
+        ),
+        hint="recompute weights; dweights = dout vᵀ; dscores = weights * (dweights - row sum of dweights * weights) "
+             "/ sqrt(d_k); dq = dscores k, dk = dscoresᵀ q, dv = weightsᵀ dout.",
+        success="the gradient flows through the softmax into queries and keys, and through the weights into values.",
+    )
+
+
+def check_attention_backward(function) -> CheckResult:
+    """Exercise 5: the reader's `attention_backward(dout, q, k, v, mask=None)`."""
+    return check_implementation(function, attention_backward_exercise())

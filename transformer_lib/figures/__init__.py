@@ -1,3 +1,7 @@
 """Chapter-specific drawings, one module per concept. They only draw: every number they show
 is computed by the rest of the package and passed in. The chapters' static figures and the
 live controls of `transformer_lib.widgets` draw through the same functions."""
+
+from .fonts import use_korean_font
+
+use_korean_font()  # Hangul in every figure the package draws (every drawing module imports this package)

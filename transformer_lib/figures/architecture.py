@@ -113,7 +113,7 @@ def architecture_figure(highlight: str | None = None) -> Figure:
             _arrow(ax, (left, norm), (x - WIDTH / 2, norm), colour="#969696", linewidth=1.0)
     # Inputs and outputs.
     ax.text(2.5, 0.2, "inputs: I love cats (5 8 9)", ha="center", va="center", fontsize=9.5)
-    ax.text(8.0, 0.2, "outputs shifted right: <bos> naneun goyangireul (2 0 6)", ha="center", va="center",
+    ax.text(8.0, 0.2, "outputs shifted right: <bos> 나는 고양이를 (2 0 6)", ha="center", va="center",
             fontsize=9.5)
     _arrow(ax, (2.5, 0.42), (2.5, 1.2 - HEIGHT / 2))
     _arrow(ax, (8.0, 0.42), (8.0, 1.2 - HEIGHT / 2))

@@ -10,6 +10,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
+from .token_labels import drawn_label
+
 
 def _links(ax, queries: Sequence[str], keys: Sequence[str], weights: np.ndarray, colour: str, title: str,
            query_caption: str, key_caption: str) -> None:
@@ -21,10 +23,10 @@ def _links(ax, queries: Sequence[str], keys: Sequence[str], weights: np.ndarray,
         ax.plot([qx[i], kx[j]], [1, 0], color=colour, linewidth=0.5 + 6 * w[i, j], alpha=0.25 + 0.75 * w[i, j],
                 solid_capstyle="round")
     for x, word in zip(qx, queries, strict=True):
-        ax.text(x, 1.08, word, ha="center", va="bottom", fontsize=10,
+        ax.text(x, 1.08, drawn_label(word), ha="center", va="bottom", fontsize=10,
                 bbox=dict(boxstyle="round,pad=0.25", facecolor="white", edgecolor=colour))
     for x, word in zip(kx, keys, strict=True):
-        ax.text(x, -0.08, word, ha="center", va="top", fontsize=10,
+        ax.text(x, -0.08, drawn_label(word), ha="center", va="top", fontsize=10,
                 bbox=dict(boxstyle="round,pad=0.25", facecolor="white", edgecolor="#525252"))
     ax.text(-0.22, 1.1, query_caption, ha="right", va="bottom", fontsize=8.5, color="#525252")
     ax.text(-0.22, -0.1, key_caption, ha="right", va="top", fontsize=8.5, color="#525252")

@@ -13,12 +13,14 @@ from .plotting import matrix_figure
 
 
 def cross_attention_figure(scaled_scores: np.ndarray, weights: np.ndarray, query_labels: Sequence[str],
-                           key_labels: Sequence[str], head: int) -> Figure:
+                           key_labels: Sequence[str], head: int, weights_name: str | None = None) -> Figure:
     """Head `head`'s `scaled_scores` and `weights` (Tt, Ts each; the weights on the scale 0 to
-    1) side by side; `query_labels` (Tt,) name the rows, `key_labels` (Ts,) the columns."""
+    1) side by side; `query_labels` (Tt,) name the rows, `key_labels` (Ts,) the columns;
+    `weights_name` (e.g. "trained"), if given, heads the title."""
     return matrix_figure([
         {"matrix": scaled_scores, "row_labels": query_labels, "col_labels": key_labels,
          "title": f"head {head + 1} scaled scores"},
         {"matrix": weights, "row_labels": query_labels, "col_labels": key_labels, "title": f"head {head + 1} weights",
          "vmin": 0, "vmax": 1, "cmap": "Blues"},
-    ], cell_size=0.6, suptitle=f"source: {' '.join(key_labels)}  (rows: decoder input, columns: source)")
+    ], cell_size=0.6, suptitle=f"{weights_name + ' weights, ' if weights_name else ''}source: {' '.join(key_labels)}  "
+                                f"(rows: decoder, columns: source)")

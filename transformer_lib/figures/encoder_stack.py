@@ -13,11 +13,13 @@ from .plotting import matrix_figure
 
 
 def encoder_stack_figure(weights: Sequence[np.ndarray], output: np.ndarray, token_labels: Sequence[str],
-                         head: int) -> Figure:
+                         head: int, weights_name: str | None = None) -> Figure:
     """One panel per layer with head `head`'s `weights` (T, T) on the scale 0 to 1, then the
-    last layer's `output` (T, d_model); at most 4 panels per row."""
+    last layer's `output` (T, d_model); at most 4 panels per row. `weights_name` (e.g.
+    "trained"), if given, starts each panel's title."""
+    prefix = f"{weights_name}, " if weights_name else ""
     panels = [{"matrix": m, "row_labels": token_labels, "col_labels": token_labels,
-               "title": f"layer {i + 1}, head {head + 1}", "vmin": 0, "vmax": 1, "cmap": "Blues"}
+               "title": f"{prefix}layer {i + 1}, head {head + 1}", "vmin": 0, "vmax": 1, "cmap": "Blues"}
               for i, m in enumerate(weights)]
     panels.append({"matrix": output, "row_labels": token_labels,
                    "col_labels": [f"f{i}" for i in range(np.shape(output)[-1])],

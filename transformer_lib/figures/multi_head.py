@@ -14,12 +14,14 @@ from .plotting import heatmap, symmetric_limit
 
 
 def multi_head_figure(weights: np.ndarray, q: np.ndarray, k: np.ndarray, v: np.ndarray, head_output: np.ndarray,
-                      concat: np.ndarray, token_labels: Sequence[str], head: int, divisor: str) -> Figure:
+                      concat: np.ndarray, token_labels: Sequence[str], head: int, divisor: str,
+                      weights_name: str | None = None) -> Figure:
     """Top: `weights` (h, T, T) of every head on the scale 0 to 1 (at least 4 slots, so the
     panels keep their size for any h). Bottom: head `head`'s `q`, `k`, `v` and `head_output`
     (T, d_k each), then `concat` (T, h d_k) when there is more than one head (with one head its
     output is the whole concatenation), on one colour scale centred on 0. `divisor` names what
-    the scores were divided by, e.g. "sqrt(3)"."""
+    the scores were divided by, e.g. "sqrt(3)"; `weights_name` (e.g. "trained"), if given, heads
+    the title."""
     num_heads = len(weights)
     d_k = np.shape(q)[-1]
     dims = [f"d{i}" for i in range(d_k)]
@@ -28,7 +30,8 @@ def multi_head_figure(weights: np.ndarray, q: np.ndarray, k: np.ndarray, v: np.n
 
     fig = plt.figure(figsize=(13.0, 6.0), layout="constrained")
     top, bottom = fig.subfigures(2, 1)
-    top.suptitle(f"{num_heads} head{'s' if num_heads > 1 else ''} of width d_k = {d_k}: softmax weights "
+    top.suptitle(f"{weights_name + ' weights, ' if weights_name else ''}"
+                 f"{num_heads} head{'s' if num_heads > 1 else ''} of width d_k = {d_k}: softmax weights "
                  f"(scores / {divisor})", fontsize=11)
     top_axes = top.subplots(1, max(num_heads, 4), squeeze=False)[0]
     for h, ax in enumerate(top_axes):

@@ -14,6 +14,8 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
+from .token_labels import drawn_labels
+
 MASKED_COLOR = "#d9d9d9"
 
 
@@ -115,9 +117,9 @@ def _cell_texts(image, m: np.ndarray, decimals: int) -> list[tuple[str, str]]:
 def _labels_and_title(ax: Axes, shape: tuple[int, int], row_labels, col_labels, title, show_shape: bool) -> None:
     rows, cols = shape
     long_labels = col_labels is not None and max(map(len, map(str, col_labels)), default=0) > 4
-    ax.set_xticks(range(cols), labels=col_labels if col_labels is not None else range(cols),
+    ax.set_xticks(range(cols), labels=drawn_labels(col_labels) if col_labels is not None else range(cols),
                   rotation=45 if long_labels else 0, ha="right" if long_labels else "center")
-    ax.set_yticks(range(rows), labels=row_labels if row_labels is not None else range(rows))
+    ax.set_yticks(range(rows), labels=drawn_labels(row_labels) if row_labels is not None else range(rows))
     ax.tick_params(length=0)
     label = title or ""
     if show_shape:

@@ -12,6 +12,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
+from .palette import LINE_COLOURS
 from .plotting import heatmap, outline
 
 WAVE_COLOR = "#1b9e77"
@@ -33,10 +34,9 @@ def pe_curves_figure(pe: np.ndarray, dimensions: Sequence[int], ax=None) -> Figu
         fig, ax = plt.subplots(figsize=(8.0, 3.4))
     else:
         fig = ax.figure
-    colours = plt.get_cmap("tab10")
     for n, d in enumerate(dimensions):
         style = "-" if d % 2 == 0 else "--"
-        ax.plot(range(positions), pe[:, d], style, marker="o", markersize=3, color=colours(n % 10),
+        ax.plot(range(positions), pe[:, d], style, marker="o", markersize=3, color=LINE_COLOURS[n % len(LINE_COLOURS)],
                 label=dimension_label(d, d_model))
     ax.axhline(0, color="#999999", linewidth=0.6)
     ax.set_xlabel("position (pos)")

@@ -10,6 +10,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
+from .token_labels import drawn_labels
+
 BAR_COLOR = "#9ecae1"
 ANSWER_COLOR = "#e6550d"
 OUTLINE_COLOR = "black"
@@ -43,7 +45,7 @@ def probability_bars(ax, values, token_labels: Sequence[str], title: str | None 
                     textcoords="offset points", ha="center",
                     va="bottom", fontsize=8, color=ANSWER_COLOR, fontweight="bold", zorder=4,
                     bbox=dict(boxstyle="square,pad=0.1", facecolor="white", edgecolor="none", alpha=0.85))
-    ax.set_xticks(positions, labels=token_labels, rotation=60, ha="right", fontsize=8)
+    ax.set_xticks(positions, labels=drawn_labels(token_labels), rotation=60, ha="right", fontsize=8)
     if highlight is not None:
         ax.get_xticklabels()[highlight].set_color(ANSWER_COLOR)
         ax.get_xticklabels()[highlight].set_fontweight("bold")
@@ -54,15 +56,15 @@ def probability_bars(ax, values, token_labels: Sequence[str], title: str | None 
 
 
 def probability_bars_figure(panels: Sequence[dict], token_labels: Sequence[str], ylabel: str = "probability",
-                            sharey: bool = True, suptitle: str | None = None) -> Figure:
+                            sharey: bool = True, suptitle: str | None = None, panel_width: float = 3.6) -> Figure:
     """One `probability_bars` panel per dict of `panels` (keys: ``values`` (V,), and optionally
     ``title``, ``highlight``, ``outline``, ``outline_label``, ``baseline``, ``ylim``), side by side on one
-    y scale when `sharey`."""
+    y scale when `sharey`, each `panel_width` inches wide."""
     n = len(panels)
     if sharey and not any("ylim" in p for p in panels):
         top = max(_highest(p.get("values"), p.get("outline")) for p in panels)
         panels = [dict(p, ylim=(0.0, 1.2 * float(top))) for p in panels]
-    fig, axes = plt.subplots(1, n, figsize=(3.6 * n + 0.4, 3.3), squeeze=False, sharey=sharey)
+    fig, axes = plt.subplots(1, n, figsize=(panel_width * n + 0.4, 3.3), squeeze=False, sharey=sharey)
     for ax, panel in zip(axes[0], panels, strict=True):
         probability_bars(ax, token_labels=token_labels, **panel)
         ax.yaxis.set_tick_params(labelleft=True)
@@ -82,14 +84,15 @@ def probability_bars_figure(panels: Sequence[dict], token_labels: Sequence[str],
 
 def output_probabilities_figure(probs: np.ndarray, target_ids: Sequence[int], target: np.ndarray,
                                 token_labels: Sequence[str], panel_titles: Sequence[str], target_label: str,
-                                suptitle: str | None = None) -> Figure:
+                                suptitle: str | None = None, uniform: float | None = None) -> Figure:
     """One panel per position t of `probs` (T, V): the model's probabilities on a fixed axis 0
     to 1.15, the correct token `target_ids[t]` highlighted, the distribution `target[t]` (V,)
     it is trained towards outlined (labelled `target_label` in the legend) and the uniform guess
-    1 / V dashed; `panel_titles` (T,) title the panels."""
-    vocab = np.shape(probs)[-1]
+    dashed at `uniform` (1 / V by default; give it when a bar sums several tokens);
+    `panel_titles` (T,) title the panels."""
+    baseline = 1.0 / np.shape(probs)[-1] if uniform is None else uniform
     panels = [dict(values=probs[t], highlight=int(target_ids[t]), outline=target[t], outline_label=target_label,
-                   baseline=1.0 / vocab, ylim=(0.0, 1.15), title=title) for t, title in enumerate(panel_titles)]
+                   baseline=baseline, ylim=(0.0, 1.15), title=title) for t, title in enumerate(panel_titles)]
     return probability_bars_figure(panels, token_labels, suptitle=suptitle)
 
 

@@ -7,11 +7,14 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
+from .palette import LINE_COLOURS
+
 
 def residual_gradients_figure(curves: dict[str, np.ndarray]) -> Figure:
     """One line per entry of `curves` (label -> gradient norms for L = 1, 2, ...), on a
     logarithmic axis so that a steady shrinking per layer is a straight line."""
     fig, ax = plt.subplots(figsize=(6.4, 3.6))
+    ax.set_prop_cycle(color=LINE_COLOURS)
     markers = "osd^v"
     for (label, norms), marker in zip(curves.items(), markers, strict=False):
         depths = np.arange(1, len(norms) + 1)

@@ -3,17 +3,17 @@
 Each mistake is a derivation that forgets a path: layer norm treated as if its mean and
 variance did not depend on the input, or the softmax differentiated as if each output depended
 only on its own input (the diagonal of its Jacobian). `wrong_backward` swaps one of them into a
-model for the length of a ``with`` block; the forward pass is untouched, so only the gradients
-are wrong, and only those computed after the wrong step in the backward order."""
+model for the length of a ``with`` block, through `Module.override`, the hook any function of
+yours goes in by; the forward pass is untouched, so only the gradients are wrong, and only those
+computed after the wrong step in the backward order."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, nullcontext
 
 import numpy as np
 
-from ..model import attention
+from ..model.attention import MultiHeadAttention
 from ..model.layer_norm import LayerNorm
 from ..model.loss import CrossEntropyLoss
 from ..model.module import Module
@@ -28,11 +28,11 @@ MISTAKES: dict[str, str] = {
 def layer_norm_backward_without_statistics(norm: LayerNorm, dout: np.ndarray) -> np.ndarray:
     """WRONG input gradient of layer norm, (..., d_model): gamma * dout / std, as if the mean
     and the standard deviation were constants. The gamma and beta gradients are still right."""
-    x_hat, inv_std = norm._cache
-    d = norm.d_model
-    norm._grads["gamma"] += (dout * x_hat).reshape(-1, d).sum(axis=0)
-    norm._grads["beta"] += dout.reshape(-1, d).sum(axis=0)
-    return dout * norm.gamma * inv_std
+    x_hat, std = norm.trace()["normalized"], norm.trace()["std"]  # of the last forward pass
+    d, grads = norm.d_model, norm.gradients()
+    grads["gamma"] += (dout * x_hat).reshape(-1, d).sum(axis=0)
+    grads["beta"] += dout.reshape(-1, d).sum(axis=0)
+    return dout * norm.gamma / std
 
 
 def softmax_backward_diagonal(dout: np.ndarray, probs: np.ndarray) -> np.ndarray:
@@ -41,25 +41,17 @@ def softmax_backward_diagonal(dout: np.ndarray, probs: np.ndarray) -> np.ndarray
     return probs * (1.0 - probs) * dout
 
 
-@contextmanager
-def wrong_backward(model: Module, mistake: str) -> Iterator[Module]:
-    """Within the block, `model`'s backward makes `mistake` (a key of `MISTAKES`): every
+def wrong_backward(model: Module, mistake: str) -> AbstractContextManager[Module]:
+    """Within the ``with`` block, `model`'s backward makes `mistake` (a key of `MISTAKES`): every
     LayerNorm of the model uses `layer_norm_backward_without_statistics`, or every attention
     uses `softmax_backward_diagonal`. Restored on leaving the block, even after an error."""
     if mistake not in MISTAKES:
         raise ValueError(f"mistake must be one of {sorted(MISTAKES)}, got {mistake!r}")
-    norms = [m for _, m in model.named_modules() if isinstance(m, LayerNorm)] if mistake == "layer_norm" else []
-    original_softmax_backward = attention.softmax_backward
-    try:
-        for norm in norms:
-            norm.backward = lambda dout, norm=norm: layer_norm_backward_without_statistics(norm, dout)
-        if mistake == "softmax_diagonal":
-            attention.softmax_backward = softmax_backward_diagonal
-        yield model
-    finally:
-        for norm in norms:
-            del norm.backward
-        attention.softmax_backward = original_softmax_backward
+    if mistake == "layer_norm":
+        return model.override(LayerNorm, backward=layer_norm_backward_without_statistics)
+    if mistake == "softmax_diagonal":
+        return model.override(MultiHeadAttention, softmax_backward=softmax_backward_diagonal)
+    return nullcontext(model)
 
 
 def loss_gradients(model: Module, src, tgt_input, target, mistake: str = "none") -> dict[str, np.ndarray]:

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
+from ..model.config import LayerConfig
 from ..model.encoder import EncoderLayer
 
 
@@ -48,11 +49,11 @@ class NoResidualEncoderLayer(EncoderLayer):
         return dq + dkv
 
 
-def build_stack(num_layers: int, d_model: int, num_heads: int, d_ff: int, rng: np.random.Generator,
-                residual: bool = True, norm_first: bool = False) -> list[EncoderLayer]:
-    """`num_layers` encoder layers drawn from `rng`, with or without residual connections."""
+def build_stack(num_layers: int, config: LayerConfig, rng: np.random.Generator,
+                residual: bool = True) -> list[EncoderLayer]:
+    """`num_layers` encoder layers of `config` drawn from `rng`, with or without residual connections."""
     cls = EncoderLayer if residual else NoResidualEncoderLayer
-    return [cls(d_model, num_heads, d_ff, rng, norm_first=norm_first) for _ in range(num_layers)]
+    return [cls(config, rng) for _ in range(num_layers)]
 
 
 def input_gradient_norms(x: np.ndarray, max_layers: int = 24, residual: bool = True, norm_first: bool = False,
@@ -65,11 +66,12 @@ def input_gradient_norms(x: np.ndarray, max_layers: int = 24, residual: bool = T
     seeds. One forward pass through all layers serves every L, because the first L layers see
     the same inputs whatever comes after them. Returns an array of shape (max_layers,)."""
     d_model = x.shape[-1]
-    d_ff = 4 * d_model if d_ff is None else d_ff
+    config = LayerConfig(d_model=d_model, num_heads=num_heads, d_ff=4 * d_model if d_ff is None else d_ff,
+                         norm_first=norm_first)
     log_norms = []
     for seed in seeds:
         rng = np.random.default_rng(seed)
-        layers = build_stack(max_layers, d_model, num_heads, d_ff, rng, residual, norm_first)
+        layers = build_stack(max_layers, config, rng, residual)
         g = rng.standard_normal(x.shape)
         g /= np.linalg.norm(g)
         h = x

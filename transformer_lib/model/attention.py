@@ -6,26 +6,32 @@ import math
 
 import numpy as np
 
-from .linear import Linear, add_weight_gradients, input_gradient
+from .linear import Linear
 from .masks import mask_scores
 from .module import Module
 from .softmax import softmax, softmax_backward
-from .validation import check_array, check_mask
+from .validation import check_array, check_divisible_heads, check_mask, check_positive_integer
 
 
 def scaled_dot_product_attention(
-    q: np.ndarray, k: np.ndarray, v: np.ndarray, mask: np.ndarray | None = None, scale: float | None = None
+    q: np.ndarray, k: np.ndarray, v: np.ndarray, mask: np.ndarray | None = None, scale: float | None = None,
+    steps: dict[str, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """softmax(q kᵀ * scale, masked) v. Returns ``(output, weights)``.
 
     q (..., Tq, d_k), k (..., Tk, d_k), v (..., Tk, d_v), mask broadcasting to (..., Tq, Tk) with
     True = masked out; scale defaults to 1 / sqrt(d_k). Output (..., Tq, d_v), weights (..., Tq, Tk).
-    A query whose keys are all masked gets all-zero weights and a zero output.
+    A query whose keys are all masked gets all-zero weights and a zero output. A dict passed as
+    `steps` receives the intermediate ``scores`` = q kᵀ, ``scaled_scores`` and ``masked_scores``.
     """
     if scale is None:
         scale = 1.0 / math.sqrt(q.shape[-1])
-    scores = (q @ k.swapaxes(-1, -2)) * scale
-    weights = softmax(mask_scores(scores, mask))
+    scores = q @ k.swapaxes(-1, -2)
+    scaled = scores * scale
+    masked = mask_scores(scaled, mask)
+    weights = softmax(masked)
+    if steps is not None:
+        steps.update(scores=scores, scaled_scores=scaled, masked_scores=masked)
     return weights @ v, weights
 
 
@@ -47,13 +53,14 @@ class MultiHeadAttention(Module):
     to 1), ``head_outputs`` (B, h, Tq, d_k), ``concat`` (B, Tq, d_model), ``output`` (B, Tq, d_model).
     """
 
+    # `override` may also replace the softmax's backward, called as self.softmax_backward(dout, probs).
+    overridable = ("forward", "backward", "softmax_backward")
+    softmax_backward = staticmethod(softmax_backward)
+
     def __init__(self, d_model: int, num_heads: int, rng: np.random.Generator, dtype=np.float64, scale: str = "d_k"):
         super().__init__()
-        if not isinstance(num_heads, (int, np.integer)) or num_heads < 1 or d_model % num_heads:
-            raise ValueError(
-                f"d_model ({d_model}) must be divisible by num_heads ({num_heads}): "
-                "each head gets d_model / num_heads features"
-            )
+        check_positive_integer(d_model, "d_model")
+        check_divisible_heads(d_model, num_heads)
         if scale not in ("d_k", "d_model"):
             raise ValueError(f"scale must be 'd_k' (the paper) or 'd_model' (the source), got {scale!r}")
         self.d_model, self.num_heads = d_model, num_heads
@@ -70,16 +77,6 @@ class MultiHeadAttention(Module):
         b, _, t, _ = x.shape  # (B, h, T, d_k) -> (B, T, d_model)
         return x.transpose(0, 2, 1, 3).reshape(b, t, self.d_model)
 
-    def _matmul_merged(self, a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-        """``_merge_heads(a @ b)`` for a (B, h, T, n) and b (B, h, n, d_k): each head's product
-        is written straight into its columns of the (B, T, d_model) result, saving the copy.
-        `out` may give that result, also as a view into wider rows (splitting the last axis of a
-        3-D array into heads is always a view, so the product lands in `out`)."""
-        if out is None:
-            out = np.empty((a.shape[0], a.shape[2], self.d_model), dtype=np.result_type(a, b))
-        np.matmul(a, b, out=self._split_heads(out))
-        return out
-
     def forward(self, query: np.ndarray, key_value: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
         """query (B, Tq, d_model), key_value (B, Tk, d_model), mask broadcasting to
         (B, h, Tq, Tk) with True = masked out -> output (B, Tq, d_model)."""
@@ -88,51 +85,32 @@ class MultiHeadAttention(Module):
         b, tq, tk = query.shape[0], query.shape[1], key_value.shape[1]
         mask = check_mask(mask, "mask", (b, self.num_heads, tq, tk))
 
-        self._self_attention = key_value is query  # then one product gives Q, K and V's weight gradients
-        q = self._split_heads(self.w_q.forward(query))
-        k = self._split_heads(self.w_k.forward(key_value))
-        v = self._split_heads(self.w_v.forward(key_value))
-        scores = q @ k.swapaxes(-1, -2)  # (B, h, Tq, Tk)
-        scaled = scores * self.scale
-        masked = mask_scores(scaled, mask)
-        weights = softmax(masked)
-        concat = self._matmul_merged(weights, v)  # the heads side by side (B, Tq, d_model)
-        heads = self._split_heads(concat)  # each head's output weights @ V (B, h, Tq, d_k)
+        Q = self._split_heads(self.w_q.forward(query))  # (B, h, Tq, d_k)
+        K = self._split_heads(self.w_k.forward(key_value))  # (B, h, Tk, d_k)
+        V = self._split_heads(self.w_v.forward(key_value))  # (B, h, Tk, d_k)
+        steps = {}
+        heads, weights = scaled_dot_product_attention(Q, K, V, mask, self.scale, steps)  # every head at once
+        concat = self._merge_heads(heads)  # the heads side by side (B, Tq, d_model)
         out = self.w_o.forward(concat)
 
-        self._cache = (q, k, v, weights)
-        self._trace = {
-            "Q": q, "K": k, "V": v, "scores": scores, "scaled_scores": scaled,
-            "masked_scores": masked, "weights": weights, "head_outputs": heads,
-            "concat": concat, "output": out,
-        }
+        self._cache = (Q, K, V, weights)
+        self._trace = {"Q": Q, "K": K, "V": V, **steps, "weights": weights, "head_outputs": heads,
+                       "concat": concat, "output": out}
         return out
 
     def backward(self, dout: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """dout (B, Tq, d_model) -> (d_query (B, Tq, d_model), d_key_value (B, Tk, d_model)).
-        For self-attention the input gradient is their sum."""
-        q, k, v, weights = self._cache
-        batch, _, tq, _ = q.shape
-        tk, d = k.shape[2], self.d_model
-        dheads = self._split_heads(self.w_o.backward(dout))  # (B, h, Tq, d_k)
-        dweights = dheads @ v.swapaxes(-1, -2)  # (B, h, Tq, Tk)
-        # Masked entries have weight exactly 0, so softmax_backward gives them gradient 0.
-        dscores = softmax_backward(dweights, weights)
-        dscores *= self.scale
-        # dQ, dK, dV side by side in the layout the projections produced them (B, T, d_model) each.
-        if self._self_attention:
-            d_qkv = np.empty((batch, tk, 3 * d), dtype=dscores.dtype)
-            dq, d_kv = d_qkv[..., :d], d_qkv[..., d:]
-        else:
-            dq, d_kv = np.empty((batch, tq, d), dtype=dscores.dtype), np.empty((batch, tk, 2 * d), dtype=dscores.dtype)
-        self._matmul_merged(dscores, k, out=dq)  # dQ = dscores K
-        self._matmul_merged(dscores.swapaxes(-1, -2), q, out=d_kv[..., :d])  # dK = dscoresᵀ Q
-        self._matmul_merged(weights.swapaxes(-1, -2), dheads, out=d_kv[..., d:])  # dV = weightsᵀ dheads
-        if self._self_attention:
-            add_weight_gradients((self.w_q, self.w_k, self.w_v), d_qkv)
-        else:
-            add_weight_gradients((self.w_q,), dq)
-            add_weight_gradients((self.w_k, self.w_v), d_kv)
-        d_query = input_gradient((self.w_q,), dq)
-        d_key_value = input_gradient((self.w_k, self.w_v), d_kv)
+        For self-attention the input gradient is their sum.
+
+        Per head, with P the weights and H = P V its output: dP = dH Vᵀ, dV = Pᵀ dH, the
+        softmax's dS, then S = Q Kᵀ * scale gives dQ = dS K * scale and dK = dSᵀ Q * scale."""
+        Q, K, V, P = self._cache
+        dconcat = self.w_o.backward(dout)  # (B, Tq, d_model)
+        dH = self._split_heads(dconcat)  # (B, h, Tq, d_k)
+        dP, dV = dH @ V.swapaxes(-1, -2), P.swapaxes(-1, -2) @ dH
+        dS = self.softmax_backward(dP, P)  # masked keys have P = 0, so their dS is 0
+        dQ = dS @ K * self.scale
+        dK = dS.swapaxes(-1, -2) @ Q * self.scale
+        d_query = self.w_q.backward(self._merge_heads(dQ))
+        d_key_value = self.w_k.backward(self._merge_heads(dK)) + self.w_v.backward(self._merge_heads(dV))
         return d_query, d_key_value

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from .attention import MultiHeadAttention
+from .config import LayerConfig, check_layer_config, check_layer_count
 from .feed_forward import FeedForward
 from .layer_norm import LayerNorm
 from .module import Module, ModuleList
@@ -22,21 +23,22 @@ class DecoderLayer(Module):
         out = LayerNorm(h2 + FFN(h2))
 
     Pre-norm (``norm_first=True``) moves each LayerNorm onto the branch input, as in
-    ``EncoderLayer``. Shapes: y (B, Tt, d_model), memory (B, Ts, d_model) -> (B, Tt, d_model).
+    ``EncoderLayer``. Sizes and switches come from a `LayerConfig`.
+    Shapes: y (B, Tt, d_model), memory (B, Ts, d_model) -> (B, Tt, d_model).
     Trace: ``self_attention_sum``, ``add_norm_1``, ``cross_attention_sum``, ``add_norm_2``,
     ``ffn_sum``, ``output``.
     """
 
-    def __init__(self, d_model: int, num_heads: int, d_ff: int, rng: np.random.Generator, dtype=np.float64,
-                 norm_first: bool = False, scale: str = "d_k", eps: float = 1e-5):
+    def __init__(self, config: LayerConfig, rng: np.random.Generator):
         super().__init__()
-        self.norm_first = norm_first
-        self.add_module("self_attn", MultiHeadAttention(d_model, num_heads, rng, dtype, scale))
-        self.add_module("norm1", LayerNorm(d_model, eps, dtype))
-        self.add_module("cross_attn", MultiHeadAttention(d_model, num_heads, rng, dtype, scale))
-        self.add_module("norm2", LayerNorm(d_model, eps, dtype))
-        self.add_module("ffn", FeedForward(d_model, d_ff, rng, dtype))
-        self.add_module("norm3", LayerNorm(d_model, eps, dtype))
+        self.config = c = check_layer_config(config)
+        self.norm_first = c.norm_first
+        self.add_module("self_attn", MultiHeadAttention(c.d_model, c.num_heads, rng, c.dtype, c.attention_scale))
+        self.add_module("norm1", LayerNorm(c.d_model, c.layer_norm_eps, c.dtype))
+        self.add_module("cross_attn", MultiHeadAttention(c.d_model, c.num_heads, rng, c.dtype, c.attention_scale))
+        self.add_module("norm2", LayerNorm(c.d_model, c.layer_norm_eps, c.dtype))
+        self.add_module("ffn", FeedForward(c.d_model, c.d_ff, rng, c.dtype))
+        self.add_module("norm3", LayerNorm(c.d_model, c.layer_norm_eps, c.dtype))
 
     def forward(self, y: np.ndarray, memory: np.ndarray, self_mask: np.ndarray | None = None,
                 memory_mask: np.ndarray | None = None) -> np.ndarray:
@@ -82,16 +84,15 @@ class DecoderLayer(Module):
 
 
 class Decoder(Module):
-    """A stack of `num_layers` decoder layers (no extra final norm); every layer attends to the
-    same encoder memory: y (B, Tt, d_model), memory (B, Ts, d_model) -> (B, Tt, d_model).
-    Children ``layers.0`` ..."""
+    """A stack of `num_layers` decoder layers of one `config` (no extra final norm); every layer
+    attends to the same encoder memory: y (B, Tt, d_model), memory (B, Ts, d_model) ->
+    (B, Tt, d_model). Children ``layers.0`` ..."""
 
-    def __init__(self, num_layers: int, d_model: int, num_heads: int, d_ff: int, rng: np.random.Generator,
-                 dtype=np.float64, norm_first: bool = False, scale: str = "d_k", eps: float = 1e-5):
+    def __init__(self, num_layers: int, config: LayerConfig, rng: np.random.Generator):
         super().__init__()
-        self.add_module("layers", ModuleList([
-            DecoderLayer(d_model, num_heads, d_ff, rng, dtype, norm_first, scale, eps) for _ in range(num_layers)
-        ]))
+        check_layer_count(num_layers)
+        self.config = check_layer_config(config)
+        self.add_module("layers", ModuleList([DecoderLayer(self.config, rng) for _ in range(num_layers)]))
 
     def forward(self, y: np.ndarray, memory: np.ndarray, self_mask: np.ndarray | None = None,
                 memory_mask: np.ndarray | None = None) -> np.ndarray:

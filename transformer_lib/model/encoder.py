@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .attention import MultiHeadAttention
+from .config import LayerConfig, check_layer_config, check_layer_count
 from .feed_forward import FeedForward
 from .layer_norm import LayerNorm
 from .module import Module, ModuleList
@@ -22,19 +23,20 @@ class EncoderLayer(Module):
 
         h = x + SelfAttention(LayerNorm(x));  out = h + FFN(LayerNorm(h))
 
-    Shapes: x (B, T, d_model) -> out (B, T, d_model). Trace: ``attention_sum`` (x plus the
+    Sizes and switches come from a `LayerConfig`: ``EncoderLayer(LayerConfig(d_model=6,
+    num_heads=2, d_ff=24), rng)``. Shapes: x (B, T, d_model) -> out (B, T, d_model). Trace: ``attention_sum`` (x plus the
     attention output), ``add_norm_1``, ``ffn_sum``, ``output``; children ``self_attn``, ``norm1``,
     ``ffn``, ``norm2`` trace their own steps.
     """
 
-    def __init__(self, d_model: int, num_heads: int, d_ff: int, rng: np.random.Generator, dtype=np.float64,
-                 norm_first: bool = False, scale: str = "d_k", eps: float = 1e-5):
+    def __init__(self, config: LayerConfig, rng: np.random.Generator):
         super().__init__()
-        self.norm_first = norm_first
-        self.add_module("self_attn", MultiHeadAttention(d_model, num_heads, rng, dtype, scale))
-        self.add_module("norm1", LayerNorm(d_model, eps, dtype))
-        self.add_module("ffn", FeedForward(d_model, d_ff, rng, dtype))
-        self.add_module("norm2", LayerNorm(d_model, eps, dtype))
+        self.config = c = check_layer_config(config)
+        self.norm_first = c.norm_first
+        self.add_module("self_attn", MultiHeadAttention(c.d_model, c.num_heads, rng, c.dtype, c.attention_scale))
+        self.add_module("norm1", LayerNorm(c.d_model, c.layer_norm_eps, c.dtype))
+        self.add_module("ffn", FeedForward(c.d_model, c.d_ff, rng, c.dtype))
+        self.add_module("norm2", LayerNorm(c.d_model, c.layer_norm_eps, c.dtype))
 
     def forward(self, x: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
         """x (B, T, d_model), mask broadcasting to (B, h, T, T) (True = masked) -> (B, T, d_model)."""
@@ -66,15 +68,14 @@ class EncoderLayer(Module):
 
 
 class Encoder(Module):
-    """A stack of `num_layers` encoder layers (no extra final norm), each feeding the next:
-    x (B, T, d_model) -> memory (B, T, d_model). Children ``layers.0`` ..."""
+    """A stack of `num_layers` encoder layers of one `config` (no extra final norm), each feeding
+    the next: x (B, T, d_model) -> memory (B, T, d_model). Children ``layers.0`` ..."""
 
-    def __init__(self, num_layers: int, d_model: int, num_heads: int, d_ff: int, rng: np.random.Generator,
-                 dtype=np.float64, norm_first: bool = False, scale: str = "d_k", eps: float = 1e-5):
+    def __init__(self, num_layers: int, config: LayerConfig, rng: np.random.Generator):
         super().__init__()
-        self.add_module("layers", ModuleList([
-            EncoderLayer(d_model, num_heads, d_ff, rng, dtype, norm_first, scale, eps) for _ in range(num_layers)
-        ]))
+        check_layer_count(num_layers)
+        self.config = check_layer_config(config)
+        self.add_module("layers", ModuleList([EncoderLayer(self.config, rng) for _ in range(num_layers)]))
 
     def forward(self, x: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
         """x (B, T, d_model) -> encoder output, the decoder's "memory" (B, T, d_model)."""

@@ -40,6 +40,6 @@ class FeedForward(Module):
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
         """dout (..., d_model) -> dx (..., d_model)."""
-        d_activated = self.linear2.backward(dout)  # a new array of ours: relu_backward runs in place
-        np.multiply(d_activated, self._cache > 0, out=d_activated)
-        return self.linear1.backward(d_activated)
+        d_activated = self.linear2.backward(dout)
+        d_hidden = relu_backward(d_activated, self._cache)
+        return self.linear1.backward(d_hidden)

@@ -1,13 +1,9 @@
-"""Linear (fully connected) layer: y = x W + b; the gradients of several Linear layers that read
-one input, from one matrix product."""
+"""Linear (fully connected) layer: y = x W + b."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
 
-from ..fast.reductions import column_sum
 from .init import xavier_uniform
 from .module import Module
 from .validation import check_last_axis
@@ -30,51 +26,20 @@ class Linear(Module):
             self.add_parameter("bias", np.zeros(d_out, dtype=dtype))
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        """x (..., d_in) -> y (..., d_out)."""
-        x = check_last_axis(x, "x", self.d_in, finite=False)  # a finiteness scan would cost as much as the product
+        """x (..., d_in) -> y (..., d_out). Every token is one row of a matrix, so one matrix
+        product serves the whole batch."""
+        x = check_last_axis(x, "x", self.d_in)
         self._cache = x
-        x2 = x.reshape(-1, self.d_in)  # one matrix product for all tokens, not one per sequence
-        y = x2 @ self.weight
+        y = x.reshape(-1, self.d_in) @ self.weight
         if self.has_bias:
-            y += self.bias
+            y = y + self.bias
         return y.reshape(*x.shape[:-1], self.d_out)
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
-        """dout (..., d_out) -> dx (..., d_in); adds dL/dW = xᵀ dout and dL/db = sum(dout)."""
-        add_weight_gradients([self], dout)
-        return input_gradient([self], dout)
-
-
-# Attention applies W_q, W_k and W_v to one input. With their output gradients side by side, the
-# three weight gradients come from one matrix product three times as wide, which runs closer to
-# the machine's peak than three narrow ones, and the input gradients add up inside one product.
-
-def add_weight_gradients(layers: Sequence[Linear], dout: np.ndarray) -> None:
-    """For Linear layers whose last forward pass read the same input x (..., d_in): dout
-    (..., sum of their d_out) holds their output gradients side by side, in the order of
-    `layers`. Adds each layer's dL/dW = xᵀ dout and dL/db = sum(dout) over the tokens, from
-    one product xᵀ dout for all of them."""
-    x = layers[0]._cache
-    if any(layer._cache is not x for layer in layers):
-        raise ValueError("the layers' last forward passes read different inputs")
-    x2 = x.reshape(-1, x.shape[-1])
-    d2 = dout.reshape(-1, dout.shape[-1])
-    weight_grad = x2.T @ d2
-    bias_grad = column_sum(d2) if any(layer.has_bias for layer in layers) else None
-    start = 0
-    for layer in layers:
-        columns = slice(start, start + layer.d_out)
-        layer._grads["weight"] += weight_grad[:, columns]
-        if layer.has_bias:
-            layer._grads["bias"] += bias_grad[columns]
-        start = columns.stop
-
-
-def input_gradient(layers: Sequence[Linear], dout: np.ndarray) -> np.ndarray:
-    """dL/dx (..., d_in) = the sum over `layers` (which all take d_in inputs) of their output
-    gradient times their weight transposed, with the output gradients side by side in dout
-    (..., sum of d_out): one product dout [W_1 | W_2 | ...]ᵀ."""
-    weights = [layer.weight for layer in layers]
-    stacked = weights[0] if len(weights) == 1 else np.concatenate(weights, axis=1)  # (d_in, sum of d_out)
-    dx = dout.reshape(-1, dout.shape[-1]) @ stacked.T
-    return dx.reshape(*dout.shape[:-1], layers[0].d_in)
+        """dout (..., d_out) -> dx (..., d_in); adds dL/dW = xᵀ dout and dL/db = sum(dout), both
+        summed over every token (one row each)."""
+        x, dout = self._cache.reshape(-1, self.d_in), dout.reshape(-1, self.d_out)
+        self._grads["weight"] += x.T @ dout
+        if self.has_bias:
+            self._grads["bias"] += dout.sum(axis=0)
+        return (dout @ self.weight.T).reshape(*self._cache.shape)

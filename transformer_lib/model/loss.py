@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..fast.reductions import row_max, row_mean, row_sum
+from .softmax import log_softmax
 from .validation import as_token_ids, check_array
 
 
@@ -25,57 +25,53 @@ class CrossEntropyLoss:
 
     def forward(self, logits: np.ndarray, targets) -> float:
         """logits (..., V), targets (...) integer ids -> the mean loss (a Python float)."""
-        logits = check_array(logits, "logits", finite=False)  # scanned below, through the row sums
-        if logits.ndim < 1:
-            raise ValueError(f"logits must have a vocabulary axis, got shape {logits.shape}")
-        vocab = logits.shape[-1]
-        targets = np.asarray(targets)
-        if targets.shape != logits.shape[:-1]:
-            raise ValueError(f"targets has shape {targets.shape}, expected {logits.shape[:-1]} (logits without the last axis)")
-        valid = np.ones(targets.shape, dtype=bool) if self.ignore_index is None else targets != self.ignore_index
-        safe_targets = as_token_ids(np.where(valid, targets, 0), vocab, "targets")
-        # log_softmax(logits) = shifted - log(total), with shifted = logits - row max and total the
-        # row sums of exp(shifted) (at least 1: the maximum contributes exp(0)). The loss needs it
-        # only at the target (and its row mean for smoothing), so no (..., V) array of
-        # log-probabilities is made; exp(shifted) is kept: the backward pass divides it by total
-        # instead of exponentiating again.
+        logits, targets, valid = checked_logits_and_targets(logits, targets, self.ignore_index)
+        check_logits(logits)
         eps = self.label_smoothing
-        with np.errstate(invalid="ignore"):  # inf - inf is NaN, reported below as a bad logit
-            shifted = logits - row_max(logits)
-        target_shifted = np.take_along_axis(shifted, safe_targets[..., None], axis=-1)[..., 0]
-        mean_shifted = row_mean(shifted)[..., 0] if eps else 0.0
-        exp_shifted = np.exp(shifted, out=shifted)
-        total = row_sum(exp_shifted)
-        log_total = np.log(total)[..., 0]
-        if not np.all(np.isfinite(log_total)):  # a NaN or +inf logit makes its row's sum NaN
-            _raise_for_nan_or_inf(logits)
-        nll = log_total - target_shifted  # minus the log-probability of the target
+        log_probs = log_softmax(logits)  # (..., V)
+        nll = -np.take_along_axis(log_probs, targets[..., None], axis=-1)[..., 0]  # -log p(target)
         per_token = nll
         if eps:  # the smoothed target adds eps times minus the mean log-probability
-            per_token = (1.0 - eps) * nll + eps * (log_total - mean_shifted)
-        count = int(valid.sum())
-        self._cache = (exp_shifted, total, safe_targets, valid, max(count, 1))
-        return float(np.where(valid, per_token, 0.0).sum() / max(count, 1))
+            per_token = (1.0 - eps) * nll - eps * log_probs.mean(axis=-1)
+        count = max(int(valid.sum()), 1)
+        self._cache = (np.exp(log_probs), targets, valid, count)  # exp(log_probs) = softmax(logits)
+        return float(np.where(valid, per_token, 0.0).sum() / count)
 
     def backward(self) -> np.ndarray:
         """dL/dlogits for the last `forward`, shape (..., V): (softmax - target distribution)
         divided by the number of counted positions; zero at ignored positions."""
-        exp_shifted, total, targets, valid, count = self._cache
-        vocab = exp_shifted.shape[-1]
-        weight = (valid / count).astype(exp_shifted.dtype)[..., None]  # 1 / count, or 0 at padding (..., 1)
-        grad = exp_shifted * (weight / total)  # softmax(logits) * weight, from the forward pass's exponentials
-        eps = self.label_smoothing
-        if eps:
-            grad -= weight * (eps / vocab)
-        np.put_along_axis(grad, targets[..., None],
-                          np.take_along_axis(grad, targets[..., None], axis=-1) - weight * (1.0 - eps), axis=-1)
-        return grad
+        probs, targets, valid, count = self._cache
+        eps, vocab = self.label_smoothing, probs.shape[-1]
+        target_distribution = np.full_like(probs, eps / vocab)
+        np.put_along_axis(target_distribution, targets[..., None], 1.0 - eps + eps / vocab, axis=-1)
+        grad = probs - target_distribution
+        grad[~valid] = 0.0  # ignored positions add nothing
+        return grad / count
 
 
-def _raise_for_nan_or_inf(logits: np.ndarray) -> None:
-    """Raise a ValueError that names the first NaN or +inf logit and its index."""
+def checked_logits_and_targets(logits, targets, ignore_index: int | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`logits` (..., V) as an array (not scanned for NaN or inf: see `check_logits`), the
+    targets (...) as int64 ids with 0 at ignored positions, and which positions count (...)
+    bool; a clear error for shapes that do not fit or ids outside [0, V)."""
+    logits = check_array(logits, "logits")
+    if logits.ndim < 1:
+        raise ValueError(f"logits must have a vocabulary axis, got shape {logits.shape}")
+    vocab = logits.shape[-1]
+    targets = np.asarray(targets)
+    if targets.shape != logits.shape[:-1]:
+        raise ValueError(f"targets has shape {targets.shape}, expected {logits.shape[:-1]} (logits without the last axis)")
+    valid = np.ones(targets.shape, dtype=bool) if ignore_index is None else targets != ignore_index
+    return logits, as_token_ids(np.where(valid, targets, 0), vocab, "targets"), valid
+
+
+def check_logits(logits: np.ndarray) -> None:
+    """Raise a ValueError that names the first NaN or +inf logit and its index, or the first of
+    a row that is all -inf (no class has any probability). A -inf logit elsewhere is a class of
+    probability 0 and passes."""
     bad = np.isnan(logits) | (logits == np.inf)
-    if not bad.any():  # a whole row of -inf: no class has any probability
+    if not bad.any():
         bad = np.all(logits == -np.inf, axis=-1, keepdims=True) & (logits == -np.inf)
+        if not bad.any():
+            return
     index = tuple(int(i) for i in np.argwhere(bad)[0])
     raise ValueError(f"logits contains NaN or inf ({logits[index]} at index {index}): expected finite numbers")

@@ -36,11 +36,7 @@ def attention_mask(
 
 def mask_scores(scores: np.ndarray, mask: np.ndarray | None) -> np.ndarray:
     """`scores` with -inf wherever `mask` (broadcasting to the scores' shape) is True, so
-    softmax gives those keys weight 0, as a new array; a mask of None returns `scores` itself.
-
-    Equals ``np.where(mask, -np.inf, scores)``; adding a 0 / -inf array of the small mask's
-    shape is cheaper than selecting element by element."""
+    softmax gives those keys weight 0, as a new array; a mask of None returns `scores` itself."""
     if mask is None:
         return scores
-    dtype = scores.dtype.type
-    return scores + np.where(mask, dtype(-np.inf), dtype(0.0))
+    return np.where(mask, -np.inf, scores)

@@ -7,17 +7,36 @@ each one, and may hold child modules as attributes. Names are dotted paths such 
 Each layer's ``forward`` keeps what its ``backward`` needs in ``self._cache``; ``backward``
 adds (``+=``) into the parameter gradients, so gradients of a parameter used twice add up.
 A layer may also record named intermediates in ``self._trace`` for the notebooks to display.
+
+Swapping a step for your own. `Module.override` replaces, for the length of a ``with`` block, a
+layer's ``forward`` or ``backward`` (or a step a layer names in ``overridable``, such as the
+attention's ``softmax_backward``) by a function of yours; everything else runs as before, and the
+layer's own code comes back when the block ends, even after an error::
+
+    def backward_without_statistics(norm, dout):       # written like a method: the layer first
+        return dout * norm.gamma / norm.trace()["std"]
+
+    with model.override(LayerNorm, backward=backward_without_statistics):
+        model.backward(dlogits)                        # every LayerNorm of the model uses it
+
+This is how chapter 11's deliberately wrong backward passes, and the functions a reader writes in
+the exercises, are put into a whole model.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import inspect
+import types
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import numpy as np
 
 
 class Module:
     """Base class: named parameters, their gradients, child modules and a teaching trace."""
+
+    overridable: tuple[str, ...] = ("forward", "backward")  # the steps `override` may replace
 
     def __init__(self) -> None:
         self._params: dict[str, np.ndarray] = {}
@@ -111,14 +130,52 @@ class Module:
         ``encoder.layers.0.self_attn.weights``). Shapes are documented by each layer."""
         return self._by_dotted_name("_trace")
 
+    # -- swapping a step ----------------------------------------------------------------------
+    @contextmanager
+    def override(self, kind: type[Module] | None = None, **steps: Callable) -> Iterator[Module]:
+        """Within the ``with`` block, this module (or, given `kind`, every module of that class in
+        this module's tree, itself included) runs the given functions instead of its own steps:
+        ``model.override(LayerNorm, backward=my_backward)``. The step names are those in the
+        class's ``overridable``. Each function is called as the step it replaces: a method's
+        replacement gets the layer first, ``def backward(layer, dout)``; a plain function's (the
+        attention's ``softmax_backward(dout, probs)``) the same arguments as that function.
+        Nested blocks stack; leaving a block, even by an error, restores what was there before.
+        Yields this module."""
+        if kind is not None and not (isinstance(kind, type) and issubclass(kind, Module)):
+            raise TypeError(f"kind must be a Module class such as LayerNorm, got {kind!r}")
+        if not steps:
+            raise ValueError("override needs at least one step, e.g. override(backward=my_backward)")
+        targets = [self] if kind is None else [m for _, m in self.named_modules() if isinstance(m, kind)]
+        if not targets:
+            raise ValueError(f"{type(self).__name__} contains no {kind.__name__}: nothing to override")
+        for name, function in steps.items():
+            for module in targets:
+                if name not in module.overridable:
+                    raise ValueError(f"{name!r} is not a step of {type(module).__name__} that can be overridden: "
+                                     f"expected one of {list(module.overridable)}")
+            if not callable(function):
+                raise TypeError(f"{name} must be a function, got {function!r}")
+        saved = [(module, name, module.__dict__.get(name, _ABSENT)) for module in targets for name in steps]
+        try:
+            for module, name, _ in saved:
+                module.__dict__[name] = _as_step(module, name, steps[name])
+            yield self
+        finally:
+            for module, name, previous in reversed(saved):
+                if previous is _ABSENT:
+                    del module.__dict__[name]
+                else:
+                    module.__dict__[name] = previous
+
     # -- state --------------------------------------------------------------------------------
     def state_dict(self) -> dict[str, np.ndarray]:
         """A copy of every parameter by dotted name."""
         return {name: value.copy() for name, value in self.parameters().items()}
 
     def load_state_dict(self, state: dict[str, np.ndarray]) -> None:
-        """Copy `state` into the parameters. Every key must be present with the right shape;
-        on any mismatch nothing is changed and a ValueError says what is wrong."""
+        """Copy `state` into the parameters, converted to their dtype. Every key must be present
+        with the right shape and finite after the conversion (1e39 is inf in float32); on any
+        mismatch nothing is changed and a ValueError says what is wrong."""
         params = self.parameters()
         missing = sorted(set(params) - set(state))
         unexpected = sorted(set(state) - set(params))
@@ -128,6 +185,7 @@ class Module:
                 f"{' ...' if len(missing) > 5 else ''}, unexpected keys {unexpected[:5]}"
                 f"{' ...' if len(unexpected) > 5 else ''}"
             )
+        converted = {}
         for name, value in params.items():
             new = np.asarray(state[name])
             if new.shape != value.shape:
@@ -136,15 +194,36 @@ class Module:
                 )
             if not (np.issubdtype(new.dtype, np.floating) or np.issubdtype(new.dtype, np.integer)):
                 raise ValueError(f"state_dict[{name!r}] has dtype {new.dtype}, expected real numbers")
-            if not np.all(np.isfinite(new)):
-                raise ValueError(f"state_dict[{name!r}] contains NaN or inf")
+            with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported below, by name
+                converted[name] = new.astype(value.dtype)
+            if not np.all(np.isfinite(converted[name])):
+                index = tuple(int(i) for i in np.argwhere(~np.isfinite(converted[name]))[0])
+                if not np.isfinite(new[index]):
+                    raise ValueError(f"state_dict[{name!r}] contains NaN or inf ({new[index]} at index {index}): "
+                                     "expected finite numbers")
+                raise ValueError(
+                    f"state_dict[{name!r}] holds {new[index]} at index {index}, which is "
+                    f"{converted[name][index]} in {value.dtype}: expected numbers of size at most "
+                    f"{np.finfo(value.dtype).max:.3g}, the largest finite {value.dtype}"
+                )
         for name, value in params.items():
-            value[...] = state[name]
+            value[...] = converted[name]
 
     @property
     def dtype(self) -> np.dtype:
         """The floating-point type of the parameters."""
         return next(iter(self.parameters().values())).dtype
+
+
+_ABSENT = object()  # marks "no instance attribute of that name before the override"
+
+
+def _as_step(module: Module, name: str, function: Callable) -> Callable:
+    """`function` ready to stand where ``module.<name>`` was found: bound to the module when the
+    class defines that step as a method, as it is when the step is a static function."""
+    if isinstance(inspect.getattr_static(type(module), name), staticmethod):
+        return function
+    return types.MethodType(function, module)
 
 
 class ModuleList(Module):

@@ -3,10 +3,9 @@ and the output projection to the vocabulary."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
+from .config import TransformerConfig
 from .decoder import Decoder
 from .embedding import Embedding
 from .encoder import Encoder
@@ -14,49 +13,7 @@ from .linear import Linear
 from .masks import attention_mask, padding_mask
 from .module import Module
 from .positional_encoding import sinusoidal_positional_encoding
-from .validation import as_token_ids, check_array, checked_at_the_boundary
-
-
-@dataclass(frozen=True)
-class TransformerConfig:
-    """Sizes and switches of a Transformer. Defaults follow the paper where it and the source
-    document differ; the source's choices are ``attention_scale="d_model"`` and
-    ``embed_scale=False``.
-
-    pad_id: token id of padding; when set, padding masks are built from the tokens.
-    """
-
-    src_vocab_size: int = 11
-    tgt_vocab_size: int = 11
-    d_model: int = 6
-    num_heads: int = 2
-    d_ff: int = 24
-    num_encoder_layers: int = 1
-    num_decoder_layers: int = 1
-    max_len: int = 64
-    norm_first: bool = False
-    attention_scale: str = "d_k"
-    embed_scale: bool = True
-    layer_norm_eps: float = 1e-5
-    pad_id: int | None = None
-    dtype: str = "float64"
-
-    def __post_init__(self):
-        for name in ("src_vocab_size", "tgt_vocab_size", "d_model", "num_heads", "d_ff", "max_len"):
-            value = getattr(self, name)
-            if not isinstance(value, (int, np.integer)) or value < 1:
-                raise ValueError(f"{name} must be a positive integer, got {value!r}")
-        for name in ("num_encoder_layers", "num_decoder_layers"):
-            value = getattr(self, name)
-            if not isinstance(value, (int, np.integer)) or value < 0:
-                raise ValueError(f"{name} must be a non-negative integer, got {value!r}")
-        if self.d_model % self.num_heads:
-            raise ValueError(
-                f"d_model ({self.d_model}) must be divisible by num_heads ({self.num_heads}): "
-                "each head gets d_model / num_heads features"
-            )
-        if self.dtype not in ("float64", "float32"):
-            raise ValueError(f"dtype must be 'float64' or 'float32', got {self.dtype!r}")
+from .validation import as_token_ids, check_array, check_finite
 
 
 class Transformer(Module):
@@ -66,30 +23,45 @@ class Transformer(Module):
     (Linear d_model -> tgt_vocab_size). The positional-encoding table ``pe`` (max_len, d_model)
     is a constant, not a parameter. Weights are drawn deterministically from `seed`.
 
+    The public methods (`forward`, `encode`, `decode`, `backward`, `check_tokens`,
+    `padding_mask`) check what they are given, once, before anything runs or changes; the
+    layers inside then only check shapes.
+
     Trace (besides every child's): ``src_embedding``, ``src_input`` (embedding + PE),
     ``tgt_embedding``, ``tgt_input``, ``memory``, ``decoder_output``, ``logits``.
     """
 
     def __init__(self, config: TransformerConfig, seed: int = 0):
         super().__init__()
+        if not isinstance(config, TransformerConfig):
+            raise TypeError(f"config must be a TransformerConfig, got {config!r}")
         self.config = c = config
         dtype = np.dtype(c.dtype)
         rng = np.random.default_rng(seed)
-        layer_args = dict(dtype=dtype, norm_first=c.norm_first, scale=c.attention_scale, eps=c.layer_norm_eps)
+        layer = c.layer_config()
         self.add_module("src_embed", Embedding(c.src_vocab_size, c.d_model, rng, dtype, c.embed_scale))
         self.add_module("tgt_embed", Embedding(c.tgt_vocab_size, c.d_model, rng, dtype, c.embed_scale))
-        self.add_module("encoder", Encoder(c.num_encoder_layers, c.d_model, c.num_heads, c.d_ff, rng, **layer_args))
-        self.add_module("decoder", Decoder(c.num_decoder_layers, c.d_model, c.num_heads, c.d_ff, rng, **layer_args))
+        self.add_module("encoder", Encoder(c.num_encoder_layers, layer, rng))
+        self.add_module("decoder", Decoder(c.num_decoder_layers, layer, rng))
         self.add_module("generator", Linear(c.d_model, c.tgt_vocab_size, rng, dtype))
         self.pe = sinusoidal_positional_encoding(c.max_len, c.d_model, dtype=dtype)
         self.flatten_parameters()
+        self._logits_shape: tuple[int, ...] | None = None  # of the last `forward`, for `backward`
 
-    # -- pieces ---------------------------------------------------------------------------------
-    def _token_batch(self, tokens, vocab_size: int, name: str) -> np.ndarray:
-        """`tokens` as a (batch, seq) int64 array of ids in [0, vocab_size), or a clear error."""
+    # -- checking what comes in -----------------------------------------------------------------
+    def check_tokens(self, tokens, side: str, name: str | None = None) -> np.ndarray:
+        """`tokens` as a (batch, seq) int64 array of ids of the `side` vocabulary (``"src"`` or
+        ``"tgt"``), at least one token long and at most ``config.max_len``; else an error that
+        calls them `name` (default: `side`)."""
+        if side not in ("src", "tgt"):
+            raise ValueError(f"side must be 'src' or 'tgt', got {side!r}")
+        name = side if name is None else name
+        vocab_size = self.config.src_vocab_size if side == "src" else self.config.tgt_vocab_size
         tokens = as_token_ids(tokens, vocab_size, name)
         if tokens.ndim != 2:
             raise ValueError(f"{name} must have shape (batch, seq), got shape {tokens.shape}")
+        if tokens.size == 0:
+            raise ValueError(f"{name} has shape {tokens.shape}: expected at least one sequence of at least one token")
         if tokens.shape[1] > self.config.max_len:
             raise ValueError(
                 f"{name} has length {tokens.shape[1]}, longer than the positional-encoding table: "
@@ -97,40 +69,42 @@ class Transformer(Module):
             )
         return tokens
 
+    def padding_mask(self, tokens: np.ndarray) -> np.ndarray | None:
+        """(B, T) bool, True where the checked `tokens` (B, T) equal ``config.pad_id``; None
+        when the model has no pad id. What `forward` uses when it is given no padding mask."""
+        return None if self.config.pad_id is None else padding_mask(tokens, self.config.pad_id)
+
+    def _padding(self, given, tokens: np.ndarray, name: str) -> np.ndarray | None:
+        """The padding mask `given` for `tokens` after checking it, or the one built from the pad id."""
+        if given is None:
+            return self.padding_mask(tokens)
+        given = _boolean_padding(given, name)
+        if given.shape != tokens.shape:
+            raise ValueError(f"{name} has shape {given.shape}, expected the tokens' shape {tokens.shape}")
+        return given
+
+    # -- pieces ---------------------------------------------------------------------------------
     def _embed(self, embed: Embedding, tokens: np.ndarray, name: str) -> np.ndarray:
         length = tokens.shape[1]
-        emb = embed.forward(tokens)
+        emb = embed.lookup(tokens)  # ids checked by check_tokens
         x = emb + self.pe[:length]
         self._trace[f"{name}_embedding"] = emb
         self._trace[f"{name}_input"] = x
         return x
 
-    def _masks(self, src, tgt, src_padding, tgt_padding):
-        """The padding masks (B, T) of `src` and `tgt` (either may be None): the given ones after
-        a shape check, else built from ``config.pad_id`` (None without a pad id)."""
-        pad = self.config.pad_id
-        if src is not None and src_padding is None and pad is not None:
-            src_padding = padding_mask(src, pad)
-        if tgt is not None and tgt_padding is None and pad is not None:
-            tgt_padding = padding_mask(tgt, pad)
-        for name, m, tokens in (("src_padding", src_padding, src), ("tgt_padding", tgt_padding, tgt)):
-            if m is not None and tokens is not None and np.shape(m) != np.shape(tokens):
-                raise ValueError(f"{name} has shape {np.shape(m)}, expected the tokens' shape {np.shape(tokens)}")
-        return src_padding, tgt_padding
-
     def encode(self, src, src_padding: np.ndarray | None = None) -> np.ndarray:
         """src (B, Ts) token ids -> memory (B, Ts, d_model). `src_padding` (B, Ts) bool, True at
         padding (built from ``config.pad_id`` when None)."""
-        src = self._token_batch(src, self.config.src_vocab_size, "src")
-        src_padding, _ = self._masks(src, None, src_padding, None)
+        src = self.check_tokens(src, "src")
+        src_padding = self._padding(src_padding, src, "src_padding")
+        self._logits_shape = None
         return self._encode(src, src_padding)
 
     def _encode(self, src: np.ndarray, src_padding: np.ndarray | None) -> np.ndarray:
         """`encode` for checked ids and padding."""
         self._trace = {}
         self._src_mask = attention_mask(key_padding=_padded_or_none(src_padding))
-        with checked_at_the_boundary():
-            memory = self.encoder.forward(self._embed(self.src_embed, src, "src"), self._src_mask)
+        memory = self.encoder.forward(self._embed(self.src_embed, src, "src"), self._src_mask)
         self._trace["memory"] = memory
         return memory
 
@@ -138,15 +112,22 @@ class Transformer(Module):
                tgt_padding: np.ndarray | None = None, src=None) -> np.ndarray:
         """tgt (B, Tt) decoder input ids (the target shifted right behind a start token),
         memory (B, Ts, d_model) -> logits (B, Tt, tgt_vocab_size). The decoder's self-attention
-        is causal; padding masks are built from ``config.pad_id`` when None (pass `src` for that)."""
-        tgt = self._token_batch(tgt, self.config.tgt_vocab_size, "tgt")
-        src_padding, tgt_padding = self._masks(None if src is None else np.asarray(src), tgt, src_padding, tgt_padding)
-        memory = check_array(memory, "memory", ndim=3, shape=(None, None, self.config.d_model))
+        is causal. Padding masks (B, T) bool, True at padding: `tgt_padding` is built from
+        ``config.pad_id`` when None; `src_padding` too when `src` is given, else None means no
+        source padding."""
+        tgt = self.check_tokens(tgt, "tgt")
+        tgt_padding = self._padding(tgt_padding, tgt, "tgt_padding")
+        memory = check_finite(check_array(memory, "memory", ndim=3, shape=(None, None, self.config.d_model)), "memory")
         if memory.shape[0] != tgt.shape[0]:
             raise ValueError(f"memory has batch {memory.shape[0]} but tgt has batch {tgt.shape[0]}")
-        if src_padding is not None and np.shape(src_padding) != memory.shape[:2]:
-            raise ValueError(f"src_padding has shape {np.shape(src_padding)}, expected memory's (batch, source "
+        if src is not None:
+            src_padding = self._padding(src_padding, self.check_tokens(src, "src"), "src_padding")
+        elif src_padding is not None:
+            src_padding = _boolean_padding(src_padding, "src_padding")
+        if src_padding is not None and src_padding.shape != memory.shape[:2]:
+            raise ValueError(f"src_padding has shape {src_padding.shape}, expected memory's (batch, source "
                              f"length) {memory.shape[:2]}: one flag per source token")
+        self._logits_shape = None
         return self._decode(tgt, memory, src_padding, tgt_padding)
 
     def _decode(self, tgt: np.ndarray, memory: np.ndarray, src_padding: np.ndarray | None,
@@ -154,9 +135,8 @@ class Transformer(Module):
         """`decode` for checked ids, memory and padding."""
         self_mask = attention_mask(key_padding=_padded_or_none(tgt_padding), causal_length=tgt.shape[-1])
         memory_mask = attention_mask(key_padding=_padded_or_none(src_padding))
-        with checked_at_the_boundary():
-            y = self.decoder.forward(self._embed(self.tgt_embed, tgt, "tgt"), memory, self_mask, memory_mask)
-            logits = self.generator.forward(y)
+        y = self.decoder.forward(self._embed(self.tgt_embed, tgt, "tgt"), memory, self_mask, memory_mask)
+        logits = self.generator.forward(y)
         self._trace["decoder_output"] = y
         self._trace["logits"] = logits
         return logits
@@ -168,21 +148,36 @@ class Transformer(Module):
 
         `tgt` is the decoder *input*: the target shifted right behind a start token. Padding
         masks (B, T) bool, True at padding, are built from ``config.pad_id`` when None."""
-        src = self._token_batch(src, self.config.src_vocab_size, "src")
-        tgt = self._token_batch(tgt, self.config.tgt_vocab_size, "tgt")
+        src, tgt = self.check_tokens(src, "src"), self.check_tokens(tgt, "tgt")
         if src.shape[0] != tgt.shape[0]:
             raise ValueError(f"src has batch {src.shape[0]} but tgt has batch {tgt.shape[0]}")
-        src_padding, tgt_padding = self._masks(src, tgt, src_padding, tgt_padding)
-        memory = check_array(self._encode(src, src_padding), "memory")  # a NaN or inf weight in the encoder stops here
-        return self._decode(tgt, memory, src_padding, tgt_padding)
+        src_padding = self._padding(src_padding, src, "src_padding")
+        tgt_padding = self._padding(tgt_padding, tgt, "tgt_padding")
+        self._logits_shape = None  # until this pass has finished
+        memory = check_finite(self._encode(src, src_padding), "memory")  # a NaN or inf weight in the encoder stops here
+        logits = self._decode(tgt, memory, src_padding, tgt_padding)
+        self._logits_shape = logits.shape
+        return logits
 
     def backward(self, dlogits: np.ndarray) -> None:
         """dlogits (B, Tt, tgt_vocab_size): gradients of every parameter (accumulated) for the
         last `forward`."""
+        if self._logits_shape is None:
+            raise ValueError("backward(dlogits) differentiates the last forward pass, and there is none: "
+                             "expected model.forward(src, tgt) first (encode and decode alone do not count)")
+        dlogits = check_array(dlogits, "dlogits", shape=self._logits_shape)
         dy = self.generator.backward(dlogits)
         dy, d_memory = self.decoder.backward(dy)
         self.tgt_embed.backward(dy)
         self.src_embed.backward(self.encoder.backward(d_memory))
+
+
+def _boolean_padding(padding, name: str) -> np.ndarray:
+    """`padding` as an array after checking it is boolean (True at padding)."""
+    padding = np.asarray(padding)
+    if padding.dtype != bool:
+        raise TypeError(f"{name} must be a boolean array (True at padding), got dtype {padding.dtype}")
+    return padding
 
 
 def _padded_or_none(padding: np.ndarray | None) -> np.ndarray | None:

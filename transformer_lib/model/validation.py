@@ -1,44 +1,52 @@
-"""Input checks shared by the layers: each raises an error that names the argument, shows the
-bad value and says what was expected, before anything is computed or changed."""
+"""Input checks, each raising an error that names the argument, shows the bad value and says what
+was expected, before anything is computed or changed.
+
+Values are checked once, where they enter: the Transformer checks the token ids, padding masks and
+memory it is given, the loss its logits and targets, `load_state_dict` the weights, a config its
+sizes. A layer checks the shapes of what it is given (that costs nothing and catches a layer
+wired by hand to the wrong input), not the values again."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Sequence
 
 import numpy as np
 
-_INSIDE_CHECKED_MODEL = ContextVar("inside_checked_model", default=False)
+
+def check_positive_integer(value, name: str) -> None:
+    """Raise unless `value` is an integer >= 1 (a bool is not a size)."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}")
 
 
-@contextmanager
-def checked_at_the_boundary() -> Iterator[None]:
-    """Within this block `check_array` skips its scan for NaN and inf (shapes are still checked).
-
-    The Transformer runs its layers inside it: it checks the token ids it is given, every array
-    a layer then sees is computed from them and the weights, and the loss checks the row sums of
-    its logits (a NaN or +inf logit makes its row's sum NaN), so a NaN still stops training with
-    a clear error at the loss. Scanning every intermediate array again costs several percent of
-    a training step at this book's sizes. A layer called on its own, outside this block, scans
-    its input as before."""
-    token = _INSIDE_CHECKED_MODEL.set(True)
-    try:
-        yield
-    finally:
-        _INSIDE_CHECKED_MODEL.reset(token)
+def check_divisible_heads(d_model: int, num_heads: int) -> None:
+    """Raise unless `num_heads` heads split `d_model` features evenly."""
+    check_positive_integer(num_heads, "num_heads")
+    if d_model % num_heads:
+        raise ValueError(
+            f"d_model ({d_model}) must be divisible by num_heads ({num_heads}): "
+            "each head gets d_model / num_heads features"
+        )
 
 
 def as_token_ids(tokens, vocab_size: int, name: str = "tokens") -> np.ndarray:
-    """Return `tokens` as an int64 array after checking every id is an integer in
-    ``[0, vocab_size)``. Accepts lists, tuples and integer arrays of any shape."""
-    arr = np.asarray(tokens)
+    """Return `tokens` as an int64 array after checking that it is rectangular and every id is an
+    integer in ``[0, vocab_size)``. Accepts lists, tuples and integer arrays of any shape."""
+    try:
+        arr = np.asarray(tokens)
+    except ValueError:  # NumPy's "inhomogeneous shape": rows of different lengths
+        raise ValueError(
+            f"{name}={_short_repr(tokens)} is a ragged batch{_row_lengths(tokens)}: expected sequences of "
+            "one length (pad the shorter ones with the padding id)"
+        ) from None
+    if arr.size == 0 and arr.dtype != object:  # np.asarray([[]]) is float64; an empty batch has no wrong id
+        return arr.astype(np.int64)
     if arr.dtype == bool or not np.issubdtype(arr.dtype, np.integer):
         raise TypeError(
             f"{name} must hold integer token ids, got dtype {arr.dtype} ({_preview(arr)}); "
             "use np.array(..., dtype=int)"
         )
-    if arr.size and (arr.min() < 0 or arr.max() >= vocab_size):
+    if arr.min() < 0 or arr.max() >= vocab_size:
         bad = arr[(arr < 0) | (arr >= vocab_size)]
         raise ValueError(
             f"{name} has token id {int(bad.flat[0])} outside the vocabulary: "
@@ -47,16 +55,9 @@ def as_token_ids(tokens, vocab_size: int, name: str = "tokens") -> np.ndarray:
     return arr.astype(np.int64, copy=False)
 
 
-def check_array(
-    x,
-    name: str,
-    ndim: int | None = None,
-    shape: Sequence[int | None] | None = None,
-    finite: bool = True,
-) -> np.ndarray:
+def check_array(x, name: str, ndim: int | None = None, shape: Sequence[int | None] | None = None) -> np.ndarray:
     """Check that `x` is a real array of rank `ndim` whose shape matches `shape` (None matches
-    any size) and, if `finite`, holds no NaN or inf (not scanned inside `checked_at_the_boundary`).
-    Returns it as an ndarray."""
+    any size). Returns it as an ndarray. Values are not scanned: see `check_finite`."""
     arr = np.asarray(x)
     if not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
         raise TypeError(f"{name} must be a numeric array, got dtype {arr.dtype}")
@@ -68,16 +69,20 @@ def check_array(
         ):
             expected = "(" + ", ".join("any" if s is None else str(s) for s in shape) + ")"
             raise ValueError(f"{name} has shape {arr.shape}, expected {expected}")
-    if finite and not _INSIDE_CHECKED_MODEL.get() and np.issubdtype(arr.dtype, np.floating) and not np.all(np.isfinite(arr)):
-        index = tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0])
-        raise ValueError(f"{name} contains NaN or inf ({arr[index]} at index {index}): expected finite numbers")
     return arr
 
 
-def check_last_axis(x, name: str, size: int, finite: bool = True) -> np.ndarray:
-    """Check that `x` is a real array of shape (..., size), finite if `finite` (as in
-    `check_array`). Returns it as an ndarray."""
-    arr = check_array(x, name, finite=finite)
+def check_finite(x: np.ndarray, name: str) -> np.ndarray:
+    """Raise if the array `x` holds NaN or inf, naming the first one and its index. Returns `x`."""
+    if np.issubdtype(x.dtype, np.floating) and not np.all(np.isfinite(x)):
+        index = tuple(int(i) for i in np.argwhere(~np.isfinite(x))[0])
+        raise ValueError(f"{name} contains NaN or inf ({x[index]} at index {index}): expected finite numbers")
+    return x
+
+
+def check_last_axis(x, name: str, size: int) -> np.ndarray:
+    """Check that `x` is a real array of shape (..., size). Returns it as an ndarray."""
+    arr = check_array(x, name)
     if arr.ndim < 1 or arr.shape[-1] != size:
         raise ValueError(f"{name} has shape {arr.shape}, expected (..., {size}): {size} features on the last axis")
     return arr
@@ -103,3 +108,17 @@ def check_mask(mask, name: str, shape: Sequence[int]) -> np.ndarray | None:
 def _preview(arr: np.ndarray) -> str:
     flat = arr.ravel()[:4].tolist()
     return f"{flat}{' ...' if arr.size > 4 else ''}"
+
+
+def _short_repr(value, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + " ..."
+
+
+def _row_lengths(tokens) -> str:
+    """`` (sequences of lengths [2, 1])`` when the rows of `tokens` have different lengths, else ''."""
+    try:
+        lengths = [len(row) for row in tokens]
+    except TypeError:
+        return ""
+    return f" (sequences of lengths {lengths[:8]}{' ...' if len(lengths) > 8 else ''})" if len(set(lengths)) > 1 else ""

@@ -22,6 +22,7 @@ import torch
 from torch import nn
 
 from ..model.attention import MultiHeadAttention
+from ..model.config import LayerConfig
 from ..model.decoder import Decoder, DecoderLayer
 from ..model.encoder import Encoder, EncoderLayer
 from ..model.layer_norm import LayerNorm
@@ -40,7 +41,7 @@ class ReferenceTransformer(nn.Module):
         c = config
         _refuse_source_scale(c.attention_scale)
         self.embed_multiplier = float(np.sqrt(c.d_model)) if c.embed_scale else 1.0
-        common = _layer_options(c.d_ff, c.layer_norm_eps, c.norm_first)
+        common = _layer_options(c.layer_config())
         self.src_embed = nn.Embedding(c.src_vocab_size, c.d_model)
         self.tgt_embed = nn.Embedding(c.tgt_vocab_size, c.d_model)
         self.encoder = nn.TransformerEncoder(nn.TransformerEncoderLayer(c.d_model, c.num_heads, **common),
@@ -63,11 +64,11 @@ class ReferenceTransformer(nn.Module):
         return self.generator(y)
 
 
-def _layer_options(d_ff: int, eps: float, norm_first: bool) -> dict:
-    """Keyword arguments of nn.TransformerEncoderLayer / DecoderLayer for our layers: ReLU, no
-    dropout, batch first."""
-    return dict(dim_feedforward=d_ff, dropout=0.0, activation="relu", layer_norm_eps=eps, batch_first=True,
-                norm_first=norm_first)
+def _layer_options(config: LayerConfig) -> dict:
+    """Keyword arguments of nn.TransformerEncoderLayer / DecoderLayer for our layers of `config`:
+    ReLU, no dropout, batch first."""
+    return dict(dim_feedforward=config.d_ff, dropout=0.0, activation="relu", layer_norm_eps=config.layer_norm_eps,
+                batch_first=True, norm_first=config.norm_first)
 
 
 def _refuse_scale_of(attn: MultiHeadAttention) -> None:
@@ -101,8 +102,7 @@ def torch_twin(module: Module) -> nn.Module:
         attn = layer.self_attn
         _refuse_scale_of(attn)
         cls = nn.TransformerEncoderLayer if isinstance(layer, EncoderLayer) else nn.TransformerDecoderLayer
-        twin = cls(attn.d_model, attn.num_heads, **_layer_options(layer.ffn.linear1.d_out, layer.norm1.eps,
-                                                                   layer.norm_first))
+        twin = cls(attn.d_model, attn.num_heads, **_layer_options(layer.config))
         if isinstance(module, Encoder):
             twin = nn.TransformerEncoder(twin, len(module.layers), norm=None, enable_nested_tensor=False)
         elif isinstance(module, Decoder):

@@ -1,18 +1,22 @@
-"""Benchmark: one training step of the NumPy model against its PyTorch twin, the achieved
-floating-point rate against the machine's matrix-product ceiling, peak memory, greedy-decoding
-throughput, and the wall time of every notebook.
+"""Benchmark: one training step of the NumPy model, on the plain path the chapters read and on
+the fast path (``fast.accelerate``, ``fast.Adam``, ``fast.CrossEntropyLoss``), against its PyTorch
+twin; the achieved floating-point rate against the machine's matrix-product ceiling, peak memory,
+greedy-decoding throughput, decoding with and without the KV cache as the output grows, and the
+wall time of every notebook.
 
 Run ``python -m transformer_lib.tooling.bench`` (``--quick`` for fewer repeats, ``--no-notebooks`` to
-skip executing the notebooks, ``--threads N`` to run both libraries on N threads, ``--json PATH``
-to choose where the results go).
+skip executing the notebooks, ``--threads 1,2`` for the thread counts to run all libraries on,
+``--json PATH`` to choose where the results go).
 
 How it measures:
 
 - Each measurement runs in a fresh subprocess, so its memory is its own. NumPy's BLAS and
-  PyTorch get the same number of threads: ``--threads`` when given, else the number NumPy's BLAS
-  uses by default here (it is read from the library, and the child reports what it really used).
-- NumPy and PyTorch alternate, round after round, so a change in the machine's load hits both;
-  the ratio is the median over rounds of (NumPy median / PyTorch median) within a round. The
+  PyTorch get the same number of threads: each count of ``--threads`` in turn, by default 1 and
+  the number NumPy's BLAS uses by default here (it is read from the library, and the child
+  reports what it really used).
+- The plain path, the fast path and PyTorch take turns, round after round, in a rotating order,
+  so a change in the machine's load hits all three; a ratio is the median over rounds of
+  (NumPy median / PyTorch median) within a round. The
   1-minute load average is recorded with every figure: on a busy machine, timings (above all
   multithreaded ones) are noisy. The "cpu ratio" compares the processes' CPU time per step the
   same way; on one thread it is the steadier figure when other programs compete for the cores
@@ -36,7 +40,7 @@ import statistics
 import subprocess
 import sys
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from functools import partial
 from pathlib import Path
 
@@ -194,22 +198,33 @@ def _time_steps(step, repeats: int, warmup: int, cpu_times: list[float] | None =
     return times
 
 
-def _numpy_step(size: Size, dtype: str):
+PATHS = ("plain", "fast")
+
+
+def _numpy_step(size: Size, dtype: str, path: str = "plain"):
+    """One training step (forward, loss, backward, Adam) of a fresh model at `size`, as a
+    function of no arguments, on the plain path or the fast one."""
     from ..model.loss import CrossEntropyLoss
     from ..model.transformer import Transformer
     from ..training.loop import Batch, train_step
     from ..training.optim import Adam
 
     model = Transformer(_config(size, dtype), seed=0)
-    return partial(train_step, model, Adam(model, lr=1e-4), CrossEntropyLoss(ignore_index=PAD), Batch(*_batch(size)))
+    optimizer, loss_fn = Adam(model, lr=1e-4), CrossEntropyLoss(ignore_index=PAD)
+    if path == "fast":
+        from .. import fast
+
+        fast.accelerate(model)
+        optimizer, loss_fn = fast.Adam(model, lr=1e-4), fast.CrossEntropyLoss(ignore_index=PAD)
+    return partial(train_step, model, optimizer, loss_fn, Batch(*_batch(size)))
 
 
-def measure_numpy(size: Size, dtype: str, repeats: int, warmup: int) -> dict:
-    """Seconds of each NumPy training step (forward, backward, Adam) and the peak memory."""
-    _numpy_step(SIZES["toy"], dtype)()  # start the BLAS threads and their buffers first
+def measure_numpy(size: Size, dtype: str, repeats: int, warmup: int, path: str = "plain") -> dict:
+    """Seconds of each NumPy training step (forward, backward, Adam) on `path` and the peak memory."""
+    _numpy_step(SIZES["toy"], dtype, path)()  # start the BLAS threads and their buffers first
     memory = PeakMemory()
     cpu = []
-    times = _time_steps(_numpy_step(size, dtype), repeats, warmup, cpu)
+    times = _time_steps(_numpy_step(size, dtype, path), repeats, warmup, cpu)
     return {"times": times, "cpu_times": cpu, "peak_mb": memory.mb(), "threads": numpy_blas_threads()}
 
 
@@ -237,17 +252,46 @@ def measure_torch(size: Size, dtype: str, repeats: int, warmup: int, threads: in
     return {"times": times, "cpu_times": cpu, "peak_mb": memory.mb(), "threads": torch.get_num_threads()}
 
 
-def measure_greedy(repeats: int) -> dict:
+def measure_greedy(repeats: int, path: str = "plain") -> dict:
     """Sequences per second decoded greedily by the NumPy model at the copy-task size (batch 80,
-    11 steps)."""
+    11 steps), on `path`."""
     from ..model.transformer import Transformer
     from ..training.decoding import greedy_decode
 
     size = SIZES["copy"]
     model = Transformer(_config(size, "float64"), seed=0)
+    if path == "fast":
+        from .. import fast
+
+        fast.accelerate(model)
     src, _, _ = _batch(size)
     times = _time_steps(lambda: greedy_decode(model, src, bos_id=1, max_len=size.length + 1), repeats, 1)
     return {"times": times, "sequences_per_second": size.batch / statistics.median(times)}
+
+
+DECODING_SIZE = Size("decoding", 1000, 64, 4, 256, 2, 4, 32)  # batch 4, sources of 32 tokens
+DECODING_LENGTHS = (16, 64, 256)
+
+
+def measure_decoding(lengths=DECODING_LENGTHS, size: Size = DECODING_SIZE) -> list[dict]:
+    """Greedy decoding of `length` tokens per sequence with the KV cache and by re-running the
+    decoder on the whole prefix, on random weights: decoded tokens per second of each, for every
+    length, and the speed-up."""
+    from ..lessons.decoding_cost import decoding_step_seconds
+    from ..model.transformer import Transformer
+
+    config = replace(_config(size, "float64"), max_len=max(lengths), pad_id=None)
+    model = Transformer(config, seed=0)
+    src, _, _ = _batch(size)
+    decoding_step_seconds(model, src, 4, cached=True)  # first calls load code and buffers
+    rows = []
+    for length in lengths:
+        cached = decoding_step_seconds(model, src, length, cached=True).sum()
+        uncached = decoding_step_seconds(model, src, length, cached=False).sum()
+        tokens = size.batch * length
+        rows.append({"length": length, "cached_tokens_per_second": float(tokens / cached),
+                     "uncached_tokens_per_second": float(tokens / uncached), "speedup": float(uncached / cached)})
+    return rows
 
 
 def matmul_ceiling(dtype: str, n: int = 1024, repeats: int = 5) -> float:
@@ -266,14 +310,18 @@ def _child(kind: str, size_name: str, dtype: str, repeats: int, warmup: int, thr
         from .. import reference  # noqa: F401
     size = SIZES.get(size_name)
     load = os.getloadavg()[0]
-    if kind == "numpy":
-        result = measure_numpy(size, dtype, repeats, warmup)
+    if kind in PATHS:
+        result = measure_numpy(size, dtype, repeats, warmup, kind)
     elif kind == "torch":
         result = measure_torch(size, dtype, repeats, warmup, threads)
     elif kind == "ceiling":
         result = {"gflops": matmul_ceiling(dtype), "threads": numpy_blas_threads()}
+    elif kind == "decoding":
+        result = {"rows": measure_decoding()}
+    elif kind.startswith("greedy-"):
+        result = measure_greedy(repeats, kind.removeprefix("greedy-"))
     else:
-        result = measure_greedy(repeats)
+        raise ValueError(f"unknown measurement {kind!r}")
     result["load_average_1min"] = max(load, os.getloadavg()[0])
     print(json.dumps(result))
 
@@ -286,31 +334,38 @@ def _run_child(kind: str, size_name: str, dtype: str, repeats: int, warmup: int,
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+KINDS = (*PATHS, "torch")
+
+
 def compare_step(size_name: str, dtype: str, rounds: int, repeats: int, threads: int, warmup: int = 3) -> dict:
-    """NumPy vs PyTorch training step at one size and dtype: `rounds` rounds, each one NumPy
-    and one PyTorch subprocess (alternating which goes first) of `repeats` timed steps."""
-    runs = {"numpy": [], "torch": []}
+    """The plain path, the fast path and PyTorch, one training step at one size and dtype:
+    `rounds` rounds, each one subprocess of `repeats` timed steps per kind (the order rotating
+    from round to round). Times in ms are medians over all steps; ratios to PyTorch are medians
+    over rounds of the ratio within a round."""
+    runs = {kind: [] for kind in KINDS}
     for r in range(rounds):
-        for kind in (("numpy", "torch") if r % 2 == 0 else ("torch", "numpy")):
+        for kind in KINDS[r % len(KINDS):] + KINDS[:r % len(KINDS)]:
             runs[kind].append(_run_child(kind, size_name, dtype, repeats, warmup, threads))
     for kind in runs:
         used = {run["threads"] for run in runs[kind]}
         if used != {threads}:
             raise RuntimeError(f"{kind} ran on {used} threads, expected {threads}")
-    def paired_ratio(key):
-        return statistics.median(statistics.median(n[key]) / statistics.median(t[key])
-                                 for n, t in zip(runs["numpy"], runs["torch"], strict=True))
 
-    per_round = [statistics.median(n["times"]) / statistics.median(t["times"])
-                 for n, t in zip(runs["numpy"], runs["torch"], strict=True)]
+    def ratio(kind, key="times", reference="torch"):
+        return statistics.median(statistics.median(n[key]) / statistics.median(t[key])
+                                 for n, t in zip(runs[kind], runs[reference], strict=True))
+
     loads = [run["load_average_1min"] for kind in runs for run in runs[kind]]
-    return {"size": asdict(SIZES[size_name]), "dtype": dtype, "threads": threads, "rounds": rounds,
-            "numpy_ms": 1e3 * statistics.median([x for run in runs["numpy"] for x in run["times"]]),
-            "torch_ms": 1e3 * statistics.median([x for run in runs["torch"] for x in run["times"]]),
-            "ratio": statistics.median(per_round), "ratio_per_round": per_round, "cpu_ratio": paired_ratio("cpu_times"),
-            "numpy_peak_mb": statistics.median(run["peak_mb"] for run in runs["numpy"]),
-            "torch_peak_mb": statistics.median(run["peak_mb"] for run in runs["torch"]),
-            "load_min": min(loads), "load_max": max(loads)}
+    row = {"size": asdict(SIZES[size_name]), "dtype": dtype, "threads": threads, "rounds": rounds,
+           "load_min": min(loads), "load_max": max(loads)}
+    for kind in KINDS:
+        row[f"{kind}_ms"] = 1e3 * statistics.median([x for run in runs[kind] for x in run["times"]])
+        row[f"{kind}_peak_mb"] = statistics.median(run["peak_mb"] for run in runs[kind])
+    for path in PATHS:
+        row[f"{path}_ratio"] = ratio(path)
+        row[f"{path}_cpu_ratio"] = ratio(path, "cpu_times")
+    row["plain_over_fast"] = ratio("plain", reference="fast")
+    return row
 
 
 def notebook_times(folder: Path) -> dict[str, float]:
@@ -327,12 +382,23 @@ def notebook_times(folder: Path) -> dict[str, float]:
     return times
 
 
+def _thread_counts(text: str | None) -> list[int]:
+    """``--threads`` as a list of counts: "1,2" -> [1, 2]; by default 1 and NumPy's own count."""
+    if text is None:
+        default = numpy_blas_threads() or os.cpu_count() or 1
+        return sorted({1, default})
+    counts = [int(part) for part in text.split(",")]
+    if any(n < 1 for n in counts):
+        raise ValueError(f"--threads takes positive counts such as 1,2, got {text!r}")
+    return counts
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer rounds and repeats")
     parser.add_argument("--no-notebooks", action="store_true", help="skip executing the notebooks")
-    parser.add_argument("--threads", type=int, default=None,
-                        help="threads for both libraries (default: what NumPy's BLAS uses here)")
+    parser.add_argument("--threads", default=None,
+                        help="comma-separated thread counts for all libraries (default: 1 and what NumPy's BLAS uses here)")
     parser.add_argument("--sizes", default=",".join(SIZES), help="comma-separated subset of " + ", ".join(SIZES))
     parser.add_argument("--json", default="bench_results.json", help="where to write the results")
     parser.add_argument("--child", nargs=6, help=argparse.SUPPRESS)
@@ -342,42 +408,58 @@ def main(argv: list[str] | None = None) -> int:
         _child(kind, size_name, dtype, int(repeats), int(warmup), int(threads))
         return 0
 
-    threads = args.threads or numpy_blas_threads() or os.cpu_count() or 1
+    thread_counts = _thread_counts(args.threads)
     rounds = 2 if args.quick else 4
     repeats = {"toy": 30, "copy": 10, "medium": 5} if args.quick else {"toy": 60, "copy": 20, "medium": 8}
-    results = {"machine": machine(), "threads": threads, "steps": []}
+    results = {"machine": machine(), "threads": thread_counts, "steps": []}
     m = results["machine"]
     print(f"{m['cpu']}, {m['cores']} cores; numpy {m['numpy']} ({m['numpy_blas']}), torch {m['torch']} "
-          f"({m.get('torch_blas', '')}); {threads} thread(s) each; {rounds} interleaved rounds\n")
-    print(f"{'size':<8}{'dtype':<9}{'numpy ms':>10}{'torch ms':>10}{'ratio':>7}{'cpu ratio':>10}{'numpy MB':>10}"
-          f"{'torch MB':>10}{'load':>11}")
-    for size_name in args.sizes.split(","):
-        for dtype in DTYPES:
-            row = compare_step(size_name, dtype, rounds, repeats[size_name], threads)
-            results["steps"].append(row)
-            print(f"{size_name:<8}{dtype:<9}{row['numpy_ms']:>10.2f}{row['torch_ms']:>10.2f}{row['ratio']:>7.2f}"
-                  f"{row['cpu_ratio']:>10.2f}{row['numpy_peak_mb']:>10.1f}{row['torch_peak_mb']:>10.1f}"
-                  f"{row['load_min']:>6.1f}-{row['load_max']:.1f}")
+          f"({m.get('torch_blas', '')}); {rounds} interleaved rounds\n")
+    print(f"{'threads':<8}{'size':<8}{'dtype':<9}{'plain ms':>10}{'fast ms':>9}{'torch ms':>10}{'plain/torch':>13}"
+          f"{'fast/torch':>12}{'plain/fast':>12}{'fast MB':>9}{'torch MB':>10}{'load':>11}")
+    for threads in thread_counts:
+        for size_name in args.sizes.split(","):
+            for dtype in DTYPES:
+                row = compare_step(size_name, dtype, rounds, repeats[size_name], threads)
+                results["steps"].append(row)
+                print(f"{threads:<8}{size_name:<8}{dtype:<9}{row['plain_ms']:>10.2f}{row['fast_ms']:>9.2f}"
+                      f"{row['torch_ms']:>10.2f}{row['plain_ratio']:>13.2f}{row['fast_ratio']:>12.2f}"
+                      f"{row['plain_over_fast']:>12.2f}{row['fast_peak_mb']:>9.1f}{row['torch_peak_mb']:>10.1f}"
+                      f"{row['load_min']:>6.1f}-{row['load_max']:.1f}")
 
     print()
-    for dtype in DTYPES:
-        step = next((r for r in results["steps"] if r["size"]["name"] == "medium" and r["dtype"] == dtype), None)
-        if step is None:
-            continue
-        ceiling = max(_run_child("ceiling", "medium", dtype, 0, 0, threads)["gflops"] for _ in range(rounds))
-        achieved = training_flops(SIZES["medium"]) / (step["numpy_ms"] / 1e3) / 1e9
-        results[f"medium_{dtype}_gflops"] = achieved
-        results[f"matmul_ceiling_{dtype}_gflops"] = ceiling
-        print(f"medium {dtype}: {achieved:.1f} GFLOP/s achieved, ceiling {ceiling:.1f} GFLOP/s "
-              f"({100 * achieved / ceiling:.0f}%) on {threads} thread(s)")
+    for threads in thread_counts:
+        for dtype in DTYPES:
+            step = next((r for r in results["steps"] if r["size"]["name"] == "medium" and r["dtype"] == dtype
+                         and r["threads"] == threads), None)
+            if step is None:
+                continue
+            ceiling = max(_run_child("ceiling", "medium", dtype, 0, 0, threads)["gflops"] for _ in range(rounds))
+            results[f"matmul_ceiling_{dtype}_{threads}_threads_gflops"] = ceiling
+            for path in PATHS:
+                achieved = training_flops(SIZES["medium"]) / (step[f"{path}_ms"] / 1e3) / 1e9
+                results[f"medium_{path}_{dtype}_{threads}_threads_gflops"] = achieved
+                print(f"medium {dtype}, {path} path: {achieved:.1f} GFLOP/s achieved, ceiling {ceiling:.1f} GFLOP/s "
+                      f"({100 * achieved / ceiling:.0f}%) on {threads} thread(s)")
 
-    greedy = _run_child("greedy", "copy", "float64", max(3, repeats["copy"] // 2), 1, threads)
-    results["greedy_sequences_per_second"] = greedy["sequences_per_second"]
-    print(f"greedy decoding, copy size: {greedy['sequences_per_second']:.0f} sequences/s "
-          f"(load {greedy['load_average_1min']:.1f})")
+    for path in PATHS:
+        greedy = _run_child(f"greedy-{path}", "copy", "float64", max(3, repeats["copy"] // 2), 1, thread_counts[-1])
+        results[f"greedy_{path}_sequences_per_second"] = greedy["sequences_per_second"]
+        print(f"greedy decoding, copy size, {path} path: {greedy['sequences_per_second']:.0f} sequences/s "
+              f"({thread_counts[-1]} thread(s), load {greedy['load_average_1min']:.1f})")
+
+    decoding = _run_child("decoding", "copy", "float64", 0, 0, thread_counts[-1])
+    results["decoding"] = decoding["rows"]
+    d = DECODING_SIZE
+    print(f"\ngreedy decoding with and without the KV cache (vocab {d.vocab}, d_model {d.d_model}, {d.layers} + "
+          f"{d.layers} layers, batch {d.batch}, random weights; load {decoding['load_average_1min']:.1f}):")
+    print(f"{'tokens':>8}{'cached tok/s':>14}{'uncached tok/s':>16}{'speed-up':>10}")
+    for row in decoding["rows"]:
+        print(f"{row['length']:>8}{row['cached_tokens_per_second']:>14.0f}{row['uncached_tokens_per_second']:>16.0f}"
+              f"{row['speedup']:>10.1f}")
 
     if not args.no_notebooks:
-        folder = Path(__file__).resolve().parent.parent / "notebooks"
+        folder = Path(__file__).resolve().parents[2] / "notebooks"
         times = notebook_times(folder)
         results["notebook_seconds"] = times
         for name, seconds in times.items():

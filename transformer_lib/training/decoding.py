@@ -2,7 +2,14 @@
 
 Both are batched: every sequence of the batch (and every beam) advances in one decoder call per
 step. The decoder is re-run on the whole prefix each step (no key/value cache), which keeps the
-code short; at the textbook's sizes that costs little."""
+code short; at the textbook's sizes that costs little.
+
+Padding while decoding. The source's padding mask comes from the source tokens (``pad_id``), as
+in `Transformer.forward`. On the target side only what follows a finished sequence is padding:
+the positions after its ``eos_id``, which merely fill the row. A ``pad_id`` the model itself
+writes is an ordinary token: later steps attend to it, exactly as `Transformer.forward` does when
+given that prefix with ``tgt_padding`` marking only the positions after ``eos_id``. So decoding
+one step at a time by hand with `forward` gives the same tokens and the same scores."""
 
 from __future__ import annotations
 
@@ -10,16 +17,11 @@ import numpy as np
 
 from ..model.softmax import log_softmax
 from ..model.transformer import Transformer
-from ..model.validation import as_token_ids
-
-
-def _source_padding(model: Transformer, src: np.ndarray) -> np.ndarray | None:
-    return model._masks(src, None, None, None)[0]
 
 
 def _check_arguments(model: Transformer, src, bos_id: int, eos_id: int | None, max_len: int) -> np.ndarray:
     """src as (B, Ts) int64 after checking it and the start/end ids and the output length."""
-    src = model._token_batch(src, model.config.src_vocab_size, "src")
+    src = model.check_tokens(src, "src")
     vocab = model.config.tgt_vocab_size
     for name, token in (("bos_id", bos_id), ("eos_id", eos_id)):
         if token is not None and not (isinstance(token, (int, np.integer)) and 0 <= token < vocab):
@@ -32,36 +34,52 @@ def _check_arguments(model: Transformer, src, bos_id: int, eos_id: int | None, m
     return src
 
 
+def padding_after_end(decoder_input: np.ndarray, eos_id: int | None) -> np.ndarray:
+    """The target padding of decoding: (B, T) bool, True at the positions of `decoder_input`
+    (B, T) (start token first) whose token comes after the first `eos_id` of the generated
+    tokens; all False without `eos_id`. Never built from ``pad_id``: see the module's docstring."""
+    start = np.zeros((len(decoder_input), 1), dtype=bool)
+    return np.concatenate([start, _after_first(decoder_input[:, 1:], eos_id)], axis=1)
+
+
+def _after_first(tokens: np.ndarray, eos_id: int | None) -> np.ndarray:
+    """(B, T) bool, True where an earlier token of the row is `eos_id` (all False without one)."""
+    if eos_id is None:
+        return np.zeros(tokens.shape, dtype=bool)
+    is_end = tokens == eos_id
+    return np.cumsum(is_end, axis=1) - is_end > 0
+
+
 def sequence_log_probability(model: Transformer, src, output, bos_id: int, eos_id: int | None = None) -> np.ndarray:
     """The score beam search ranks by: sum over t of log p(output[t] | src, output[:t]).
 
     src (B, Ts) ids, output (B, T) ids without the start token -> (B,) float64 scores. With
-    `eos_id`, tokens after the first `eos_id` add nothing (a finished sequence keeps its score)."""
+    `eos_id`, tokens after the first `eos_id` add nothing (a finished sequence keeps its score).
+    A ``pad_id`` inside `output` is a token like any other (see the module's docstring)."""
     src = _check_arguments(model, src, bos_id, eos_id, 1)
-    output = as_token_ids(output, model.config.tgt_vocab_size, "output")
-    if output.ndim != 2 or output.shape[0] != src.shape[0]:
-        raise ValueError(f"output has shape {output.shape}, expected ({src.shape[0]}, length)")
+    output = model.check_tokens(output, "tgt", name="output")
+    if output.shape[0] != src.shape[0]:
+        raise ValueError(f"output has shape {output.shape}, expected ({src.shape[0]}, length): one row per source")
     decoder_input = np.concatenate([np.full((output.shape[0], 1), bos_id), output[:, :-1]], axis=1)
-    logp = log_softmax(model.forward(src, decoder_input).astype(np.float64))  # (B, T, V)
+    logits = model.forward(src, decoder_input, tgt_padding=padding_after_end(decoder_input, eos_id))
+    logp = log_softmax(logits.astype(np.float64))  # (B, T, V)
     token_logp = np.take_along_axis(logp, output[..., None], axis=-1)[..., 0]  # (B, T)
-    if eos_id is not None:
-        is_eos = output == eos_id
-        token_logp = np.where(np.cumsum(is_eos, axis=1) - is_eos > 0, 0.0, token_logp)
-    return token_logp.sum(axis=1)
+    return np.where(_after_first(output, eos_id), 0.0, token_logp).sum(axis=1)
 
 
 def greedy_decode(model: Transformer, src, bos_id: int, max_len: int, eos_id: int | None = None) -> np.ndarray:
     """Pick the most probable next token at every step.
 
     src (B, Ts) ids -> (B, max_len) ids, without the start token. After a sequence emits
-    `eos_id` it keeps emitting `eos_id`; decoding stops early once every sequence has."""
+    `eos_id` it keeps emitting `eos_id`; decoding stops early once every sequence has. A
+    generated ``pad_id`` is an ordinary token (see the module's docstring)."""
     src = _check_arguments(model, src, bos_id, eos_id, max_len)
-    src_padding = _source_padding(model, src)
+    src_padding = model.padding_mask(src)
     memory = model.encode(src, src_padding)
     ys = np.full((src.shape[0], 1), bos_id, dtype=np.int64)
     done = np.zeros(src.shape[0], dtype=bool)
     for _ in range(max_len):
-        logits = model.decode(ys, memory, src_padding=src_padding)
+        logits = model.decode(ys, memory, src_padding=src_padding, tgt_padding=padding_after_end(ys, eos_id))
         next_token = logits[:, -1].argmax(axis=-1)
         if eos_id is not None:
             next_token = np.where(done, eos_id, next_token)
@@ -81,12 +99,13 @@ def beam_search(model: Transformer, src, bos_id: int, max_len: int, beam_width: 
     and return the best one. ``beam_width=1`` gives exactly `greedy_decode`.
 
     src (B, Ts) ids -> (B, max_len) ids, without the start token. A finished beam (it emitted
-    `eos_id`) keeps its score and is extended by `eos_id` only. No length penalty."""
+    `eos_id`) keeps its score and is extended by `eos_id` only. No length penalty. A generated
+    ``pad_id`` is an ordinary token (see the module's docstring)."""
     if not isinstance(beam_width, (int, np.integer)) or beam_width < 1:
         raise ValueError(f"beam_width must be a positive integer, got {beam_width!r}")
     src = _check_arguments(model, src, bos_id, eos_id, max_len)
     batch, k, vocab = src.shape[0], beam_width, model.config.tgt_vocab_size
-    src_padding = _source_padding(model, src)
+    src_padding = model.padding_mask(src)
     memory = model.encode(src, src_padding)
     memory = np.repeat(memory, k, axis=0)  # (B*k, Ts, d_model), beams of one sentence together
     if src_padding is not None:
@@ -96,7 +115,7 @@ def beam_search(model: Transformer, src, bos_id: int, max_len: int, beam_width: 
     scores[:, 0] = 0.0  # at the start only one beam is alive
     done = np.zeros((batch, k), dtype=bool)
     for _ in range(max_len):
-        logits = model.decode(ys, memory, src_padding=src_padding)
+        logits = model.decode(ys, memory, src_padding=src_padding, tgt_padding=padding_after_end(ys, eos_id))
         logp = log_softmax(logits[:, -1].astype(np.float64)).reshape(batch, k, vocab)
         if eos_id is not None:
             finished_row = np.full(vocab, -np.inf)

@@ -4,7 +4,8 @@ softmax weights (each row sums to 1) and the output, weights times V.
 
 The scores are divided by temperature · sqrt(d_k); temperature 1 is the paper. The head is the
 single head of width 6 made from the toy model's encoder self-attention weights (chapter 03),
-or one of that model's own 2 heads of width 3 (chapter 04).
+or one of that model's own 2 heads of width 3 (chapter 04). Every function takes `weights`:
+"untrained" (the toy model drawn from `seed`) or "trained" (``toy.trained_model()``).
 
 The multi-head view (chapter 04) reads the same four weight matrices as 1, 2, 3 or 6 heads and
 shows every head's weights, one head's Q, K, V, and the concatenation and output."""
@@ -21,10 +22,10 @@ from ..figures.attention_steps import attention_steps_figure, update_attention_s
 from ..figures.multi_head import multi_head_figure
 from ..lessons.attention_scale import row_entropy
 from ..lessons.heads import attention_multiply_adds, with_num_heads
-from ..lessons.toy import SOURCE_IDS, VOCAB, running_example, token_names
+from ..lessons.toy import SOURCE_IDS, running_example, token_names, vocabulary
 from ..model.attention import MultiHeadAttention, scaled_dot_product_attention
 from ..model.masks import causal_mask, mask_scores
-from .base import Live, View, explorer, printable
+from .base import Live, View, explorer, keep_or_reset, printable, weights_switch
 
 HEAD_CHOICES: tuple[tuple[str, tuple[int, int]], ...] = (
     ("single head (d_k = 6)", (1, 0)),
@@ -35,22 +36,22 @@ NUM_HEADS_CHOICES: tuple[int, ...] = (1, 2, 3, 6)
 
 
 @lru_cache(maxsize=16)
-def toy_attention(num_heads: int = 1, scale: str = "d_k", seed: int = 0) -> MultiHeadAttention:
+def toy_attention(num_heads: int = 1, scale: str = "d_k", seed: int = 0, weights: str = "untrained") -> MultiHeadAttention:
     """The toy model's encoder self-attention weights (W_Q, W_K, W_V, W_O, each 6 x 6) read as
     `num_heads` heads. With 2 heads and ``scale="d_k"`` it computes what the toy model does."""
-    return with_num_heads(running_example(seed)[0].encoder.layers[0].self_attn, num_heads, scale)
+    return with_num_heads(running_example(seed, weights)[0].encoder.layers[0].self_attn, num_heads, scale)
 
 
-def source_input(tokens=tuple(SOURCE_IDS), seed: int = 0) -> np.ndarray:
+def source_input(tokens=tuple(SOURCE_IDS), seed: int = 0, weights: str = "untrained") -> np.ndarray:
     """The encoder's input X = embedding + positional encoding of `tokens` (T,), shape (T, 6),
     from the toy model's trace."""
-    model = running_example(seed)[0]
+    model = running_example(seed, weights)[0]
     model.encode(np.asarray(tokens)[None])
     return model.trace()["src_input"][0].copy()
 
 
 def attention_data(tokens=tuple(SOURCE_IDS), temperature: float = 1.0, num_heads: int = 1, head: int = 0,
-                   masked: bool = False, seed: int = 0) -> dict:
+                   masked: bool = False, seed: int = 0, weights: str = "untrained") -> dict:
     """Self-attention of one head over the encoder input of `tokens` (T,), step by step.
 
     The head is head `head` of `toy_attention(num_heads)`; its scores are divided by
@@ -63,10 +64,11 @@ def attention_data(tokens=tuple(SOURCE_IDS), temperature: float = 1.0, num_heads
     if not 0 <= head < num_heads:
         raise ValueError(f"head must be in 0 .. {num_heads - 1}, got {head}")
     ids = np.asarray(tokens)
-    if ids.ndim != 1 or not np.all((0 <= ids) & (ids < len(VOCAB))):
-        raise ValueError(f"tokens must be ids in 0 .. {len(VOCAB) - 1}, got {tokens}")
-    x = source_input(tuple(int(i) for i in ids), seed)
-    attn = toy_attention(num_heads, "d_k", seed)
+    vocab = vocabulary(weights)
+    if ids.ndim != 1 or not np.all((0 <= ids) & (ids < len(vocab))):
+        raise ValueError(f"tokens must be ids in 0 .. {len(vocab) - 1} for {weights} weights, got {tokens}")
+    x = source_input(tuple(int(i) for i in ids), seed, weights)
+    attn = toy_attention(num_heads, "d_k", seed, weights)
     attn.forward(x[None], x[None])
     trace = attn.trace()
     q, k, v = (trace[name][0, head] for name in ("Q", "K", "V"))  # (T, d_k) each
@@ -85,33 +87,34 @@ def _head_name(num_heads: int, head: int) -> str:
 
 
 def attention_view(tokens=tuple(SOURCE_IDS), temperature: float = 1.0, num_heads: int = 1, head: int = 0,
-                   masked: bool = False, seed: int = 0) -> View:
+                   masked: bool = False, seed: int = 0, weights: str = "untrained") -> View:
     """Q Kᵀ, the scaled scores, the softmax weights and the output of one head, annotated; the
     text gives the weights (4 decimals) with each row's largest weight and entropy.
 
     The figure is laid out for the tokens (`attention_layout`) and then shows the settings
     (`show_attention`), as the explorer does, so the two draw the same picture."""
-    figure = attention_layout(tokens, seed)
-    return View(figure, show_attention(figure, tokens, temperature, num_heads, head, masked, seed))
+    figure = attention_layout(tokens, seed, weights)
+    return View(figure, show_attention(figure, tokens, temperature, num_heads, head, masked, seed, weights))
 
 
-def attention_layout(tokens=tuple(SOURCE_IDS), seed: int = 0) -> Figure:
+def attention_layout(tokens=tuple(SOURCE_IDS), seed: int = 0, weights: str = "untrained") -> Figure:
     """The attention picture of `tokens` at the paper's settings (temperature 1, the single
     head, no mask). Its layout depends on the token names alone; `show_attention` puts any
-    other setting of the same tokens into it."""
-    d = attention_data(tokens, seed=seed)
-    return attention_steps_figure(d["scores"], d["scaled_scores"], d["weights"], d["output"], token_names(tokens),
-                                  temperature=1.0, masked=False, head_name=_head_name(1, 0))
+    other setting of the same tokens and weights into it."""
+    d = attention_data(tokens, seed=seed, weights=weights)
+    return attention_steps_figure(d["scores"], d["scaled_scores"], d["weights"], d["output"],
+                                  token_names(tokens, vocabulary(weights)), temperature=1.0, masked=False,
+                                  head_name=f"{weights} {_head_name(1, 0)}")
 
 
 def show_attention(figure: Figure, tokens=tuple(SOURCE_IDS), temperature: float = 1.0, num_heads: int = 1,
-                   head: int = 0, masked: bool = False, seed: int = 0) -> str:
-    """Put the numbers of these settings into `figure` (from `attention_layout(tokens, seed)`)
-    in place, and return the text of the view."""
-    d = attention_data(tokens, temperature, num_heads, head, masked, seed)
-    names = token_names(tokens)
+                   head: int = 0, masked: bool = False, seed: int = 0, weights: str = "untrained") -> str:
+    """Put the numbers of these settings into `figure` (from `attention_layout(tokens, seed,
+    weights)`) in place, and return the text of the view."""
+    d = attention_data(tokens, temperature, num_heads, head, masked, seed, weights)
+    names = token_names(tokens, vocabulary(weights))
     d_k = d["d_k"]
-    who = _head_name(num_heads, head)
+    who = f"{weights} {_head_name(num_heads, head)}"
     update_attention_steps(figure, d["scores"], d["scaled_scores"], d["weights"], d["output"], names,
                            temperature=temperature, masked=masked, head_name=who)
     entropy = row_entropy(d["weights"])
@@ -133,70 +136,89 @@ def show_attention(figure: Figure, tokens=tuple(SOURCE_IDS), temperature: float 
     return "\n".join(lines)
 
 
-def _explorer_layout(token_1: int, token_2: int, token_3: int) -> Figure:
-    return attention_layout((token_1, token_2, token_3))
+def _explorer_layout(token_1: int, token_2: int, token_3: int, weights: str) -> Figure:
+    return attention_layout((token_1, token_2, token_3), weights=weights)
 
 
 def _explorer_show(figure: Figure, token_1: int, token_2: int, token_3: int, temperature: float,
-                   head: tuple[int, int], masked: bool) -> str:
+                   head: tuple[int, int], masked: bool, weights: str) -> str:
     num_heads, index = head
-    return show_attention(figure, (token_1, token_2, token_3), temperature, num_heads, index, masked)
+    return show_attention(figure, (token_1, token_2, token_3), temperature, num_heads, index, masked,
+                          weights=weights)
+
+
+def _token_options(weights: str) -> list[tuple[str, int]]:
+    return [(name, i) for i, name in enumerate(vocabulary(weights))]
+
+
+def _follow_the_weights(controls: dict) -> None:
+    """Give the token menus the vocabulary of the chosen weights' model (a token the untrained
+    model does not know goes back to the lecture's token at that place)."""
+    options = _token_options(controls["weights"].value)
+    for i in range(3):
+        keep_or_reset(controls[f"token_{i + 1}"], options, int(SOURCE_IDS[i]))
 
 
 def attention_explorer():
-    """Menus "token 1" .. "token 3" (the toy vocabulary), a "temperature" slider (0.1 to 3),
-    a "head" menu (the single head, or head 1 or 2 of the toy model's 2) and a "causal mask"
-    checkbox, above the live view. The figure is updated in place; a new token lays it out again."""
+    """Menus "token 1" .. "token 3" (the vocabulary of the chosen model), a "temperature" slider
+    (0.1 to 3), a "head" menu (the single head, or head 1 or 2 of the toy model's 2), a "causal
+    mask" checkbox and a weights switch (untrained / trained), above the live view. The figure
+    is updated in place; a new token or weights lays it out again."""
     import ipywidgets as w
 
     style = {"description_width": "initial"}
-    tokens = [(name, i) for i, name in enumerate(VOCAB)]
-    controls = {
-        f"token_{i + 1}": w.Dropdown(options=tokens, value=int(SOURCE_IDS[i]), description=f"token {i + 1}",
-                                     style=style, layout=w.Layout(width="170px"))
-        for i in range(3)
-    }
+    controls = {}
+    for i in range(3):
+        controls[f"token_{i + 1}"] = w.Dropdown(options=_token_options("untrained"), value=int(SOURCE_IDS[i]),
+                                                description=f"token {i + 1}", style=style,
+                                                layout=w.Layout(width="170px"))
     controls["temperature"] = w.FloatSlider(value=1.0, min=0.1, max=3.0, step=0.1, description="temperature",
                                             readout_format=".1f", style=style)
     controls["head"] = w.Dropdown(options=list(HEAD_CHOICES), value=HEAD_CHOICES[0][1], description="head",
                                   style=style)
     controls["masked"] = w.Checkbox(value=False, description="causal mask", indent=False)
-    picture = Live(_explorer_layout, _explorer_show, layout_settings=("token_1", "token_2", "token_3"))
-    return explorer(picture, controls, "Attention explorer: scores / (temperature x sqrt(d_k)), softmax, times V")
+    controls["weights"] = weights_switch()
+    picture = Live(_explorer_layout, _explorer_show,
+                   layout_settings=("token_1", "token_2", "token_3", "weights"))
+    return explorer(picture, controls, "Attention explorer: scores / (temperature x sqrt(d_k)), softmax, times V",
+                    sync=_follow_the_weights)
 
 
 # -- multi-head view (chapter 04) ---------------------------------------------------------------
 
-def multi_head_data(num_heads: int = 2, scale: str = "d_k", tokens=tuple(SOURCE_IDS), seed: int = 0) -> dict:
+def multi_head_data(num_heads: int = 2, scale: str = "d_k", tokens=tuple(SOURCE_IDS), seed: int = 0,
+                    weights: str = "untrained") -> dict:
     """The toy model's encoder self-attention weights read as `num_heads` heads, run on the
     encoder input of `tokens` (T,). Returns the attention's trace without the batch axis:
     ``Q``, ``K``, ``V``, ``scores``, ``scaled_scores``, ``weights``, ``head_outputs`` (h, T, ·),
     ``concat`` and ``output`` (T, 6); plus ``d_k`` and ``scale`` (the factor on the scores)."""
     if num_heads not in NUM_HEADS_CHOICES:
         raise ValueError(f"num_heads must be one of {NUM_HEADS_CHOICES}, got {num_heads}")
-    x = source_input(tuple(int(i) for i in np.asarray(tokens)), seed)
-    attn = toy_attention(num_heads, scale, seed)
+    x = source_input(tuple(int(i) for i in np.asarray(tokens)), seed, weights)
+    attn = toy_attention(num_heads, scale, seed, weights)
     attn.forward(x[None], x[None])
     data = {name: value[0] for name, value in attn.trace().items()}
     data.update(d_k=attn.d_k, scale=attn.scale)
     return data
 
 
-def multi_head_view(num_heads: int = 2, head: int = 0, scale: str = "d_k", seed: int = 0) -> View:
+def multi_head_view(num_heads: int = 2, head: int = 0, scale: str = "d_k", seed: int = 0,
+                    weights: str = "untrained") -> View:
     """Top: every head's softmax weights. Bottom: head `head`'s Q, K, V and output, then the
     concatenation of all heads (with one head, its output is that concatenation), on one
     colour scale. The text gives each head's weights, the block's output (concat W_O), and the
     parameter and multiply-add counts (the same for every h)."""
     if not 0 <= head < num_heads:
         raise ValueError(f"head must be in 0 .. {num_heads - 1}, got {head}")
-    d = multi_head_data(num_heads, scale, seed=seed)
+    d = multi_head_data(num_heads, scale, seed=seed, weights=weights)
     names = token_names(SOURCE_IDS)
     d_k = d["d_k"]
     divisor = f"sqrt({d_k if scale == 'd_k' else 6})"
     fig = multi_head_figure(d["weights"], d["Q"][head], d["K"][head], d["V"][head], d["head_outputs"][head],
-                            d["concat"], names, head, divisor)
+                            d["concat"], names, head, divisor, weights)
     counts = attention_multiply_adds(len(names), 6, num_heads)
     lines = [
+        f"weights: {weights}",
         f"heads: {num_heads}, d_k = 6 / {num_heads} = {d_k}; scores / {divisor} = scores x {d['scale']:.4f} "
         f"({'the paper' if scale == 'd_k' or num_heads == 1 else 'the source document'})",
         f"parameters: {toy_attention(num_heads, scale).num_parameters()} (W_Q, W_K, W_V, W_O with biases)",
@@ -212,8 +234,9 @@ def multi_head_view(num_heads: int = 2, head: int = 0, scale: str = "d_k", seed:
 
 
 def multi_head_explorer():
-    """A "heads" menu (1, 2, 3, 6), a "head" menu (which head to open) and a "divide by" toggle
-    (sqrt(d_k), the paper, or sqrt(d_model), the source), above the live view."""
+    """A "heads" menu (1, 2, 3, 6), a "head" menu (which head to open), a "divide by" toggle
+    (sqrt(d_k), the paper, or sqrt(d_model), the source) and a weights switch (untrained /
+    trained), above the live view."""
     import ipywidgets as w
 
     style = {"description_width": "initial"}
@@ -230,5 +253,5 @@ def multi_head_explorer():
     num_heads.observe(update_heads, names="value")
     scale = w.ToggleButtons(options=[("sqrt(d_k) (paper)", "d_k"), ("sqrt(d_model) (source)", "d_model")],
                             value="d_k", description="divide by", style=style)
-    controls = {"num_heads": num_heads, "head": head, "scale": scale}
+    controls = {"num_heads": num_heads, "head": head, "scale": scale, "weights": weights_switch()}
     return explorer(multi_head_view, controls, "Multi-head attention: the same weights as 1, 2, 3 or 6 heads")

@@ -101,20 +101,54 @@ def show_view(view: View) -> None:
     plt.close(view.figure)
 
 
-def explorer(view: Callable[..., View] | Live, controls: dict, title: str | None = None):
+def weights_switch():
+    """Toggle buttons "untrained" / "trained": which weights of the running example a control
+    shows (the value is the string, as `toy.running_example` takes it)."""
+    import ipywidgets as w
+
+    from ..lessons.toy import WEIGHTS
+
+    return w.ToggleButtons(options=list(WEIGHTS), value=WEIGHTS[0], description="weights",
+                           style={"button_width": "90px"})
+
+
+def keep_or_reset(menu, options: list, default) -> None:
+    """Give the Dropdown `menu` the choices `options` ((label, value) pairs), keeping its value
+    when it is still a choice and else setting it to `default`."""
+    if list(menu.options) == list(options):
+        return
+    keep = menu.value if menu.value in {value for _, value in options} else default
+    menu.options = options
+    menu.value = keep
+
+
+def explorer(view: Callable[..., View] | Live, controls: dict, title: str | None = None,
+             sync: Callable[[dict], None] | None = None):
     """A widget: `controls` (name -> ipywidgets control) above the picture and the numbers.
 
     Moving any control swaps the picture in place (an Image widget, so the page does not jump)
     and the text below it. With a view function, each change calls ``view(**values)`` for a
     new figure; with a `Live` picture, the figure is updated in place and built again only
-    when a layout setting changes."""
+    when a layout setting changes. ``sync(controls)``, if given, runs first and may change
+    controls that depend on others (e.g. a menu whose choices follow the weights switch); the
+    changes it makes do not redraw on their own."""
     import ipywidgets as w
 
     image = w.Image(format="png", layout=w.Layout(max_width="100%"))
     numbers = w.HTML()
     shown = {"figure": None, "key": None}  # the live figure and the layout settings it was built for
+    syncing = False
 
     def redraw(_change=None):
+        nonlocal syncing
+        if syncing:
+            return
+        if sync is not None:
+            syncing = True
+            try:
+                sync(controls)
+            finally:
+                syncing = False
         settings = {name: control.value for name, control in controls.items()}
         if isinstance(view, Live):
             if shown["figure"] is None or view.key(settings) != shown["key"]:

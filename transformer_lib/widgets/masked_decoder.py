@@ -1,7 +1,7 @@
 """The masked-decoder explorer: change one token of the decoder input and see which decoder
 outputs move. With the causal mask (마스크) position t reads only positions 0 .. t, so a change
 at position p leaves every output before p exactly as it was; without the mask every output
-moves."""
+moves. Every function takes `weights`: "untrained" (drawn from `seed`) or "trained"."""
 
 from __future__ import annotations
 
@@ -10,27 +10,28 @@ from functools import lru_cache
 import numpy as np
 
 from ..figures.masked_decoder import masked_decoder_figure
-from ..lessons.toy import DECODER_INPUT_IDS, VOCAB, running_example, token_names
+from ..lessons.toy import DECODER_INPUT_IDS, running_example, token_names, vocabulary
 from ..model.masks import causal_mask
-from .base import View, explorer, printable
+from .base import View, explorer, keep_or_reset, printable, weights_switch
 
 FEATURES = [f"f{i}" for i in range(6)]
 
 
 @lru_cache(maxsize=4)
-def _model_and_memory(seed: int):
-    """The toy model of `seed` and its encoder output for the source "I love cats" (1, 3, 6)."""
-    model, trace = running_example(seed)
+def _model_and_memory(seed: int, weights: str):
+    """The toy model of `seed` (or the trained one) and its encoder output for the source "I
+    love cats" (1, 3, 6)."""
+    model, trace = running_example(seed, weights)
     return model, trace["memory"]
 
 
-def decoder_run(decoder_input_ids, masked: bool = True, seed: int = 0) -> dict[str, np.ndarray]:
+def decoder_run(decoder_input_ids, masked: bool = True, seed: int = 0, weights: str = "untrained") -> dict[str, np.ndarray]:
     """The toy model's decoder on `decoder_input_ids` (T,), reading the running example's
     encoder output, with or without the causal mask on its self-attention.
 
     Returns ``output`` (T, d_model), the decoder's output, and from its self-attention trace
     ``masked_scores`` (h, T, T) (-inf where masked) and ``weights`` (h, T, T)."""
-    model, memory = _model_and_memory(seed)
+    model, memory = _model_and_memory(seed, weights)
     ids = np.asarray(decoder_input_ids)
     length = ids.shape[-1]
     y = model.tgt_embed.forward(ids[None]) + model.pe[:length]  # (1, T, d_model)
@@ -44,7 +45,7 @@ def decoder_run(decoder_input_ids, masked: bool = True, seed: int = 0) -> dict[s
 
 
 def masked_decoder_data(changed_position: int = 2, new_token: int = 10, masked: bool = True,
-                        seed: int = 0) -> dict[str, np.ndarray]:
+                        seed: int = 0, weights: str = "untrained") -> dict[str, np.ndarray]:
     """Run the toy decoder on the running example's decoder input (<bos> naneun goyangireul)
     and on a copy with the token at `changed_position` replaced by `new_token`.
 
@@ -55,12 +56,13 @@ def masked_decoder_data(changed_position: int = 2, new_token: int = 10, masked: 
     ids = DECODER_INPUT_IDS.copy()
     if not 0 <= changed_position < len(ids):
         raise ValueError(f"changed_position must be in 0 .. {len(ids) - 1}, got {changed_position}")
-    if not 0 <= new_token < len(VOCAB):
-        raise ValueError(f"new_token must be a token id in 0 .. {len(VOCAB) - 1}, got {new_token}")
+    vocab = vocabulary(weights)
+    if not 0 <= new_token < len(vocab):
+        raise ValueError(f"new_token must be a token id in 0 .. {len(vocab) - 1} for {weights} weights, got {new_token}")
     changed = ids.copy()
     changed[changed_position] = new_token
-    before = decoder_run(ids, masked, seed)
-    after = decoder_run(changed, masked, seed)
+    before = decoder_run(ids, masked, seed, weights)
+    after = decoder_run(changed, masked, seed, weights)
     change = np.abs(after["output"] - before["output"])
     return {
         "input_ids": ids, "changed_ids": changed,
@@ -71,16 +73,19 @@ def masked_decoder_data(changed_position: int = 2, new_token: int = 10, masked: 
     }
 
 
-def masked_decoder_view(changed_position: int = 2, new_token: int = 10, masked: bool = True, seed: int = 0) -> View:
+def masked_decoder_view(changed_position: int = 2, new_token: int = 10, masked: bool = True, seed: int = 0,
+                        weights: str = "untrained") -> View:
     """The changed input's self-attention weights (both heads) and |change| of every decoder
     output; the text says per position whether its output moved."""
-    d = masked_decoder_data(changed_position, new_token, masked, seed)
-    old, new = token_names(d["input_ids"]), token_names(d["changed_ids"])
+    d = masked_decoder_data(changed_position, new_token, masked, seed, weights)
+    vocab = vocabulary(weights)
+    old, new = token_names(d["input_ids"], vocab), token_names(d["changed_ids"], vocab)
     rows = [f"{n}*" if i == changed_position else n for i, n in enumerate(new)]
     mode = "causal mask" if masked else "no mask"
     swap = f"position {changed_position}: {old[changed_position]} -> {new[changed_position]}"
-    fig = masked_decoder_figure(d["weights"], d["change"], rows, FEATURES, title=f"{swap}, {mode}")
+    fig = masked_decoder_figure(d["weights"], d["change"], rows, FEATURES, title=f"{weights} weights, {swap}, {mode}")
     lines = [
+        f"weights: {weights}",
         f"decoder input: {' '.join(old)}",
         f"changed input: {' '.join(new)}  ({swap})",
         f"causal mask: {'on' if masked else 'off'}",
@@ -93,9 +98,18 @@ def masked_decoder_view(changed_position: int = 2, new_token: int = 10, masked: 
     return View(fig, "\n".join(lines))
 
 
+def _token_options(weights: str) -> list[tuple[str, int]]:
+    return [(n, i) for i, n in enumerate(vocabulary(weights))]
+
+
+def _follow_the_weights(controls: dict) -> None:
+    """Give the new-token menu the vocabulary of the chosen weights' model."""
+    keep_or_reset(controls["new_token"], _token_options(controls["weights"].value), 10)
+
+
 def masked_decoder_explorer():
-    """A "causal mask" checkbox and menus for the position to change and its new token, above
-    the live view."""
+    """A "causal mask" checkbox, menus for the position to change and its new token, and a
+    weights switch, above the live view."""
     import ipywidgets as w
 
     names = token_names(DECODER_INPUT_IDS)
@@ -104,7 +118,8 @@ def masked_decoder_explorer():
         "masked": w.Checkbox(value=True, description="causal mask", indent=False),
         "changed_position": w.Dropdown(options=[(f"{i} ({n})", i) for i, n in enumerate(names)], value=2,
                                        description="position to change", style=style),
-        "new_token": w.Dropdown(options=[(n, i) for i, n in enumerate(VOCAB)], value=10, description="new token",
-                                style=style),
+        "new_token": w.Dropdown(options=_token_options("untrained"), value=10, description="new token", style=style),
+        "weights": weights_switch(),
     }
-    return explorer(masked_decoder_view, controls, "Change one decoder input token: which outputs move?")
+    return explorer(masked_decoder_view, controls, "Change one decoder input token: which outputs move?",
+                    sync=_follow_the_weights)

@@ -5,7 +5,11 @@ cross-entropy against the answer naneun goyangireul joahae.
 Scaling the logits towards 0 flattens every distribution to the uniform 1/11 and the loss to
 ln 11; scaling them up sharpens each distribution towards its largest logit, which helps only
 where that logit is the correct token. Label smoothing replaces the one-hot target by
-(1 - eps) one-hot + eps / 11 and raises the lowest loss the model could reach above 0."""
+(1 - eps) one-hot + eps / 11 and raises the lowest loss the model could reach above 0.
+
+With trained weights the logits are the trained model's, over its 36-token vocabulary (the
+uniform guess is then 1/36); the picture keeps one bar per lecture token and draws the 25 other
+tokens as one bar holding their sum, so it stays as readable as the untrained one."""
 
 from __future__ import annotations
 
@@ -15,16 +19,17 @@ import numpy as np
 
 from ..figures.probability_bars import output_probabilities_figure
 from ..lessons.attention_scale import row_entropy
-from ..lessons.toy import DECODER_INPUT_IDS, TARGET_IDS, VOCAB, running_example, token_names
+from ..lessons.toy import DECODER_INPUT_IDS, TARGET_IDS, VOCAB, running_example, token_names, vocabulary
 from ..model.loss import CrossEntropyLoss
 from ..model.softmax import log_softmax, softmax
-from .base import View, explorer
+from .base import View, explorer, weights_switch
 
 
-@lru_cache(maxsize=1)
-def _running_example_logits() -> np.ndarray:
-    """The toy model's logits (3, 11) for source I love cats and decoder input <bos> naneun goyangireul."""
-    return running_example()[1]["logits"][0]
+@lru_cache(maxsize=2)
+def _running_example_logits(weights: str = "untrained") -> np.ndarray:
+    """The toy model's logits (3, V) for source I love cats and decoder input <bos> naneun
+    goyangireul (V = 11 untrained, 36 trained)."""
+    return running_example(weights=weights)[1]["logits"][0]
 
 
 def target_distribution(targets, vocab_size: int, smoothing: float = 0.0) -> np.ndarray:
@@ -36,16 +41,16 @@ def target_distribution(targets, vocab_size: int, smoothing: float = 0.0) -> np.
     return dist
 
 
-def output_loss_data(scale: float = 1.0, smoothing: float = 0.0) -> dict[str, np.ndarray | float]:
+def output_loss_data(scale: float = 1.0, smoothing: float = 0.0, weights: str = "untrained") -> dict[str, np.ndarray | float]:
     """The running example's logits times `scale`, their softmax and the cross-entropy against
     the target 0 6 3 with label smoothing `smoothing`.
 
-    Returns ``logits`` and ``probs`` (3, 11), ``target`` (3, 11) the target distribution,
+    Returns ``logits`` and ``probs`` (3, V), ``target`` (3, V) the target distribution,
     ``per_token`` (3,) each position's -sum(target * log p), ``loss`` (the package's
     `CrossEntropyLoss`, their mean) and ``floor`` (the lowest loss any logits could reach: the
     entropy of the target distribution, 0 without smoothing)."""
-    logits = scale * _running_example_logits()
-    target = target_distribution(TARGET_IDS, len(VOCAB), smoothing)
+    logits = scale * _running_example_logits(weights)
+    target = target_distribution(TARGET_IDS, logits.shape[-1], smoothing)
     per_token = -(target * log_softmax(logits)).sum(axis=-1)
     return {
         "logits": logits,
@@ -57,21 +62,35 @@ def output_loss_data(scale: float = 1.0, smoothing: float = 0.0) -> dict[str, np
     }
 
 
-def output_loss_view(scale: float = 1.0, smoothing: float = 0.0) -> View:
+def lecture_tokens_and_the_rest(values: np.ndarray, names: tuple[str, ...]) -> tuple[np.ndarray, list[str]]:
+    """Distributions over `names` (..., V) -> one column per lecture token (the first 11) and, when
+    V is larger, a last column with the sum over the others, and the column labels."""
+    lecture = len(VOCAB)
+    if len(names) == lecture:
+        return values, list(names)
+    rest = values[..., lecture:].sum(axis=-1, keepdims=True)
+    return np.concatenate([values[..., :lecture], rest], axis=-1), [*names[:lecture], f"{len(names) - lecture} others"]
+
+
+def output_loss_view(scale: float = 1.0, smoothing: float = 0.0, weights: str = "untrained") -> View:
     """Three bar charts, one per target position: the probabilities (the correct token in
-    orange) on a fixed 0-1 axis, the target distribution outlined, the uniform 1/11 dashed."""
-    d = output_loss_data(scale, smoothing)
+    orange) on a fixed 0-1 axis, the target distribution outlined, the uniform 1/V dashed."""
+    d = output_loss_data(scale, smoothing, weights)
+    names = vocabulary(weights)
     reads, answers = token_names(DECODER_INPUT_IDS), token_names(TARGET_IDS)
-    vocab = len(VOCAB)
+    vocab = len(names)
     titles = [f"{reads[t]} → {answers[t]}: loss {d['per_token'][t]:.4f}" for t in range(len(answers))]
-    summary = (f"logits x {scale:.2f}, label smoothing {smoothing:.2f}: cross-entropy {d['loss']:.4f} "
-               f"(uniform guess ln {vocab} = {np.log(vocab):.4f})")
-    fig = output_probabilities_figure(d["probs"], TARGET_IDS, d["target"], VOCAB, titles,
-                                      target_label=f"target (eps = {smoothing:.2f})", suptitle=summary)
+    summary = (f"{weights} weights, logits x {scale:.2f}, label smoothing {smoothing:.2f}: cross-entropy "
+               f"{d['loss']:.4f} (uniform guess ln {vocab} = {np.log(vocab):.4f})")
+    probs, labels = lecture_tokens_and_the_rest(d["probs"], names)
+    target, _ = lecture_tokens_and_the_rest(d["target"], names)
+    fig = output_probabilities_figure(probs, TARGET_IDS, target, labels, titles,
+                                      target_label=f"target (eps = {smoothing:.2f})", suptitle=summary,
+                                      uniform=1.0 / vocab)
     p_answer = d["probs"][np.arange(len(answers)), TARGET_IDS]
-    lines = [f"logits x {scale:.4f}, label smoothing {smoothing:.4f}"]
+    lines = [f"{weights} weights: logits x {scale:.4f}, label smoothing {smoothing:.4f}"]
     for t, name in enumerate(answers):
-        predicted = VOCAB[int(np.argmax(d["probs"][t]))]
+        predicted = names[int(np.argmax(d["probs"][t]))]
         lines.append(f"position {t} ({reads[t]} -> {name}): p(answer) {p_answer[t]:.4f}, loss {d['per_token'][t]:.4f}, "
                      f"most likely {predicted}")
     lines += [f"cross-entropy (mean of the three): {d['loss']:.4f}",
@@ -80,7 +99,8 @@ def output_loss_view(scale: float = 1.0, smoothing: float = 0.0) -> View:
 
 
 def output_loss_explorer():
-    """Sliders for the logit scale (logarithmic, 0.1 to 10) and the label smoothing, above the live view."""
+    """Sliders for the logit scale (logarithmic, 0.1 to 10) and the label smoothing, and a
+    weights switch, above the live view."""
     import ipywidgets as w
 
     controls = {
@@ -88,5 +108,6 @@ def output_loss_explorer():
                                   readout_format=".2f"),
         "smoothing": w.FloatSlider(value=0.0, min=0.0, max=0.5, step=0.05, description="smoothing",
                                    readout_format=".2f"),
+        "weights": weights_switch(),
     }
     return explorer(output_loss_view, controls, "Output probabilities and cross-entropy")

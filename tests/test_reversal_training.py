@@ -1,0 +1,33 @@
+"""Chapter 12's reversal run repeated: the weights kept at step n of a longer run are those of a
+run of n steps (the schedule depends on the step alone), a kept model can be read back in
+float64, and steps outside the run are refused."""
+
+import numpy as np
+import pytest
+
+from transformer_lib.lessons.reversal_training import train_reversal
+
+
+def test_a_shorter_run_is_the_start_of_a_longer_one():
+    short = train_reversal(steps=3, seed=1)
+    longer = train_reversal(steps=5, seed=1, keep=(3,))
+    assert sorted(longer.weights_at) == [3, 5] and short.log.losses == longer.log.losses[:3]
+    for name, value in short.model.parameters().items():
+        np.testing.assert_array_equal(longer.weights_at[3][name], value, err_msg=name)
+    moved = [not np.array_equal(longer.model.parameters()[name], value) for name, value in short.model.parameters().items()]
+    assert sum(moved) > len(moved) // 2, "steps 4 and 5 changed the weights"
+
+
+def test_a_kept_model_in_float64_holds_the_same_weights():
+    run = train_reversal(steps=2, seed=0, keep=(1,))
+    first = run.model_at(1, dtype="float64")
+    assert first.dtype == np.float64
+    for name, value in first.parameters().items():
+        np.testing.assert_array_equal(value, run.weights_at[1][name].astype(np.float64), err_msg=name)
+
+
+def test_steps_outside_the_run_are_refused():
+    with pytest.raises(ValueError, match=r"keep must hold steps in \[1, 2\], got \(3,\)"):
+        train_reversal(steps=2, keep=(3,))
+    with pytest.raises(ValueError, match=r"no weights kept at step 1; kept: \[2\]"):
+        train_reversal(steps=2).model_at(1)

@@ -1,0 +1,91 @@
+"""`FastMultiHeadAttention`: multi-head attention with the heads' products written straight into
+the merged layout, the Q, K and V weight gradients from one product, and the key and value
+input gradients from one product."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..model.attention import MultiHeadAttention
+from ..model.validation import check_array, check_mask
+from .linear import add_weight_gradients, input_gradient
+from .masks import mask_scores
+from .softmax import softmax
+
+
+class FastMultiHeadAttention(MultiHeadAttention):
+    """`MultiHeadAttention` with the same parameters, trace and numbers (up to rounding).
+
+    Forward: the heads' outputs weights @ V are written into their columns of the concatenation
+    (no separate merge). Backward: dQ, dK and dV are written, head by head, side by side into
+    one (B, T, 3 d_model) array in the layout the projections produced them, so that one
+    product xᵀ [dQ | dK | dV] gives the three weight gradients (self-attention; for
+    cross-attention one for Q and one for K and V) and one product [dK | dV] [W_k | W_v]ᵀ the
+    key-value input gradient."""
+
+    def _matmul_merged(self, a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        """``_merge_heads(a @ b)`` for a (B, h, T, n) and b (B, h, n, d_k): each head's product
+        is written straight into its columns of the (B, T, d_model) result, saving the copy.
+        `out` may give that result, also as a view into wider rows (splitting the last axis of a
+        3-D array into heads is always a view, so the product lands in `out`)."""
+        if out is None:
+            out = np.empty((a.shape[0], a.shape[2], self.d_model), dtype=np.result_type(a, b))
+        np.matmul(a, b, out=self._split_heads(out))
+        return out
+
+    def forward(self, query: np.ndarray, key_value: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
+        """query (B, Tq, d_model), key_value (B, Tk, d_model), mask broadcasting to
+        (B, h, Tq, Tk) with True = masked out -> output (B, Tq, d_model)."""
+        check_array(query, "query", ndim=3, shape=(None, None, self.d_model))
+        check_array(key_value, "key_value", ndim=3, shape=(query.shape[0], None, self.d_model))
+        b, tq, tk = query.shape[0], query.shape[1], key_value.shape[1]
+        mask = check_mask(mask, "mask", (b, self.num_heads, tq, tk))
+
+        q = self._split_heads(self.w_q.forward(query))
+        k = self._split_heads(self.w_k.forward(key_value))
+        v = self._split_heads(self.w_v.forward(key_value))
+        scores = q @ k.swapaxes(-1, -2)  # (B, h, Tq, Tk)
+        scaled = scores * self.scale
+        masked = mask_scores(scaled, mask)
+        weights = softmax(masked)
+        concat = self._matmul_merged(weights, v)  # the heads side by side (B, Tq, d_model)
+        heads = self._split_heads(concat)  # each head's output weights @ V (B, h, Tq, d_k)
+        out = self.w_o.forward(concat)
+
+        self._cache = (q, k, v, weights)
+        self._trace = {
+            "Q": q, "K": k, "V": v, "scores": scores, "scaled_scores": scaled,
+            "masked_scores": masked, "weights": weights, "head_outputs": heads,
+            "concat": concat, "output": out,
+        }
+        return out
+
+    def backward(self, dout: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """dout (B, Tq, d_model) -> (d_query (B, Tq, d_model), d_key_value (B, Tk, d_model)).
+        For self-attention the input gradient is their sum."""
+        q, k, v, weights = self._cache
+        batch, _, tq, _ = q.shape
+        tk, d = k.shape[2], self.d_model
+        self_attention = self.w_k._cache is self.w_q._cache  # Q, K and V projected one input
+        dheads = self._split_heads(self.w_o.backward(dout))  # (B, h, Tq, d_k)
+        dweights = dheads @ v.swapaxes(-1, -2)  # (B, h, Tq, Tk)
+        # Masked entries have weight exactly 0, so softmax_backward gives them gradient 0.
+        dscores = self.softmax_backward(dweights, weights)
+        dscores *= self.scale
+        # dQ, dK, dV side by side in the layout the projections produced them (B, T, d_model) each.
+        if self_attention:
+            d_qkv = np.empty((batch, tk, 3 * d), dtype=dscores.dtype)
+            dq, d_kv = d_qkv[..., :d], d_qkv[..., d:]
+        else:
+            dq, d_kv = np.empty((batch, tq, d), dtype=dscores.dtype), np.empty((batch, tk, 2 * d), dtype=dscores.dtype)
+        self._matmul_merged(dscores, k, out=dq)  # dQ = dscores K
+        self._matmul_merged(dscores.swapaxes(-1, -2), q, out=d_kv[..., :d])  # dK = dscoresᵀ Q
+        self._matmul_merged(weights.swapaxes(-1, -2), dheads, out=d_kv[..., d:])  # dV = weightsᵀ dheads
+        if self_attention:
+            add_weight_gradients((self.w_q, self.w_k, self.w_v), d_qkv)
+        else:
+            add_weight_gradients((self.w_q,), dq)
+            add_weight_gradients((self.w_k, self.w_v), d_kv)
+        d_query = input_gradient((self.w_q,), dq)
+        d_key_value = input_gradient((self.w_k, self.w_v), d_kv)
+        return d_query, d_key_value

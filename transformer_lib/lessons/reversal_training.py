@@ -1,0 +1,71 @@
+"""Chapter 12's reversal run, repeated for later chapters: the same task, model and recipe (the
+constants of `lessons.reversal`: Adam, the paper's warm-up, label smoothing, batches of 80), and
+copies of the weights at chosen steps, so that a partly trained model (whose next-token
+distributions still leave room for choice) can be studied beside the trained one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..model.loss import CrossEntropyLoss
+from ..model.transformer import Transformer
+from ..training.loop import TrainingLog, train
+from ..training.optim import Adam
+from .reversal import (
+    ADAM_BETAS,
+    ADAM_EPS,
+    BATCH_SIZE,
+    HELD_OUT_SIZE,
+    LABEL_SMOOTHING,
+    LR_FACTOR,
+    PAD_ID,
+    TRAINING_STEPS,
+    WARMUP_STEPS,
+    ReversalTask,
+    reversal_config,
+)
+
+
+@dataclass
+class ReversalRun:
+    """A trained reversal model, its task (with the held-out set), the training log, and the
+    weights at each step of ``weights_at`` (dotted name -> array)."""
+
+    model: Transformer
+    task: ReversalTask
+    log: TrainingLog
+    weights_at: dict[int, dict[str, np.ndarray]]
+
+    def model_at(self, step: int, dtype: str | None = None) -> Transformer:
+        """A new model holding the weights kept at `step` (in `dtype`, default the run's)."""
+        if step not in self.weights_at:
+            raise ValueError(f"no weights kept at step {step}; kept: {sorted(self.weights_at)}")
+        config = self.model.config if dtype is None else reversal_config(dtype=dtype,
+                                                                          norm_first=self.model.config.norm_first)
+        model = Transformer(config, seed=0)
+        model.load_state_dict(self.weights_at[step])
+        return model
+
+
+def train_reversal(steps: int = TRAINING_STEPS, seed: int = 0, keep: tuple[int, ...] = (),
+                   progress: bool = False) -> ReversalRun:
+    """Train chapter 12's reversal model (weights and task drawn from `seed`) for `steps` steps of
+    chapter 12's recipe, keeping a copy of the weights after each step in `keep` and after the last.
+    The first `steps` steps are chapter 12's whatever `steps` is (its schedule depends on the step alone)."""
+    if any(not 1 <= s <= steps for s in keep):
+        raise ValueError(f"keep must hold steps in [1, {steps}], got {keep!r}")
+    task = ReversalTask(seed=seed, batch_size=BATCH_SIZE, held_out_size=HELD_OUT_SIZE)
+    model = Transformer(reversal_config(), seed=seed)
+    optimizer = Adam(model, betas=ADAM_BETAS, eps=ADAM_EPS)
+    loss_fn = CrossEntropyLoss(ignore_index=PAD_ID, label_smoothing=LABEL_SMOOTHING)
+    weights_at: dict[int, dict[str, np.ndarray]] = {}
+
+    def remember(step: int) -> None:
+        if step in keep or step == steps:
+            weights_at[step] = {name: value.copy() for name, value in model.parameters().items()}
+
+    log = train(model, optimizer, loss_fn, task.next_batch, steps, warmup_steps=WARMUP_STEPS, factor=LR_FACTOR,
+                callback=remember, progress=progress)
+    return ReversalRun(model, task, log, weights_at)

@@ -1,0 +1,89 @@
+"""PyTorch's own functions with NumPy arrays in and out: what the exercises' checkers compare a
+reader's function with, besides the package and finite differences.
+
+Each function calls torch's implementation (``F.scaled_dot_product_attention``,
+``F.layer_norm``, ``F.cross_entropy``, ``F.embedding``, ``torch.optim.Adam``) and, for a
+gradient, autograd; none re-writes the formula in torch. Masks follow the package's convention,
+True = hidden (torch's attention takes True = may attend, so they are inverted here).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+
+def _tensor(x: np.ndarray, grad: bool = False) -> torch.Tensor:
+    return torch.tensor(np.asarray(x), requires_grad=grad)
+
+
+def _numpy(t: torch.Tensor) -> np.ndarray:
+    return t.detach().numpy().copy()
+
+
+def _attend(q, k, v, mask):
+    allowed = None if mask is None else ~torch.as_tensor(np.asarray(mask, dtype=bool))
+    return F.scaled_dot_product_attention(q, k, v, attn_mask=allowed)
+
+
+def attention(q: np.ndarray, k: np.ndarray, v: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
+    """softmax(q kᵀ / sqrt(d_k), masked) v by ``F.scaled_dot_product_attention``.
+    q (..., Tq, d_k), k (..., Tk, d_k), v (..., Tk, d_v) -> (..., Tq, d_v). Every query must
+    see at least one key (torch gives NaN for a fully hidden row)."""
+    return _numpy(_attend(_tensor(q), _tensor(k), _tensor(v), mask))
+
+
+def attention_gradients(dout: np.ndarray, q: np.ndarray, k: np.ndarray, v: np.ndarray,
+                        mask: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(dq, dk, dv) of sum(dout * attention(q, k, v, mask)) by autograd."""
+    tq, tk, tv = _tensor(q, True), _tensor(k, True), _tensor(v, True)
+    _attend(tq, tk, tv, mask).backward(_tensor(dout))
+    return _numpy(tq.grad), _numpy(tk.grad), _numpy(tv.grad)
+
+
+def layer_norm(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: float = 1e-5) -> np.ndarray:
+    """``F.layer_norm`` over the last axis: x (..., d), gamma and beta (d,) -> (..., d)."""
+    return _numpy(F.layer_norm(_tensor(x), (x.shape[-1],), _tensor(gamma), _tensor(beta), eps))
+
+
+def layer_norm_gradients(dout: np.ndarray, x: np.ndarray, gamma: np.ndarray,
+                         eps: float = 1e-5) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(dx, dgamma, dbeta) of sum(dout * layer_norm(x, gamma, beta)) by autograd (beta's value
+    does not matter: the gradients do not depend on it)."""
+    tx, tg = _tensor(x, True), _tensor(gamma, True)
+    tb = torch.zeros_like(tg, requires_grad=True)
+    F.layer_norm(tx, (x.shape[-1],), tg, tb, eps).backward(_tensor(dout))
+    return _numpy(tx.grad), _numpy(tg.grad), _numpy(tb.grad)
+
+
+def cross_entropy_with_gradient(logits: np.ndarray, targets: np.ndarray,
+                                label_smoothing: float = 0.0) -> tuple[float, np.ndarray]:
+    """(mean loss, dloss/dlogits) by ``F.cross_entropy`` and autograd: logits (N, V), targets (N,)."""
+    t = _tensor(logits, True)
+    loss = F.cross_entropy(t, torch.as_tensor(np.asarray(targets, dtype=np.int64)), label_smoothing=label_smoothing)
+    loss.backward()
+    return float(loss.item()), _numpy(t.grad)
+
+
+def embedding_with_gradient(table: np.ndarray, tokens: np.ndarray,
+                            dout: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(F.embedding(tokens, table), d sum(dout * lookup) / dtable by autograd): table (V, d),
+    tokens (...) ids, dout (..., d)."""
+    t = _tensor(table, True)
+    looked_up = F.embedding(torch.as_tensor(np.asarray(tokens, dtype=np.int64)), t)
+    looked_up.backward(_tensor(dout))
+    return _numpy(looked_up), _numpy(t.grad)
+
+
+def adam_step(param: np.ndarray, grad: np.ndarray, m: np.ndarray, v: np.ndarray, step: int, lr: float,
+              beta1: float, beta2: float, eps: float) -> np.ndarray:
+    """The parameter after ``torch.optim.Adam``'s update number `step` (1, 2, ...), given its
+    moment estimates m and v after step - 1 updates."""
+    p = torch.nn.Parameter(_tensor(param))
+    optimiser = torch.optim.Adam([p], lr=lr, betas=(beta1, beta2), eps=eps)
+    p.grad = _tensor(grad)
+    optimiser.state[p] = {"step": torch.tensor(float(step - 1)), "exp_avg": _tensor(m),
+                          "exp_avg_sq": _tensor(v)}
+    optimiser.step()
+    return _numpy(p)
