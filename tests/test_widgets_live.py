@@ -12,8 +12,15 @@ from PIL import Image
 from transformer_lib.figures.attention_steps import attention_steps_figure
 from transformer_lib.figures.positional_encoding import pe_cell_figure
 from transformer_lib.lessons.toy import token_names, vocabulary
-from transformer_lib.widgets.attention import attention_data, attention_explorer, attention_view
-from transformer_lib.widgets.base import png_bytes
+from transformer_lib.widgets.attention import (
+    attention_data,
+    attention_explorer,
+    attention_view,
+    multi_head_explorer,
+    multi_head_view,
+)
+from transformer_lib.widgets.base import canvas_png, png_bytes
+from transformer_lib.widgets.output_loss import output_loss_explorer, output_loss_view
 from transformer_lib.widgets.positional_encoding import (
     positional_encoding_data,
     positional_encoding_explorer,
@@ -40,7 +47,7 @@ def drawn_from_scratch(figure, like):
     assert len(figure.axes) == len(like.axes)
     for ax, reference in zip(figure.axes, like.axes, strict=True):
         ax.set_position(reference.get_position())
-    return png_bytes(figure)
+    return canvas_png(figure)
 
 
 def controls(box) -> dict:
@@ -120,3 +127,36 @@ def test_one_draw_crops_to_what_a_tight_savefig_keeps(build):
     rows, cols = min(cropped.shape[0], tight.shape[0]), min(cropped.shape[1], tight.shape[1])
     difference = np.abs(cropped[:rows, :cols] - tight[:rows, :cols]).max(axis=-1)
     assert np.mean(difference > 64) < 0.01  # edges move by under a pixel; nothing else differs
+
+
+def settings(box) -> dict:
+    return {control.description: control.value for control in box.children[1].children}
+
+
+LIVE_CONTROLS = {  # name: (explorer, layout inputs, changes (input, value), the pure view of the inputs' values)
+    "multi_head": (multi_head_explorer, {"heads"},
+                   [("head", 1), ("divide by", "d_model"), ("heads", 6), ("head", 4), ("weights", "trained"),
+                    ("heads", 3), ("divide by", "d_k"), ("head", 2), ("heads", 2), ("weights", "untrained")],
+                   lambda s: multi_head_view(s["heads"], s["head"], s["divide by"], weights=s["weights"])),
+    "output_loss": (output_loss_explorer, {"weights"},
+                    [("logits x", 3.0), ("smoothing", 0.2), ("logits x", 0.2), ("weights", "trained"),
+                     ("smoothing", 0.45), ("logits x", 8.0), ("weights", "untrained"), ("smoothing", 0.0)],
+                    lambda s: output_loss_view(s["logits x"], s["smoothing"], s["weights"])),
+}
+
+
+@pytest.mark.parametrize("name", sorted(LIVE_CONTROLS))
+def test_a_live_control_shows_its_pure_view_after_a_sequence_of_changes(name):
+    """After every second change (and the last), the live picture and numbers equal the pure
+    view of the controls' values; the figure is one per layout, kept while only numbers change."""
+    build, layout_inputs, changes, pure = LIVE_CONTROLS[name]
+    box = build()
+    c = controls(box)
+    for step, (description, value) in enumerate(changes):
+        figure = box.live_figure()
+        c[description].value = value
+        assert (box.live_figure() is figure) == (description not in layout_inputs)
+        if step % 2 or step == len(changes) - 1:
+            view = pure(settings(box))
+            assert view.text in box.numbers.value.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+            assert_same_picture(box.image.value, view.png())

@@ -1,6 +1,8 @@
 """Multi-head attention (chapter 04) in one picture: on top every head's softmax weights, below
 one head's Q, K, V and output and the concatenation of all heads' outputs, which that head's
-output fills a slice of. The numbers come from the attention layer's trace and are passed in."""
+output fills a slice of. The numbers come from the attention layer's trace and are passed in.
+
+`update_multi_head` shows another setting with as many heads in a figure it drew, in place."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
-from .plotting import heatmap, symmetric_limit
+from .plotting import heatmap, symmetric_limit, update_heatmap
 
 
 def multi_head_figure(weights: np.ndarray, q: np.ndarray, k: np.ndarray, v: np.ndarray, head_output: np.ndarray,
@@ -23,33 +25,62 @@ def multi_head_figure(weights: np.ndarray, q: np.ndarray, k: np.ndarray, v: np.n
     the scores were divided by, e.g. "sqrt(3)"; `weights_name` (e.g. "trained"), if given, heads
     the title."""
     num_heads = len(weights)
-    d_k = np.shape(q)[-1]
-    dims = [f"d{i}" for i in range(d_k)]
-    features = [f"f{i}" for i in range(np.shape(concat)[-1])]
-    chosen = f"head {head + 1}"
-
+    top_title, heads, bottom_title, panels = _contents(weights, q, k, v, head_output, concat, token_labels, head,
+                                                       divisor, weights_name)
     fig = plt.figure(figsize=(13.0, 6.0), layout="constrained")
     top, bottom = fig.subfigures(2, 1)
-    top.suptitle(f"{weights_name + ' weights, ' if weights_name else ''}"
-                 f"{num_heads} head{'s' if num_heads > 1 else ''} of width d_k = {d_k}: softmax weights "
-                 f"(scores / {divisor})", fontsize=11)
+    top.suptitle(top_title, fontsize=11)
     top_axes = top.subplots(1, max(num_heads, 4), squeeze=False)[0]
     for h, ax in enumerate(top_axes):
         if h >= num_heads:
             ax.axis("off")
             continue
-        heatmap(ax, weights[h], token_labels, token_labels, title=f"head {h + 1}{' (chosen)' if h == head else ''}",
-                vmin=0, vmax=1, cmap="Blues", colorbar=h == num_heads - 1)
-    span = f"column {head}" if d_k == 1 else f"columns {head * d_k} to {(head + 1) * d_k - 1}"
-    panels = [(q, dims, "Q"), (k, dims, "K"), (v, dims, "V"), (head_output, dims, "output = weights V")]
-    if num_heads > 1:
-        bottom.suptitle(f"{chosen}: its Q, K, V and output, which fills {span} of the concatenation", fontsize=11)
-        panels.append((concat, features, "concat (all heads)"))
-    else:
-        bottom.suptitle(f"{chosen}: its Q, K, V and output, which is the whole concatenation", fontsize=11)
-    limit = symmetric_limit(*(m for m, _, _ in panels))
-    axes = bottom.subplots(1, len(panels), width_ratios=[max(np.shape(m)[1], 2) for m, _, _ in panels])
-    for ax, (matrix, cols, title) in zip(axes, panels, strict=True):
-        heatmap(ax, matrix, token_labels, cols, title=title, vmin=-limit, vmax=limit, cmap="RdBu_r")
+        heatmap(ax, **heads[h], colorbar=h == num_heads - 1)
+    bottom.suptitle(bottom_title, fontsize=11)
+    axes = bottom.subplots(1, len(panels), width_ratios=[max(np.shape(p["matrix"])[1], 2) for p in panels])
+    for ax, panel in zip(axes, panels, strict=True):
+        heatmap(ax, **panel)
     bottom.colorbar(axes[-1].images[0], ax=list(axes), fraction=0.02, pad=0.01)
     return fig
+
+
+def update_multi_head(fig: Figure, weights: np.ndarray, q: np.ndarray, k: np.ndarray, v: np.ndarray,
+                      head_output: np.ndarray, concat: np.ndarray, token_labels: Sequence[str], head: int,
+                      divisor: str, weights_name: str | None = None) -> None:
+    """Show the numbers of another setting with as many heads in `fig`, drawn by
+    `multi_head_figure`, in place (the arguments are those of `multi_head_figure`)."""
+    top_title, heads, bottom_title, panels = _contents(weights, q, k, v, head_output, concat, token_labels, head,
+                                                       divisor, weights_name)
+    top, bottom = fig.subfigs
+    top.suptitle(top_title, fontsize=11)
+    bottom.suptitle(bottom_title, fontsize=11)
+    for ax, panel in zip([ax for ax in top.axes if ax.images], heads, strict=True):
+        update_heatmap(ax, **panel)
+    for ax, panel in zip([ax for ax in bottom.axes if ax.images], panels, strict=True):
+        update_heatmap(ax, **panel)
+
+
+def _contents(weights, q, k, v, head_output, concat, token_labels, head, divisor, weights_name):
+    """(top title, the heads' heatmap arguments, bottom title, the bottom panels' arguments)."""
+    num_heads = len(weights)
+    d_k = np.shape(q)[-1]
+    dims = [f"d{i}" for i in range(d_k)]
+    features = [f"f{i}" for i in range(np.shape(concat)[-1])]
+    chosen = f"head {head + 1}"
+    top_title = (f"{weights_name + ' weights, ' if weights_name else ''}"
+                 f"{num_heads} head{'s' if num_heads > 1 else ''} of width d_k = {d_k}: softmax weights "
+                 f"(scores / {divisor})")
+    heads = [dict(matrix=weights[h], row_labels=token_labels, col_labels=token_labels,
+                  title=f"head {h + 1}{' (chosen)' if h == head else ''}", vmin=0, vmax=1, cmap="Blues")
+             for h in range(num_heads)]
+    span = f"column {head}" if d_k == 1 else f"columns {head * d_k} to {(head + 1) * d_k - 1}"
+    matrices = [(q, dims, "Q"), (k, dims, "K"), (v, dims, "V"), (head_output, dims, "output = weights V")]
+    if num_heads > 1:
+        bottom_title = f"{chosen}: its Q, K, V and output, which fills {span} of the concatenation"
+        matrices.append((concat, features, "concat (all heads)"))
+    else:
+        bottom_title = f"{chosen}: its Q, K, V and output, which is the whole concatenation"
+    limit = symmetric_limit(*(m for m, _, _ in matrices))
+    panels = [dict(matrix=m, row_labels=token_labels, col_labels=cols, title=title, vmin=-limit, vmax=limit,
+                   cmap="RdBu_r") for m, cols, title in matrices]
+    return top_title, heads, bottom_title, panels

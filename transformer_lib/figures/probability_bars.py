@@ -96,6 +96,27 @@ def output_probabilities_figure(probs: np.ndarray, target_ids: Sequence[int], ta
     return probability_bars_figure(panels, token_labels, suptitle=suptitle)
 
 
+def update_output_probabilities(fig: Figure, probs: np.ndarray, target: np.ndarray, panel_titles: Sequence[str],
+                                target_label: str, suptitle: str | None = None) -> None:
+    """Show other probabilities (T, V) and target distributions (T, V) in `fig`, drawn by
+    `output_probabilities_figure` for as many tokens and the same correct ones, in place: bar
+    heights, the correct token's value label, titles and the legend's target label."""
+    for ax, values, outline, title in zip(fig.axes, probs, target, panel_titles, strict=True):
+        bars, outlines = ax.containers
+        for bar, height in zip(bars, values, strict=True):
+            bar.set_height(height)
+        for bar, height in zip(outlines, outline, strict=True):
+            bar.set_height(height)
+        label = ax.texts[0]  # the correct token's value (the panel's only annotation)
+        index = int(round(label.xy[0]))
+        label.set_text(f"{values[index]:.4f}")
+        label.xy = (index, _label_height(np.asarray(values), outline, index))
+        ax.set_title(title, fontsize=10)
+    if suptitle:
+        fig.suptitle(suptitle, fontsize=11)
+    fig.legends[0].get_texts()[-1].set_text(target_label)  # the outline's entry comes last
+
+
 def _highest(values, outline=None) -> float:
     """The tallest bar among `values` and `outline` (either may be None)."""
     return max(float(np.max(v)) if v is not None else 0.0 for v in (values, outline))

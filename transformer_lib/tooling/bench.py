@@ -318,6 +318,10 @@ def _child(kind: str, size_name: str, dtype: str, repeats: int, warmup: int, thr
         result = {"gflops": matmul_ceiling(dtype), "threads": numpy_blas_threads()}
     elif kind == "decoding":
         result = {"rows": measure_decoding()}
+    elif kind == "controls":
+        from .control_speed import measure_all
+
+        result = {"rows": measure_all(changes=repeats)}
     elif kind.startswith("greedy-"):
         result = measure_greedy(repeats, kind.removeprefix("greedy-"))
     else:
@@ -382,6 +386,35 @@ def notebook_times(folder: Path) -> dict[str, float]:
     return times
 
 
+CONTROL_CHANGES = 10  # changes of each input of each control
+
+
+def control_times(results: dict) -> list[dict]:
+    """How fast every control answers (`control_speed`): from a changed setting to the new
+    image's bytes, median and 95th percentile over `CONTROL_CHANGES` changes of each input, in
+    a fresh process. Prints the table with the processor, the matrix-product ceiling on NumPy's
+    default threads and the load average beside it; returns the rows for the JSON file."""
+    from .control_speed import TABLE_HEADER, table_row
+
+    m = results["machine"]
+    threads = numpy_blas_threads() or 1
+    key = f"matmul_ceiling_float64_{threads}_threads_gflops"
+    if key not in results:
+        results[key] = _run_child("ceiling", "medium", "float64", 0, 0, threads)["gflops"]
+    load_before = os.getloadavg()
+    rows = _run_child("controls", "toy", "float64", CONTROL_CHANGES, 0, threads)["rows"]
+    load_after = os.getloadavg()
+    print(f"\ncontrols: time from a changed setting to the new image's bytes ({CONTROL_CHANGES} changes of each input)")
+    print(f"{m['cpu']}, {m['cores']} cores; matrix-product ceiling {results[key]:.1f} GFLOP/s (float64, "
+          f"{threads} thread(s)); load average {' '.join(f'{x:.2f}' for x in load_before)} before, "
+          f"{' '.join(f'{x:.2f}' for x in load_after)} after")
+    print(TABLE_HEADER)
+    for row in rows:
+        print(table_row(row))
+    return [{key: row[key] for key in ("name", "median_ms", "p95_ms", "changes", "cpu_median_ms",
+                                       "load_average_1min", "inputs")} for row in rows]
+
+
 def _thread_counts(text: str | None) -> list[int]:
     """``--threads`` as a list of counts: "1,2" -> [1, 2]; by default 1 and NumPy's own count."""
     if text is None:
@@ -401,11 +434,20 @@ def main(argv: list[str] | None = None) -> int:
                         help="comma-separated thread counts for all libraries (default: 1 and what NumPy's BLAS uses here)")
     parser.add_argument("--sizes", default=",".join(SIZES), help="comma-separated subset of " + ", ".join(SIZES))
     parser.add_argument("--json", default="bench_results.json", help="where to write the results")
+    parser.add_argument("--controls-only", action="store_true",
+                        help="measure only how fast every control answers (with the machine's figures beside)")
     parser.add_argument("--child", nargs=6, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         kind, size_name, dtype, repeats, warmup, threads = args.child
         _child(kind, size_name, dtype, int(repeats), int(warmup), int(threads))
+        return 0
+
+    if args.controls_only:
+        results = {"machine": machine()}
+        results["controls"] = control_times(results)
+        Path(args.json).write_text(json.dumps(results, indent=2))
+        print(f"\nresults written to {args.json}")
         return 0
 
     thread_counts = _thread_counts(args.threads)
@@ -457,6 +499,8 @@ def main(argv: list[str] | None = None) -> int:
     for row in decoding["rows"]:
         print(f"{row['length']:>8}{row['cached_tokens_per_second']:>14.0f}{row['uncached_tokens_per_second']:>16.0f}"
               f"{row['speedup']:>10.1f}")
+
+    results["controls"] = control_times(results)
 
     if not args.no_notebooks:
         folder = Path(__file__).resolve().parents[2] / "notebooks"

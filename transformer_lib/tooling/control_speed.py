@@ -12,17 +12,40 @@ the machine slow the wall clock, not the CPU time).
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 
 
-def _explorers() -> dict[str, Callable]:
+def _scrubber_snapshots():
+    """Attention snapshots of a short reversal training run (the chapter's model size, one
+    held-out example of 8 letters, a snapshot every 4 of 40 steps) for the training scrubber."""
+    from ..lessons import reversal as rv
+    from ..lessons.snapshots import AttentionRecorder
+    from ..model.loss import CrossEntropyLoss
+    from ..model.transformer import Transformer
+    from ..training.loop import train
+    from ..training.optim import Adam
+
+    model = Transformer(rv.reversal_config("float64"), seed=0)
+    task = rv.ReversalTask(seed=0, batch_size=16, held_out_size=5)
+    example = rv.reversal_batch(np.array([[3, 4, 5, 6, 7, 8, 9, 10]]))
+    recorder = AttentionRecorder(model, example.src[0], example.tgt_in[0], example.tgt_out[0], every=4)
+    train(model, Adam(model, lr=0.01), CrossEntropyLoss(ignore_index=rv.PAD_ID), task.next_batch, steps=40,
+          callback=recorder)
+    return recorder.snapshots
+
+
+def explorers() -> dict[str, Callable]:
+    """Every control of the package by name, each a function of no arguments that builds it."""
     from ..widgets.attention import attention_explorer, multi_head_explorer
     from ..widgets.backprop_check import backprop_check_explorer
+    from ..widgets.beam_tree import beam_tree_explorer
     from ..widgets.cross_attention import cross_attention_explorer
     from ..widgets.embedding_lookup import embedding_lookup_explorer
     from ..widgets.encoder_stack import encoder_stack_explorer
@@ -32,6 +55,8 @@ def _explorers() -> dict[str, Callable]:
     from ..widgets.path_length import path_length_explorer
     from ..widgets.positional_encoding import positional_encoding_explorer
     from ..widgets.relu_units import relu_units_explorer
+    from ..widgets.sampling import sampling_explorer
+    from ..widgets.training_scrubber import training_scrubber_explorer
 
     return {
         "attention": attention_explorer, "multi_head": multi_head_explorer,
@@ -40,6 +65,8 @@ def _explorers() -> dict[str, Callable]:
         "backprop_check": backprop_check_explorer, "relu_units": relu_units_explorer,
         "layer_norm": layer_norm_explorer, "masked_decoder": masked_decoder_explorer,
         "encoder_stack": encoder_stack_explorer, "cross_attention": cross_attention_explorer,
+        "beam_tree": beam_tree_explorer, "sampling": sampling_explorer,
+        "training_scrubber": lambda: training_scrubber_explorer(_scrubber_snapshots()),
     }
 
 
@@ -67,11 +94,13 @@ def next_value(control):
     return stops[here + step]
 
 
-def measure(explorer: Callable, changes: int = 10) -> dict[str, dict[str, float]]:
-    """{input description: {median_ms, p95_ms, cpu_median_ms, changes}} for one explorer."""
+def measure(explorer: Callable, changes: int = 10) -> dict:
+    """One explorer's answer times: ``median_ms``, ``p95_ms`` and ``cpu_median_ms`` over every
+    change of every input, ``changes`` (how many), and ``inputs``: the same per input
+    description."""
     box = explorer()
     controls = list(box.children[1].children)
-    results = {}
+    inputs, every_wall, every_cpu = {}, [], []
     for control in controls:
         wall, cpu = [], []
         for _ in range(changes):
@@ -80,29 +109,60 @@ def measure(explorer: Callable, changes: int = 10) -> dict[str, dict[str, float]
             control.value = value
             wall.append(time.perf_counter() - start)
             cpu.append(time.process_time() - start_cpu)
-        results[control.description] = {
-            "median_ms": 1e3 * statistics.median(wall), "p95_ms": 1e3 * float(np.percentile(wall, 95)),
-            "cpu_median_ms": 1e3 * statistics.median(cpu), "changes": changes,
-        }
-    return results
+        inputs[control.description] = _summary(wall, cpu)
+        every_wall += wall
+        every_cpu += cpu
+    return {**_summary(every_wall, every_cpu), "inputs": inputs}
+
+
+def _summary(wall: list[float], cpu: list[float]) -> dict:
+    return {"median_ms": 1e3 * statistics.median(wall), "p95_ms": 1e3 * float(np.percentile(wall, 95)),
+            "cpu_median_ms": 1e3 * statistics.median(cpu), "changes": len(wall)}
+
+
+def measure_all(names: list[str] | None = None, changes: int = 10, verbose: bool = False) -> list[dict]:
+    """[{name, median_ms, p95_ms, cpu_median_ms, changes, load_average_1min, inputs}] for the
+    controls `names` (default: every control), each built and measured in turn."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    every = explorers()
+    rows = []
+    for name in names or list(every):
+        if name not in every:
+            raise ValueError(f"names must be controls of {sorted(every)}, got {name!r}")
+        row = {"name": name, **measure(every[name], changes), "load_average_1min": os.getloadavg()[0]}
+        rows.append(row)
+        if verbose:
+            print(table_row(row), flush=True)
+    return rows
+
+
+TABLE_HEADER = f"{'control':<20} {'median ms':>10} {'p95 ms':>8} {'cpu median ms':>14} {'changes':>8} {'load':>6}"
+
+
+def table_row(row: dict) -> str:
+    return (f"{row['name']:<20} {row['median_ms']:10.0f} {row['p95_ms']:8.0f} {row['cpu_median_ms']:14.0f} "
+            f"{row['changes']:8d} {row['load_average_1min']:6.1f}")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("names", nargs="*", help="controls to measure (default: all)")
     parser.add_argument("--changes", type=int, default=10, help="changes per input (default 10)")
+    parser.add_argument("--inputs", action="store_true", help="also print every input's times")
+    parser.add_argument("--json", default=None, help="also write the rows to this file")
     args = parser.parse_args(argv)
-    import matplotlib
-
-    matplotlib.use("Agg")
-    explorers = _explorers()
-    names = args.names or list(explorers)
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}, {os.cpu_count()} cores")
-    print(f"{'control':<20} {'input':<20} {'median ms':>10} {'p95 ms':>10} {'cpu median ms':>14}")
-    for name in names:
-        for control, r in measure(explorers[name], args.changes).items():
-            print(f"{name:<20} {control:<20} {r['median_ms']:10.0f} {r['p95_ms']:10.0f} {r['cpu_median_ms']:14.0f}")
+    print(TABLE_HEADER)
+    rows = measure_all(args.names, args.changes, verbose=True)
+    if args.inputs:
+        for row in rows:
+            for control, r in row["inputs"].items():
+                print(f"  {row['name']:<20} {control:<20} {r['median_ms']:8.0f} {r['p95_ms']:8.0f}")
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    if args.json:
+        Path(args.json).write_text(json.dumps(rows, indent=2))
     return 0
 
 

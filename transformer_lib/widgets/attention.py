@@ -19,13 +19,13 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from ..figures.attention_steps import attention_steps_figure, update_attention_steps
-from ..figures.multi_head import multi_head_figure
+from ..figures.multi_head import multi_head_figure, update_multi_head
 from ..lessons.attention_scale import row_entropy
 from ..lessons.heads import attention_multiply_adds, with_num_heads
 from ..lessons.toy import SOURCE_IDS, running_example, token_names, vocabulary
 from ..model.attention import MultiHeadAttention, scaled_dot_product_attention
 from ..model.masks import causal_mask, mask_scores
-from .base import Live, View, explorer, keep_or_reset, printable, weights_switch
+from .base import Live, View, explorer, keep_or_reset, laid_out, printable, weights_switch
 
 HEAD_CHOICES: tuple[tuple[str, tuple[int, int]], ...] = (
     ("single head (d_k = 6)", (1, 0)),
@@ -93,8 +93,8 @@ def attention_view(tokens=tuple(SOURCE_IDS), temperature: float = 1.0, num_heads
 
     The figure is laid out for the tokens (`attention_layout`) and then shows the settings
     (`show_attention`), as the explorer does, so the two draw the same picture."""
-    figure = attention_layout(tokens, seed, weights)
-    return View(figure, show_attention(figure, tokens, temperature, num_heads, head, masked, seed, weights))
+    figure = laid_out(attention_layout(tokens, seed, weights))
+    return View(figure, show_attention(figure, tokens, temperature, num_heads, head, masked, seed, weights), whole=True)
 
 
 def attention_layout(tokens=tuple(SOURCE_IDS), seed: int = 0, weights: str = "untrained") -> Figure:
@@ -207,15 +207,39 @@ def multi_head_view(num_heads: int = 2, head: int = 0, scale: str = "d_k", seed:
     """Top: every head's softmax weights. Bottom: head `head`'s Q, K, V and output, then the
     concatenation of all heads (with one head, its output is that concatenation), on one
     colour scale. The text gives each head's weights, the block's output (concat W_O), and the
-    parameter and multiply-add counts (the same for every h)."""
+    parameter and multiply-add counts (the same for every h).
+
+    The figure is laid out for the number of heads (`multi_head_layout`) and then shows the
+    settings (`show_multi_head`), as the explorer does."""
+    figure = laid_out(multi_head_layout(num_heads, seed))
+    return View(figure, show_multi_head(figure, num_heads, head, scale, seed, weights), whole=True)
+
+
+def multi_head_layout(num_heads: int = 2, seed: int = 0) -> Figure:
+    """The multi-head picture of `num_heads` heads (head 1 open, the paper's scale, untrained
+    weights); `show_multi_head` puts any other setting with as many heads into it."""
+    return multi_head_figure(*_multi_head_figure_arguments(num_heads, 0, "d_k", seed, "untrained"))
+
+
+def _multi_head_figure_arguments(num_heads: int, head: int, scale: str, seed: int, weights: str) -> tuple:
     if not 0 <= head < num_heads:
         raise ValueError(f"head must be in 0 .. {num_heads - 1}, got {head}")
     d = multi_head_data(num_heads, scale, seed=seed, weights=weights)
+    divisor = f"sqrt({d['d_k'] if scale == 'd_k' else 6})"
+    return (d["weights"], d["Q"][head], d["K"][head], d["V"][head], d["head_outputs"][head], d["concat"],
+            token_names(SOURCE_IDS), head, divisor, weights)
+
+
+def show_multi_head(figure: Figure, num_heads: int = 2, head: int = 0, scale: str = "d_k", seed: int = 0,
+                    weights: str = "untrained") -> str:
+    """Put these settings into `figure` (from `multi_head_layout(num_heads, seed)`) in place,
+    and return the text of the view."""
+    arguments = _multi_head_figure_arguments(num_heads, head, scale, seed, weights)
+    update_multi_head(figure, *arguments)
+    d = multi_head_data(num_heads, scale, seed=seed, weights=weights)
     names = token_names(SOURCE_IDS)
     d_k = d["d_k"]
-    divisor = f"sqrt({d_k if scale == 'd_k' else 6})"
-    fig = multi_head_figure(d["weights"], d["Q"][head], d["K"][head], d["V"][head], d["head_outputs"][head],
-                            d["concat"], names, head, divisor, weights)
+    divisor = arguments[8]
     counts = attention_multiply_adds(len(names), 6, num_heads)
     lines = [
         f"weights: {weights}",
@@ -230,7 +254,7 @@ def multi_head_view(num_heads: int = 2, head: int = 0, scale: str = "d_k", seed:
     lines.append("output (rows: " + ", ".join(names) + "):")
     for name, row in zip(names, printable(d["output"]), strict=True):
         lines.append(f"  {name:>4}  " + " ".join(f"{v:7.4f}" for v in row))
-    return View(fig, "\n".join(lines))
+    return "\n".join(lines)
 
 
 def multi_head_explorer():
@@ -245,13 +269,14 @@ def multi_head_explorer():
     head = w.Dropdown(options=[(f"head {i + 1}", i) for i in range(2)], value=0, description="head", style=style,
                       layout=w.Layout(width="150px"))
 
-    def update_heads(change):
-        # Runs before the explorer's redraw (observers are called in the order they were added).
-        head.options = [(f"head {i + 1}", i) for i in range(change["new"])]
-        head.value = 0
-
-    num_heads.observe(update_heads, names="value")
     scale = w.ToggleButtons(options=[("sqrt(d_k) (paper)", "d_k"), ("sqrt(d_model) (source)", "d_model")],
                             value="d_k", description="divide by", style=style)
     controls = {"num_heads": num_heads, "head": head, "scale": scale, "weights": weights_switch()}
-    return explorer(multi_head_view, controls, "Multi-head attention: the same weights as 1, 2, 3 or 6 heads")
+    picture = Live(multi_head_layout, show_multi_head, layout_settings=("num_heads",))
+    return explorer(picture, controls, "Multi-head attention: the same weights as 1, 2, 3 or 6 heads",
+                    sync=_one_menu_entry_per_head)
+
+
+def _one_menu_entry_per_head(controls: dict) -> None:
+    """Give the "head" menu one entry per head (the open head stays open if it still exists)."""
+    keep_or_reset(controls["head"], [(f"head {i + 1}", i) for i in range(controls["num_heads"].value)], 0)

@@ -3,8 +3,11 @@
 A control redraws in one of two ways. A plain view function builds a new figure for every
 setting. A `Live` picture is built once per layout and then updated in place: moving a control
 changes the image data, colour limits and texts of the same figure, which is drawn once, so
-the picture answers without building or laying out a figure again. Both ways draw the same
-picture for the same settings; the static figures in the chapters come from the same functions."""
+the picture answers without building or laying out a figure again. The layout is fixed when
+the figure is built (`laid_out`), and the image is the whole canvas (`canvas_png`): no second
+draw to measure the content, and the picture keeps its size as the controls move. Both ways
+draw the same picture for the same settings; the static figures in the chapters come from the
+same functions."""
 
 from __future__ import annotations
 
@@ -19,6 +22,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image
 
+LAYOUTS_KEPT = 8  # live figures an explorer keeps, one per layout setting, for going back at once
 PAD_INCHES = 0.1  # the margin around the drawn content, as savefig(bbox_inches="tight") leaves
 
 
@@ -28,12 +32,39 @@ class View:
 
     figure: Figure
     text: str
+    whole: bool = False  # a live figure: its PNG is the whole canvas, as the control shows it
 
     def png(self, dpi: int = 100) -> bytes:
         """The figure as PNG bytes (closes the figure)."""
-        data = png_bytes(self.figure, dpi)
+        data = canvas_png(self.figure, dpi) if self.whole else png_bytes(self.figure, dpi)
         plt.close(self.figure)
         return data
+
+
+def laid_out(figure: Figure) -> Figure:
+    """`figure` with its layout fixed: a layout engine (constrained layout) runs once, in one
+    draw, and then stays off, so later draws only paint. Returns `figure`."""
+    if figure.get_layout_engine() is not None:
+        _agg_canvas(figure).draw()
+        figure.set_layout_engine("none")
+    return figure
+
+
+def canvas_png(figure: Figure, dpi: int = 100) -> bytes:
+    """The whole of `figure` as PNG, from one draw (a live figure, laid out to fill its canvas)."""
+    canvas = _agg_canvas(figure)
+    if figure.dpi != dpi:
+        figure.set_dpi(dpi)
+    canvas.draw()
+    buffer = io.BytesIO()
+    Image.fromarray(np.asarray(canvas.buffer_rgba())).save(buffer, format="png", compress_level=1)
+    return buffer.getvalue()
+
+
+def _agg_canvas(figure: Figure) -> FigureCanvasAgg:
+    if not isinstance(figure.canvas, FigureCanvasAgg):
+        FigureCanvasAgg(figure)
+    return figure.canvas
 
 
 def png_bytes(figure: Figure, dpi: int = 100) -> bytes:
@@ -42,8 +73,7 @@ def png_bytes(figure: Figure, dpi: int = 100) -> bytes:
     The figure keeps its layout: nothing is moved, so a figure updated in place and one built
     for the same settings give the same pixels. Content reaching outside the figure (which a
     crop cannot show) is saved through ``savefig(bbox_inches="tight")`` instead."""
-    if not isinstance(figure.canvas, FigureCanvasAgg):
-        FigureCanvasAgg(figure)
+    _agg_canvas(figure)
     if figure.dpi != dpi:
         figure.set_dpi(dpi)
     figure.canvas.draw()
@@ -76,15 +106,19 @@ class Live:
 
     layout: Callable[..., Figure]
     show: Callable[..., str]
-    layout_settings: tuple[str, ...]
+    layout_settings: tuple[str, ...] = ()
 
     def key(self, settings: dict) -> Hashable:
         return tuple(settings[name] for name in self.layout_settings)
 
+    def build(self, settings: dict) -> Figure:
+        """A new figure laid out for the layout settings among `settings`, its layout fixed."""
+        return laid_out(self.layout(**{name: settings[name] for name in self.layout_settings}))
+
     def view(self, **settings) -> View:
         """A new figure for `settings`: laid out for its layout settings, then shown."""
-        figure = self.layout(**{name: settings[name] for name in self.layout_settings})
-        return View(figure, self.show(figure, **settings))
+        figure = self.build(settings)
+        return View(figure, self.show(figure, **settings), whole=True)
 
 
 def printable(values, decimals: int = 4) -> np.ndarray:
@@ -136,7 +170,8 @@ def explorer(view: Callable[..., View] | Live, controls: dict, title: str | None
 
     image = w.Image(format="png", layout=w.Layout(max_width="100%"))
     numbers = w.HTML()
-    shown = {"figure": None, "key": None}  # the live figure and the layout settings it was built for
+    figures: dict = {}  # layout settings -> the live figure built for them (the latest last)
+    shown = {"figure": None}
     syncing = False
 
     def redraw(_change=None):
@@ -151,12 +186,17 @@ def explorer(view: Callable[..., View] | Live, controls: dict, title: str | None
                 syncing = False
         settings = {name: control.value for name, control in controls.items()}
         if isinstance(view, Live):
-            if shown["figure"] is None or view.key(settings) != shown["key"]:
-                shown["figure"] = view.layout(**{name: settings[name] for name in view.layout_settings})
-                shown["key"] = view.key(settings)
-                plt.close(shown["figure"])  # out of pyplot's hands, so a notebook does not show it again
-            text = view.show(shown["figure"], **settings)
-            image.value = png_bytes(shown["figure"])
+            key = view.key(settings)
+            figure = figures.pop(key, None)
+            if figure is None:
+                figure = view.build(settings)
+                plt.close(figure)  # out of pyplot's hands, so a notebook does not show it again
+            figures[key] = figure
+            while len(figures) > LAYOUTS_KEPT:
+                del figures[next(iter(figures))]
+            shown["figure"] = figure
+            text = view.show(figure, **settings)
+            image.value = canvas_png(figure)
         else:
             drawn = view(**settings)
             text = drawn.text

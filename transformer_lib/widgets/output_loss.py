@@ -16,13 +16,14 @@ from __future__ import annotations
 from functools import lru_cache
 
 import numpy as np
+from matplotlib.figure import Figure
 
-from ..figures.probability_bars import output_probabilities_figure
+from ..figures.probability_bars import output_probabilities_figure, update_output_probabilities
 from ..lessons.attention_scale import row_entropy
 from ..lessons.toy import DECODER_INPUT_IDS, TARGET_IDS, VOCAB, running_example, token_names, vocabulary
 from ..model.loss import CrossEntropyLoss
 from ..model.softmax import log_softmax, softmax
-from .base import View, explorer, weights_switch
+from .base import Live, View, explorer, laid_out, weights_switch
 
 
 @lru_cache(maxsize=2)
@@ -74,19 +75,44 @@ def lecture_tokens_and_the_rest(values: np.ndarray, names: tuple[str, ...]) -> t
 
 def output_loss_view(scale: float = 1.0, smoothing: float = 0.0, weights: str = "untrained") -> View:
     """Three bar charts, one per target position: the probabilities (the correct token in
-    orange) on a fixed 0-1 axis, the target distribution outlined, the uniform 1/V dashed."""
+    orange) on a fixed 0-1 axis, the target distribution outlined, the uniform 1/V dashed.
+
+    The figure is laid out for the weights' vocabulary (`output_loss_layout`) and then shows
+    the settings (`show_output_loss`), as the explorer does."""
+    figure = laid_out(output_loss_layout(weights))
+    return View(figure, show_output_loss(figure, scale, smoothing, weights), whole=True)
+
+
+def _picture(scale: float, smoothing: float, weights: str) -> dict:
+    """The arguments of `output_probabilities_figure` for these settings, and the numbers."""
     d = output_loss_data(scale, smoothing, weights)
     names = vocabulary(weights)
     reads, answers = token_names(DECODER_INPUT_IDS), token_names(TARGET_IDS)
     vocab = len(names)
-    titles = [f"{reads[t]} → {answers[t]}: loss {d['per_token'][t]:.4f}" for t in range(len(answers))]
-    summary = (f"{weights} weights, logits x {scale:.2f}, label smoothing {smoothing:.2f}: cross-entropy "
-               f"{d['loss']:.4f} (uniform guess ln {vocab} = {np.log(vocab):.4f})")
     probs, labels = lecture_tokens_and_the_rest(d["probs"], names)
     target, _ = lecture_tokens_and_the_rest(d["target"], names)
-    fig = output_probabilities_figure(probs, TARGET_IDS, target, labels, titles,
-                                      target_label=f"target (eps = {smoothing:.2f})", suptitle=summary,
-                                      uniform=1.0 / vocab)
+    return dict(data=d, names=names, reads=reads, answers=answers, probs=probs, target=target, labels=labels,
+                titles=[f"{reads[t]} → {answers[t]}: loss {d['per_token'][t]:.4f}" for t in range(len(answers))],
+                target_label=f"target (eps = {smoothing:.2f})",
+                summary=(f"{weights} weights, logits x {scale:.2f}, label smoothing {smoothing:.2f}: cross-entropy "
+                         f"{d['loss']:.4f} (uniform guess ln {vocab} = {np.log(vocab):.4f})"))
+
+
+def output_loss_layout(weights: str = "untrained") -> Figure:
+    """The output-loss picture for `weights` at logits x 1 without smoothing; its layout
+    depends on the vocabulary alone, and `show_output_loss` puts any scale and smoothing in."""
+    p = _picture(1.0, 0.0, weights)
+    return output_probabilities_figure(p["probs"], TARGET_IDS, p["target"], p["labels"], p["titles"],
+                                       target_label=p["target_label"], suptitle=p["summary"],
+                                       uniform=1.0 / len(p["names"]))
+
+
+def show_output_loss(figure: Figure, scale: float = 1.0, smoothing: float = 0.0, weights: str = "untrained") -> str:
+    """Put these settings into `figure` (from `output_loss_layout(weights)`) in place, and
+    return the text of the view."""
+    p = _picture(scale, smoothing, weights)
+    update_output_probabilities(figure, p["probs"], p["target"], p["titles"], p["target_label"], p["summary"])
+    d, names, reads, answers = p["data"], p["names"], p["reads"], p["answers"]
     p_answer = d["probs"][np.arange(len(answers)), TARGET_IDS]
     lines = [f"{weights} weights: logits x {scale:.4f}, label smoothing {smoothing:.4f}"]
     for t, name in enumerate(answers):
@@ -94,8 +120,9 @@ def output_loss_view(scale: float = 1.0, smoothing: float = 0.0, weights: str = 
         lines.append(f"position {t} ({reads[t]} -> {name}): p(answer) {p_answer[t]:.4f}, loss {d['per_token'][t]:.4f}, "
                      f"most likely {predicted}")
     lines += [f"cross-entropy (mean of the three): {d['loss']:.4f}",
-              f"uniform guess ln {vocab}: {np.log(vocab):.4f}; lowest reachable with this smoothing: {d['floor']:.4f}"]
-    return View(fig, "\n".join(lines))
+              f"uniform guess ln {len(names)}: {np.log(len(names)):.4f}; lowest reachable with this smoothing: "
+              f"{d['floor']:.4f}"]
+    return "\n".join(lines)
 
 
 def output_loss_explorer():
@@ -110,4 +137,5 @@ def output_loss_explorer():
                                    readout_format=".2f"),
         "weights": weights_switch(),
     }
-    return explorer(output_loss_view, controls, "Output probabilities and cross-entropy")
+    picture = Live(output_loss_layout, show_output_loss, layout_settings=("weights",))
+    return explorer(picture, controls, "Output probabilities and cross-entropy")
