@@ -19,8 +19,11 @@ from transformer_lib.widgets.attention import (
     multi_head_explorer,
     multi_head_view,
 )
+from transformer_lib.widgets.backprop_check import backprop_check_explorer, backprop_check_view
 from transformer_lib.widgets.base import canvas_png, png_bytes
+from transformer_lib.widgets.embedding_lookup import embedding_lookup_explorer, embedding_lookup_view
 from transformer_lib.widgets.output_loss import output_loss_explorer, output_loss_view
+from transformer_lib.widgets.path_length import path_length_explorer, path_length_view
 from transformer_lib.widgets.positional_encoding import (
     positional_encoding_data,
     positional_encoding_explorer,
@@ -142,6 +145,16 @@ LIVE_CONTROLS = {  # name: (explorer, layout inputs, changes (input, value), the
                     [("logits x", 3.0), ("smoothing", 0.2), ("logits x", 0.2), ("weights", "trained"),
                      ("smoothing", 0.45), ("logits x", 8.0), ("weights", "untrained"), ("smoothing", 0.0)],
                     lambda s: output_loss_view(s["logits x"], s["smoothing"], s["weights"])),
+    "path_length": (path_length_explorer, set(), [("length n", 3), ("length n", 999), ("length n", 250), ("length n", 2)],
+                    lambda s: path_length_view(s["length n"])),
+    "embedding_lookup": (embedding_lookup_explorer, set(),
+                         [("word 0", 3), ("x sqrt(d_model)", False), ("word 2", 3), ("word 1", 10),
+                          ("x sqrt(d_model)", True), ("word 0", 0)],
+                         lambda s: embedding_lookup_view(s["word 0"], s["word 1"], s["word 2"], s["x sqrt(d_model)"])),
+    "backprop_check": (backprop_check_explorer, {"parameter"},
+                       [("backward", "softmax_diagonal"), ("parameter", "generator.bias"), ("backward", "none"),
+                        ("parameter", "src_embed.weight"), ("backward", "softmax_diagonal")],
+                       lambda s: backprop_check_view(s["parameter"], s["backward"])),
 }
 
 

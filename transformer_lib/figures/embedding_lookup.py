@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
-from .plotting import heatmap, outline, symmetric_limit
+from .plotting import heatmap, outline, symmetric_limit, update_heatmap
 
 OUTLINE = "#1a1a1a"
 
@@ -33,19 +33,46 @@ def embedding_lookup_figure(ids: Sequence[int], one_hot: np.ndarray, table: np.n
                             vectors_title: str = "looked-up rows") -> Figure:
     """Three panels: `one_hot` (T, V) with its ones outlined, `table` (V, d_model) with rows
     `ids` outlined, and `vectors` (T, d_model)."""
-    vocab_labels = [f"{i} {name}" for i, name in enumerate(vocab)]
     v, d = np.shape(table)
-    fig, (one_hot_ax, table_ax, vectors_ax) = plt.subplots(
-        1, 3, figsize=(0.5 * (v + 2 * d) + 4.2, 0.5 * v + 1.6), gridspec_kw={"width_ratios": [v, d, d]})
-    heatmap(one_hot_ax, one_hot, token_labels, vocab_labels, "one-hot", decimals=0, cmap="Greys", vmin=0, vmax=2.5)
-    heatmap(table_ax, table, vocab_labels, feature_labels, "x embedding table")
-    heatmap(vectors_ax, vectors, token_labels, feature_labels, f"= {vectors_title}")
+    fig, axes = plt.subplots(1, 3, figsize=(0.5 * (v + 2 * d) + 4.2, 0.5 * v + 1.6),
+                             gridspec_kw={"width_ratios": [v, d, d]})
+    for ax, panel in zip(axes, _lookup_panels(one_hot, table, vectors, vocab, token_labels, feature_labels,
+                                              vectors_title), strict=True):
+        heatmap(ax, **panel)
     for ax in fig.axes:
         ax.set_aspect("equal")
     fig.tight_layout()
+    _outline_lookup(axes, ids)
+    return fig
+
+
+def update_embedding_lookup(fig: Figure, ids: Sequence[int], one_hot: np.ndarray, table: np.ndarray,
+                            vectors: np.ndarray, vocab: Sequence[str], token_labels: Sequence[str],
+                            feature_labels: Sequence[str], vectors_title: str = "looked-up rows") -> None:
+    """Show other tokens (as many) in `fig`, drawn by `embedding_lookup_figure`, in place: the
+    panels' numbers and labels, and the outlines moved to the new rows."""
+    axes = fig.axes
+    for ax, panel in zip(axes, _lookup_panels(one_hot, table, vectors, vocab, token_labels, feature_labels,
+                                              vectors_title), strict=True):
+        update_heatmap(ax, **panel)
+    for ax in axes:
+        for box in list(ax.patches):
+            box.remove()
+    _outline_lookup(axes, ids)
+
+
+def _lookup_panels(one_hot, table, vectors, vocab, token_labels, feature_labels, vectors_title) -> list[dict]:
+    vocab_labels = [f"{i} {name}" for i, name in enumerate(vocab)]
+    return [dict(matrix=one_hot, row_labels=token_labels, col_labels=vocab_labels, title="one-hot", decimals=0,
+                 cmap="Greys", vmin=0, vmax=2.5),
+            dict(matrix=table, row_labels=vocab_labels, col_labels=feature_labels, title="x embedding table"),
+            dict(matrix=vectors, row_labels=token_labels, col_labels=feature_labels, title=f"= {vectors_title}")]
+
+
+def _outline_lookup(axes, ids) -> None:
+    one_hot_ax, table_ax, _ = axes
     outline_cells(one_hot_ax, [(t, int(i)) for t, i in enumerate(ids)])
     outline_rows(table_ax, ids)
-    return fig
 
 
 def embedding_gradient_figure(ids: Sequence[int], dout: np.ndarray, grad: np.ndarray, vocab: Sequence[str],

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 import numpy as np
 from matplotlib.figure import Figure
 
-from .plotting import matrix_figure, symmetric_limit
+from .plotting import matrix_figure, symmetric_limit, update_matrix_figure
 
 DECIMALS = 3  # the cells' numbers; rounding before drawing keeps -0.000 out of the difference panel
 
@@ -19,10 +19,20 @@ def gradient_check_figure(backprop: np.ndarray, numerical: np.ndarray, row_label
     """`backprop`, `numerical` and backprop - numerical (R, C each; a vector is drawn as one
     row), rounded to 3 decimals, side by side, or one above the other when C > 6; the colour
     scale is ± the largest |entry| of the two gradients."""
+    panels = _panels(backprop, numerical, row_labels, col_labels)
+    return matrix_figure(panels, ncols=3 if panels[0]["matrix"].shape[1] <= 6 else 1, cell_size=0.5, suptitle=title)
+
+
+def update_gradient_check(fig: Figure, backprop: np.ndarray, numerical: np.ndarray, row_labels: Sequence[str],
+                          col_labels: Sequence[str], title: str) -> None:
+    """Show other gradients of the same shape in `fig`, drawn by `gradient_check_figure`, in place."""
+    update_matrix_figure(fig, _panels(backprop, numerical, row_labels, col_labels), suptitle=title)
+
+
+def _panels(backprop, numerical, row_labels, col_labels) -> list[dict]:
     backprop, numerical = np.atleast_2d(backprop), np.atleast_2d(numerical)
     limit = symmetric_limit(backprop, numerical)
     common = dict(row_labels=row_labels, col_labels=col_labels, decimals=DECIMALS, vmin=-limit, vmax=limit,
                   cmap="RdBu_r")
     shown = {"backpropagation": backprop, "centred differences": numerical, "difference": backprop - numerical}
-    return matrix_figure([dict(matrix=np.round(m, DECIMALS) + 0.0, title=name, **common) for name, m in shown.items()],
-                         ncols=3 if backprop.shape[1] <= 6 else 1, cell_size=0.5, suptitle=title)
+    return [dict(matrix=np.round(m, DECIMALS) + 0.0, title=name, **common) for name, m in shown.items()]

@@ -19,7 +19,8 @@ def path_length_figure(lengths: Sequence[int], steps: Mapping[str, np.ndarray], 
     per kind of layer ({"RNN": values (N,), "self-attention": values (N,)}), on log y axes:
     the sequential `steps`, the longest `path` between two words, and the `operations` of a
     layer of width `d_model`. If `chosen` is given, each curve's value at n = chosen is marked
-    on the curve and given in the legend (which never covers the marks' labels, whatever n is)."""
+    on the curve and given in the legend (which never covers the marks' labels, whatever n is).
+    `update_path_length` marks another length in place."""
     panels = [("sequential steps per layer", "steps (log scale)", steps),
               ("longest path between two words", "hops (log scale)", path),
               (f"operations per layer (d = {d_model})", "multiply-adds (log scale)", operations)]
@@ -46,3 +47,21 @@ def path_length_figure(lengths: Sequence[int], steps: Mapping[str, np.ndarray], 
                   title_fontsize=8)
     fig.tight_layout()
     return fig
+
+
+def update_path_length(fig: Figure, lengths: Sequence[int], steps: Mapping[str, np.ndarray],
+                       path: Mapping[str, np.ndarray], operations: Mapping[str, np.ndarray], chosen: int) -> None:
+    """Mark another length `chosen` in `fig`, drawn by `path_length_figure` with a chosen length
+    and the same curves, in place: the marks, the vertical line and the legends' values."""
+    lengths = np.asarray(lengths)
+    for ax, curves in zip(fig.axes, (steps, path, operations), strict=True):
+        marks = [line for line in ax.lines if len(line.get_xdata()) == 1 and line.get_marker() == "o"]
+        legend = ax.get_legend()
+        for mark, text, (name, values) in zip(marks, legend.get_texts(), curves.items(), strict=True):
+            at = float(np.asarray(values, dtype=np.float64)[np.searchsorted(lengths, chosen)])
+            mark.set_data([chosen], [at])
+            text.set_text(f"{name}: {at:,.0f}")
+        vertical = next(line for line in ax.lines if line.get_xdata()[0] == line.get_xdata()[-1]
+                        and line not in marks)
+        vertical.set_xdata([chosen, chosen])
+        legend.set_title(f"at n = {chosen:,}")

@@ -150,6 +150,17 @@ def matrix_figure(panels: Sequence[dict], ncols: int | None = None, cell_size: f
     return fig
 
 
+def update_matrix_figure(fig: Figure, panels: Sequence[dict], suptitle: str | None = None) -> None:
+    """Show other numbers in `fig`, drawn by `matrix_figure` with as many panels of the same
+    shapes, in place (`update_heatmap` per panel; a panel dict may hold `heatmap`'s keywords)."""
+    drawing = ("colorbar", "annotate")  # fixed when the figure was drawn
+    axes = [ax for ax in fig.axes if ax.images]
+    for ax, panel in zip(axes, panels, strict=True):
+        update_heatmap(ax, **{key: value for key, value in panel.items() if key not in drawing})
+    if suptitle:
+        fig.suptitle(suptitle, fontsize=11)
+
+
 def show_matrices(panels: Sequence[dict], **kwargs) -> None:
     """Draw `matrix_figure(panels, **kwargs)` in the notebook. Returns nothing."""
     matrix_figure(panels, **kwargs)

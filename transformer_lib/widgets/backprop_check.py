@@ -10,13 +10,14 @@ from __future__ import annotations
 from functools import lru_cache
 
 import numpy as np
+from matplotlib.figure import Figure
 
-from ..figures.gradient_check import gradient_check_figure
+from ..figures.gradient_check import gradient_check_figure, update_gradient_check
 from ..lessons.backward_mistakes import MISTAKES, loss_gradients
 from ..lessons.toy import DECODER_INPUT_IDS, SOURCE_IDS, TARGET_IDS, VOCAB, toy_model
 from ..model.loss import CrossEntropyLoss
 from ..training.gradcheck import numerical_gradient, relative_error
-from .base import View, explorer
+from .base import Live, View, explorer, laid_out
 
 # The parameters offered, from the output back to the input (the backward order).
 PARAMETERS: tuple[str, ...] = (
@@ -79,11 +80,32 @@ def _labels(parameter: str, shape: tuple[int, ...]) -> tuple[list[str], list[str
 
 def backprop_check_view(parameter: str = "decoder.layers.0.cross_attn.w_q.weight", mistake: str = "none") -> View:
     """Backprop's gradient, the numerical gradient and their difference as heatmaps on one
-    colour scale; the text gives the relative error and the verdict."""
+    colour scale; the text gives the relative error and the verdict.
+
+    The figure is laid out for the parameter (`backprop_check_layout`) and then shows the
+    backward pass (`show_backprop_check`), as the explorer does."""
+    figure = laid_out(backprop_check_layout(parameter))
+    return View(figure, show_backprop_check(figure, parameter, mistake), whole=True)
+
+
+def _figure_arguments(parameter: str, mistake: str) -> tuple:
     d = backprop_check_data(parameter, mistake)
     rows, cols = _labels(parameter, d["backprop"].shape)
-    fig = gradient_check_figure(d["backprop"], d["numerical"], rows, cols,
-                                title=f"dLoss / d {parameter}  ({MISTAKES[mistake].split(':')[0]})")
+    return d["backprop"], d["numerical"], rows, cols, f"dLoss / d {parameter}  ({MISTAKES[mistake].split(':')[0]})"
+
+
+def backprop_check_layout(parameter: str = "decoder.layers.0.cross_attn.w_q.weight") -> Figure:
+    """The gradient check of `parameter` with the right backward pass; `show_backprop_check`
+    puts any backward pass of the same parameter into it."""
+    return gradient_check_figure(*_figure_arguments(parameter, "none"))
+
+
+def show_backprop_check(figure: Figure, parameter: str = "decoder.layers.0.cross_attn.w_q.weight",
+                        mistake: str = "none") -> str:
+    """Put the gradients of `parameter` by the backward pass `mistake` into `figure` (from
+    `backprop_check_layout(parameter)`) in place, and return the text of the view."""
+    update_gradient_check(figure, *_figure_arguments(parameter, mistake))
+    d = backprop_check_data(parameter, mistake)
     largest = float(max(np.abs(d["backprop"]).max(), np.abs(d["numerical"]).max()))
     error = d["relative_error"]
     if largest < ZERO:
@@ -93,13 +115,12 @@ def backprop_check_view(parameter: str = "decoder.layers.0.cross_attn.w_q.weight
         verdict = f"relative error < {AGREE:.0e}: backpropagation and centred differences agree"
     else:
         verdict = f"relative error {error:.4f}: the backward pass is WRONG for this parameter"
-    text = "\n".join([
+    return "\n".join([
         f"parameter: {parameter} {d['backprop'].shape}",
         f"backward: {MISTAKES[mistake]}",
         f"largest |gradient| (centred differences): {np.abs(d['numerical']).max():.4f}",
         verdict,
     ])
-    return View(fig, text)
 
 
 def backprop_check_explorer():
@@ -112,4 +133,5 @@ def backprop_check_explorer():
         "mistake": w.Dropdown(options=[(text.split(":")[0], key) for key, text in MISTAKES.items()], value="none",
                               description="backward", layout=w.Layout(width="430px")),
     }
-    return explorer(backprop_check_view, controls, "Backpropagation against centred differences")
+    picture = Live(backprop_check_layout, show_backprop_check, layout_settings=("parameter",))
+    return explorer(picture, controls, "Backpropagation against centred differences")

@@ -4,11 +4,12 @@ rows, the rows of the embedding table they select, and the vectors that come out
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.figure import Figure
 
-from ..figures.embedding_lookup import embedding_lookup_figure
+from ..figures.embedding_lookup import embedding_lookup_figure, update_embedding_lookup
 from ..lessons.toy import SOURCE_IDS, VOCAB, running_example, token_names
 from ..model.embedding import Embedding
-from .base import View, explorer, printable
+from .base import Live, View, explorer, laid_out, printable
 
 FEATURES = [f"f{i}" for i in range(6)]
 
@@ -34,12 +35,33 @@ def embedding_lookup_data(ids=tuple(SOURCE_IDS), scale: bool = True, seed: int =
 
 def embedding_lookup_view(first: int = 5, second: int = 8, third: int = 9, scale: bool = True, seed: int = 0) -> View:
     """The one-hot matrix, the table with the chosen rows outlined, and the resulting vectors;
-    the text lists each token's vector and confirms that the product equals the lookup."""
+    the text lists each token's vector and confirms that the product equals the lookup.
+
+    The figure is laid out once (`embedding_lookup_layout`) and then shows the tokens
+    (`show_embedding_lookup`), as the explorer does."""
+    figure = laid_out(embedding_lookup_layout(seed))
+    return View(figure, show_embedding_lookup(figure, first, second, third, scale, seed), whole=True)
+
+
+def _figure_arguments(d: dict, scale: bool) -> tuple:
+    labels = [f"{t}: {n}" for t, n in enumerate(token_names(d["ids"]))]
+    return (d["ids"], d["one_hot"], d["table"], d["vectors"], VOCAB, labels, FEATURES,
+            "vectors x sqrt(6)" if scale else "vectors")
+
+
+def embedding_lookup_layout(seed: int = 0) -> Figure:
+    """The embedding-lookup picture of the lecture's sentence; `show_embedding_lookup` puts any
+    three tokens, scaled or not, into it."""
+    return embedding_lookup_figure(*_figure_arguments(embedding_lookup_data(tuple(SOURCE_IDS), True, seed), True))
+
+
+def show_embedding_lookup(figure: Figure, first: int = 5, second: int = 8, third: int = 9, scale: bool = True,
+                          seed: int = 0) -> str:
+    """Put these tokens into `figure` (from `embedding_lookup_layout(seed)`) in place, and
+    return the text of the view."""
     d = embedding_lookup_data((first, second, third), scale, seed)
+    update_embedding_lookup(figure, *_figure_arguments(d, scale))
     names = token_names(d["ids"])
-    labels = [f"{t}: {n}" for t, n in enumerate(names)]
-    title = "vectors x sqrt(6)" if scale else "vectors"
-    fig = embedding_lookup_figure(d["ids"], d["one_hot"], d["table"], d["vectors"], VOCAB, labels, FEATURES, title)
     lines = [f"sentence: {' '.join(names)}  (ids {' '.join(map(str, d['ids']))})",
              f"scale: x {d['multiplier']:.4f}" + (" (sqrt(d_model), as in the paper)" if scale else " (none)")]
     for name, i, row in zip(names, d["ids"], printable(d["vectors"]), strict=True):
@@ -48,7 +70,7 @@ def embedding_lookup_view(first: int = 5, second: int = 8, third: int = 9, scale
     repeated = sorted({n for n in names if names.count(n) > 1})
     if repeated:
         lines.append(f"repeated token(s) {', '.join(repeated)}: the same row, so the same vector")
-    return View(fig, "\n".join(lines))
+    return "\n".join(lines)
 
 
 def embedding_lookup_explorer():
@@ -62,4 +84,5 @@ def embedding_lookup_explorer():
         for t, (name, value) in enumerate(zip(("first", "second", "third"), SOURCE_IDS, strict=True))
     }
     controls["scale"] = w.Checkbox(value=True, description="x sqrt(d_model)", indent=False)
-    return explorer(embedding_lookup_view, controls, "Embedding lookup: pick the sentence's tokens")
+    picture = Live(lambda: embedding_lookup_layout(), show_embedding_lookup)  # one layout for every sentence
+    return explorer(picture, controls, "Embedding lookup: pick the sentence's tokens")

@@ -5,9 +5,10 @@ the sentence grows (the paper's Table 1, with d the model width)."""
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.figure import Figure
 
-from ..figures.path_length import path_length_figure
-from .base import View, explorer
+from ..figures.path_length import path_length_figure, update_path_length
+from .base import Live, View, explorer, laid_out
 
 MAX_LENGTH = 1000
 
@@ -38,23 +39,41 @@ def path_length_data(length: int = 20, d_model: int = 512, max_length: int = MAX
 
 def path_length_view(length: int = 20, d_model: int = 512) -> View:
     """Three panels over the sentence length (sequential steps, longest path, operations per
-    layer), the chosen length marked; the text gives the numbers at that length."""
+    layer), the chosen length marked; the text gives the numbers at that length.
+
+    The figure is laid out once (`path_length_layout`) and then marks the length
+    (`show_path_length`), as the explorer does."""
+    figure = laid_out(path_length_layout(d_model))
+    return View(figure, show_path_length(figure, length, d_model), whole=True)
+
+
+def _curves(d: dict) -> tuple[dict, dict, dict]:
+    return ({"RNN": d["rnn_steps"], "self-attention": d["attention_steps"]},
+            {"RNN": d["rnn_path"], "self-attention": d["attention_path"]},
+            {"RNN": d["rnn_operations"], "self-attention": d["attention_operations"]})
+
+
+def path_length_layout(d_model: int = 512) -> Figure:
+    """The three panels with length 20 marked; `show_path_length` marks any other length."""
+    d = path_length_data(20, d_model)
+    return path_length_figure(d["lengths"], *_curves(d), d_model, chosen=20)
+
+
+def show_path_length(figure: Figure, length: int = 20, d_model: int = 512) -> str:
+    """Mark `length` in `figure` (from `path_length_layout(d_model)`) in place, and return the
+    text of the view."""
     d = path_length_data(length, d_model)
-    fig = path_length_figure(d["lengths"], {"RNN": d["rnn_steps"], "self-attention": d["attention_steps"]},
-                             {"RNN": d["rnn_path"], "self-attention": d["attention_path"]},
-                             {"RNN": d["rnn_operations"], "self-attention": d["attention_operations"]},
-                             d_model, chosen=length)
+    update_path_length(figure, d["lengths"], *_curves(d), chosen=length)
     at = d["at"]
     cheaper = "self-attention" if at["attention_operations"] < at["rnn_operations"] else (
         "RNN" if at["rnn_operations"] < at["attention_operations"] else "neither")
-    text = "\n".join([
+    return "\n".join([
         f"sentence length n = {length}, model width d = {d_model}",
         f"sequential steps:  RNN {at['rnn_steps']:.0f}   self-attention {at['attention_steps']:.0f}",
         f"longest path:      RNN {at['rnn_path']:.0f}   self-attention {at['attention_path']:.0f}",
         f"operations:        RNN n d^2 = {at['rnn_operations']:,.0f}   self-attention n^2 d = "
         f"{at['attention_operations']:,.0f}   (cheaper: {cheaper})",
     ])
-    return View(fig, text)
 
 
 def path_length_explorer():
@@ -63,4 +82,5 @@ def path_length_explorer():
 
     controls = {"length": w.IntSlider(value=20, min=2, max=MAX_LENGTH, description="length n",
                                       style={"description_width": "initial"})}
-    return explorer(path_length_view, controls, "Recurrence vs self-attention as the sentence grows")
+    picture = Live(lambda: path_length_layout(), show_path_length)  # one layout for every length
+    return explorer(picture, controls, "Recurrence vs self-attention as the sentence grows")
