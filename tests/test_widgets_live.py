@@ -29,6 +29,8 @@ from transformer_lib.widgets.positional_encoding import (
     positional_encoding_explorer,
     positional_encoding_view,
 )
+from transformer_lib.widgets.relu_units import relu_units_explorer, relu_units_view
+from transformer_lib.widgets.sampling import sampling_explorer, sampling_view
 
 TOLERANCE = 8  # largest difference of a colour channel (0-255) that antialiasing may explain
 
@@ -155,6 +157,13 @@ LIVE_CONTROLS = {  # name: (explorer, layout inputs, changes (input, value), the
                        [("backward", "softmax_diagonal"), ("parameter", "generator.bias"), ("backward", "none"),
                         ("parameter", "src_embed.weight"), ("backward", "softmax_diagonal")],
                        lambda s: backprop_check_view(s["parameter"], s["backward"])),
+    "relu_units": (relu_units_explorer, set(),
+                   [("input x", -1.5), ("token", 2), ("b1 +", 0.6), ("input x", 2.0), ("token", 0), ("b1 +", -1.0)],
+                   lambda s: relu_units_view(s["token"], s["input x"], s["b1 +"])),
+    "sampling": (sampling_explorer, set(),
+                 [("temperature", 0.3), ("top-k (0 off)", 3), ("seed", 7), ("top-p", 0.5), ("top-k (0 off)", 0),
+                  ("temperature", 2.5), ("top-p", 1.0), ("seed", 2)],
+                 lambda s: sampling_view(s["temperature"], s["top-k (0 off)"], s["top-p"], s["seed"])),
 }
 
 

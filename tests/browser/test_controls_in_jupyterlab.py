@@ -334,6 +334,41 @@ def screenshot(box, name: str) -> None:
     box.screenshot(path=str(ARTIFACTS / name))
 
 
+def time_paints(box) -> None:
+    """From now on, time each answer of the explorer in the page: from the first input event on
+    its controls (key, pointer, change) to the new image decoded and painted (two animation
+    frames after the image's source changed). `painted_ms` reads the times."""
+    box.evaluate(
+        """(box) => {
+            const img = box.querySelector('.widget-image');
+            const record = {start: null, painted: []};
+            box.__paintTimes = record;
+            const begin = () => { if (record.start === null) record.start = performance.now(); };
+            for (const kind of ['keydown', 'pointerdown', 'input', 'change']) box.addEventListener(kind, begin, true);
+            new MutationObserver(async () => {
+                if (record.start === null) return;
+                const start = record.start;
+                record.start = null;
+                await img.decode();
+                for (let frame = 0; frame < 2; frame++) await new Promise((done) => requestAnimationFrame(done));
+                record.painted.push(performance.now() - start);
+            }).observe(img, {attributes: true, attributeFilter: ['src']});
+        }"""
+    )
+
+
+def painted_ms(box) -> list[float]:
+    """The times `time_paints` recorded so far, in ms, one per new image."""
+    return box.evaluate("(box) => box.__paintTimes.painted.slice()")
+
+
+def report_paints(box, name: str) -> None:
+    """Print the explorer's times from an input event to the new image painted, with the load."""
+    times = painted_ms(box)
+    print(f"\n{name}: input event -> new image painted, ms: {', '.join(f'{t:.0f}' for t in times)} "
+          f"(median {sorted(times)[len(times) // 2]:.0f}; load average {os.getloadavg()[0]:.1f})")
+
+
 # ---------------------------------------------------------------------------------------------
 # The tests
 
@@ -347,6 +382,7 @@ def test_masked_decoder_explorer_follows_its_controls(page, lab_url):
     state = snapshot(box)
     assert "causal mask: on" in state[1]
     screenshot(box, "08_masked_decoder_0_default.png")
+    time_paints(box)
 
     new_token = box.locator(".widget-dropdown", has_text="new token").locator("select")
     new_token.select_option(label="dogs")
@@ -360,6 +396,7 @@ def test_masked_decoder_explorer_follows_its_controls(page, lab_url):
 
     box.locator(".widget-checkbox input[type=checkbox]").click()
     state = wait_for_state(box, state, "causal mask: off", "switching the causal mask off")
+    report_paints(box, "masked decoder explorer")
     screenshot(box, "08_masked_decoder_3_no_mask.png")
 
 
@@ -376,6 +413,7 @@ def test_attention_explorer_follows_temperature_and_token(page, lab_url):
     state = snapshot(box)
     start = _temperature(state[1])
     screenshot(box, "03_attention_0_default.png")
+    time_paints(box)
 
     handle = box.locator(".widget-slider", has_text="temperature").locator(".noUi-handle")
     state = step_slider(box, handle, state, [f"temperature {start + 0.1 * k:.2f}" for k in (1, 2, 3)],
@@ -391,6 +429,7 @@ def test_attention_explorer_follows_temperature_and_token(page, lab_url):
     token.select_option(label=other)
     state = wait_for_state(box, state, f"tokens: {other} ", f"picking the token {other!r}")
     assert state[1].splitlines()[0].split()[:2] == ["tokens:", other], "the printed tokens do not start with the new one"
+    report_paints(box, "attention explorer")
     screenshot(box, "03_attention_2_token.png")
 
 

@@ -10,7 +10,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from .plotting import MASKED_COLOR, heatmap, symmetric_limit
+from .plotting import MASKED_COLOR, heatmap, symmetric_limit, update_heatmap
 
 OFF_COLOR = MASKED_COLOR  # switched-off units look like masked cells
 
@@ -28,14 +28,9 @@ def relu_units_figure(hidden: np.ndarray, activated: np.ndarray, row_labels: Seq
     columns are the hidden units 0 .. d_ff - 1, rows the tokens."""
     hidden, activated = np.atleast_2d(hidden), np.atleast_2d(activated)
     rows, cols = hidden.shape
-    limit = symmetric_limit(hidden)
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(0.5 * cols + 1.4, 2 * (0.5 * rows + 1.0)))
-    units = [str(i) for i in range(cols)]
-    off = int((activated == 0).sum())
-    heatmap(top, hidden, row_labels, units, "hidden = x W1 + b1 (before ReLU)", decimals=1,
-            vmin=-limit, vmax=limit, cmap="RdBu_r", annotate=True)
-    heatmap(bottom, activated, row_labels, units, f"ReLU(hidden): {off} of {activated.size} values switched off (hatched)",
-            decimals=1, vmin=-limit, vmax=limit, cmap="RdBu_r", annotate=True)
+    for ax, panel in zip((top, bottom), _panels(hidden, activated, row_labels), strict=True):
+        heatmap(ax, **panel, annotate=True)
     mark_off_units(bottom, activated)
     for ax in (top, bottom):
         ax.set_xlabel("hidden unit", fontsize=9)
@@ -43,3 +38,27 @@ def relu_units_figure(hidden: np.ndarray, activated: np.ndarray, row_labels: Seq
         fig.suptitle(title, fontsize=11)
     fig.tight_layout()
     return fig
+
+
+def update_relu_units(fig: Figure, hidden: np.ndarray, activated: np.ndarray, row_labels: Sequence[str],
+                      title: str | None = None) -> None:
+    """Show other units of the same shape in `fig`, drawn by `relu_units_figure`, in place."""
+    hidden, activated = np.atleast_2d(hidden), np.atleast_2d(activated)
+    top, bottom = fig.axes
+    for ax, panel in zip((top, bottom), _panels(hidden, activated, row_labels), strict=True):
+        update_heatmap(ax, **panel)
+    for box in list(bottom.patches):
+        box.remove()
+    mark_off_units(bottom, activated)
+    if title:
+        fig.suptitle(title, fontsize=11)
+
+
+def _panels(hidden: np.ndarray, activated: np.ndarray, row_labels) -> list[dict]:
+    limit = symmetric_limit(hidden)
+    units = [str(i) for i in range(hidden.shape[1])]
+    off = int((activated == 0).sum())
+    common = dict(row_labels=row_labels, col_labels=units, decimals=1, vmin=-limit, vmax=limit, cmap="RdBu_r")
+    return [dict(matrix=hidden, title="hidden = x W1 + b1 (before ReLU)", **common),
+            dict(matrix=activated, title=f"ReLU(hidden): {off} of {activated.size} values switched off (hatched)",
+                 **common)]

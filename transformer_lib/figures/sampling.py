@@ -45,3 +45,22 @@ def sampling_figure(original, reshaped, token_labels: Sequence[str], sample_shar
         ax.set_title(title, fontsize=10)
     fig.subplots_adjust(left=0.08, right=0.99, bottom=0.27, top=0.9)
     return fig
+
+
+def update_sampling(fig: Figure, original, reshaped, sample_share, title: str | None = None) -> None:
+    """Show another reshaping and sample of the same tokens in `fig`, drawn by `sampling_figure`
+    with a sample, in place: bar heights, the sample's marks, greyed labels and the title."""
+    ax = fig.axes[0]
+    reshaped = np.asarray(reshaped, dtype=np.float64)
+    for bars, values in zip(ax.containers, (original, reshaped), strict=True):
+        for bar, height in zip(bars, np.asarray(values, dtype=np.float64), strict=True):
+            bar.set_height(height)
+    share = np.asarray(sample_share, dtype=np.float64)
+    drawn = share > 0
+    ax.lines[0].set_data(np.arange(len(share))[drawn] + 0.2, share[drawn])
+    plain = plt.rcParams["xtick.labelcolor"]
+    plain = plt.rcParams["xtick.color"] if plain == "inherit" else plain  # a tick label's own colour
+    for label, p in zip(ax.get_xticklabels(), reshaped, strict=True):
+        label.set_color("#a0a0a0" if p == 0 else plain)
+    if title:
+        ax.set_title(title, fontsize=10)

@@ -6,11 +6,12 @@ from __future__ import annotations
 from functools import lru_cache
 
 import numpy as np
+from matplotlib.figure import Figure
 
-from ..figures.relu_units import relu_units_figure
+from ..figures.relu_units import relu_units_figure, update_relu_units
 from ..lessons.toy import SOURCE_IDS, running_example, token_names
 from ..model.feed_forward import FeedForward
-from .base import View, explorer, printable
+from .base import Live, View, explorer, laid_out, printable
 
 
 @lru_cache(maxsize=1)
@@ -38,18 +39,39 @@ def relu_units_data(token: int = 1, scale: float = 1.0, bias: float = 0.0) -> di
 
 
 def relu_units_view(token: int = 1, scale: float = 1.0, bias: float = 0.0) -> View:
-    """Hidden units of one token before and after ReLU, the switched-off ones hatched."""
+    """Hidden units of one token before and after ReLU, the switched-off ones hatched.
+
+    The figure is laid out once (`relu_units_layout`) and then shows the settings
+    (`show_relu_units`), as the explorer does."""
+    figure = laid_out(relu_units_layout())
+    return View(figure, show_relu_units(figure, token, scale, bias), whole=True)
+
+
+def _figure_arguments(token: int, scale: float, bias: float) -> tuple[dict, tuple, dict]:
     d = relu_units_data(token, scale, bias)
     name = token_names(SOURCE_IDS)[token]
-    fig = relu_units_figure(d["hidden"], d["activated"], [name],
-                            title=f"'{name}', input x {scale:.2f}, b1 {bias:+.2f}")
+    return d, (d["hidden"], d["activated"], [name]), {"title": f"'{name}', input x {scale:.2f}, b1 {bias:+.2f}"}
+
+
+def relu_units_layout() -> Figure:
+    """The ReLU picture of the second token; `show_relu_units` puts any token, input scale and
+    bias into it."""
+    _, arguments, keywords = _figure_arguments(1, 1.0, 0.0)
+    return relu_units_figure(*arguments, **keywords)
+
+
+def show_relu_units(figure: Figure, token: int = 1, scale: float = 1.0, bias: float = 0.0) -> str:
+    """Put these settings into `figure` (from `relu_units_layout()`) in place, and return the
+    text of the view."""
+    d, arguments, keywords = _figure_arguments(token, scale, bias)
+    update_relu_units(figure, *arguments, **keywords)
+    name = arguments[2][0]
     off = d["off"]
-    text = "\n".join([
+    return "\n".join([
         f"token '{name}', input scaled by {scale:.4f}, {bias:+.4f} added to b1",
         f"units off ({len(off)} of {d['hidden'].shape[-1]}): {' '.join(map(str, off))}",
         "FFN output  [" + "  ".join(f"{v:7.4f}" for v in printable(d["output"][0])) + "]",
     ])
-    return View(fig, text)
 
 
 def relu_units_explorer():
@@ -62,4 +84,4 @@ def relu_units_explorer():
         "scale": w.FloatSlider(value=1.0, min=-2.0, max=2.0, step=0.25, description="input x"),
         "bias": w.FloatSlider(value=0.0, min=-1.0, max=1.0, step=0.1, description="b1 +"),
     }
-    return explorer(relu_units_view, controls, "Which hidden units does ReLU switch off?")
+    return explorer(Live(relu_units_layout, show_relu_units), controls, "Which hidden units does ReLU switch off?")
