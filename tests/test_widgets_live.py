@@ -22,6 +22,7 @@ from transformer_lib.widgets.attention import (
 from transformer_lib.widgets.backprop_check import backprop_check_explorer, backprop_check_view
 from transformer_lib.widgets.base import canvas_png, png_bytes
 from transformer_lib.widgets.embedding_lookup import embedding_lookup_explorer, embedding_lookup_view
+from transformer_lib.widgets.masked_decoder import masked_decoder_explorer, masked_decoder_view
 from transformer_lib.widgets.output_loss import output_loss_explorer, output_loss_view
 from transformer_lib.widgets.path_length import path_length_explorer, path_length_view
 from transformer_lib.widgets.positional_encoding import (
@@ -164,6 +165,11 @@ LIVE_CONTROLS = {  # name: (explorer, layout inputs, changes (input, value), the
                  [("temperature", 0.3), ("top-k (0 off)", 3), ("seed", 7), ("top-p", 0.5), ("top-k (0 off)", 0),
                   ("temperature", 2.5), ("top-p", 1.0), ("seed", 2)],
                  lambda s: sampling_view(s["temperature"], s["top-k (0 off)"], s["top-p"], s["seed"])),
+    "masked_decoder": (masked_decoder_explorer, {"weights"},
+                       [("new token", 3), ("causal mask", False), ("position to change", 1), ("weights", "trained"),
+                        ("new token", 20), ("causal mask", True), ("position to change", 0), ("weights", "untrained")],
+                       lambda s: masked_decoder_view(s["position to change"], s["new token"], s["causal mask"],
+                                                     weights=s["weights"])),
 }
 
 

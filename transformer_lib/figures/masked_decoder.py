@@ -9,7 +9,7 @@ from collections.abc import Sequence
 import numpy as np
 from matplotlib.figure import Figure
 
-from .plotting import matrix_figure
+from .plotting import matrix_figure, update_matrix_figure
 
 SMALLEST_TOP = 0.05  # the |change| scale reaches at least this: a tiny change stays pale, and no change still has a scale
 
@@ -19,9 +19,20 @@ def masked_decoder_figure(weights: np.ndarray, change: np.ndarray, token_labels:
     """`weights` (h, T, T) on the scale 0 to 1, one panel per head, then `change` (T, d_model)
     on the scale 0 to max(largest change, 0.05); rows and columns of the weights are
     `token_labels` (T,)."""
+    return matrix_figure(_panels(weights, change, token_labels, feature_labels), cell_size=0.5, suptitle=title)
+
+
+def update_masked_decoder(fig: Figure, weights: np.ndarray, change: np.ndarray, token_labels: Sequence[str],
+                          feature_labels: Sequence[str], title: str | None = None) -> None:
+    """Show another change (as many heads and positions) in `fig`, drawn by
+    `masked_decoder_figure`, in place."""
+    update_matrix_figure(fig, _panels(weights, change, token_labels, feature_labels), suptitle=title)
+
+
+def _panels(weights, change, token_labels, feature_labels) -> list[dict]:
     panels = [{"matrix": w, "row_labels": token_labels, "col_labels": token_labels, "title": f"head {h + 1} weights",
                "vmin": 0, "vmax": 1, "cmap": "Blues"} for h, w in enumerate(weights)]
     panels.append({"matrix": change, "row_labels": token_labels, "col_labels": feature_labels,
                    "title": "|change| of decoder output", "cmap": "Reds", "vmin": 0,
                    "vmax": max(float(np.max(change)), SMALLEST_TOP)})
-    return matrix_figure(panels, cell_size=0.5, suptitle=title)
+    return panels

@@ -8,11 +8,12 @@ from __future__ import annotations
 from functools import lru_cache
 
 import numpy as np
+from matplotlib.figure import Figure
 
-from ..figures.masked_decoder import masked_decoder_figure
+from ..figures.masked_decoder import masked_decoder_figure, update_masked_decoder
 from ..lessons.toy import DECODER_INPUT_IDS, running_example, token_names, vocabulary
 from ..model.masks import causal_mask
-from .base import View, explorer, keep_or_reset, printable, weights_switch
+from .base import Live, View, explorer, keep_or_reset, laid_out, printable, weights_switch
 
 FEATURES = [f"f{i}" for i in range(6)]
 
@@ -76,18 +77,43 @@ def masked_decoder_data(changed_position: int = 2, new_token: int = 10, masked: 
 def masked_decoder_view(changed_position: int = 2, new_token: int = 10, masked: bool = True, seed: int = 0,
                         weights: str = "untrained") -> View:
     """The changed input's self-attention weights (both heads) and |change| of every decoder
-    output; the text says per position whether its output moved."""
+    output; the text says per position whether its output moved.
+
+    The figure is laid out for the weights (`masked_decoder_layout`) and then shows the change
+    (`show_masked_decoder`), as the explorer does."""
+    figure = laid_out(masked_decoder_layout(seed, weights))
+    return View(figure, show_masked_decoder(figure, changed_position, new_token, masked, seed, weights), whole=True)
+
+
+def _picture(changed_position: int, new_token: int, masked: bool, seed: int, weights: str) -> tuple[dict, tuple, dict]:
     d = masked_decoder_data(changed_position, new_token, masked, seed, weights)
     vocab = vocabulary(weights)
     old, new = token_names(d["input_ids"], vocab), token_names(d["changed_ids"], vocab)
     rows = [f"{n}*" if i == changed_position else n for i, n in enumerate(new)]
     mode = "causal mask" if masked else "no mask"
     swap = f"position {changed_position}: {old[changed_position]} -> {new[changed_position]}"
-    fig = masked_decoder_figure(d["weights"], d["change"], rows, FEATURES, title=f"{weights} weights, {swap}, {mode}")
+    names = dict(old=old, new=new, swap=swap)
+    return d, (d["weights"], d["change"], rows, FEATURES), dict(names, title=f"{weights} weights, {swap}, {mode}")
+
+
+def masked_decoder_layout(seed: int = 0, weights: str = "untrained") -> Figure:
+    """The masked-decoder picture of `weights` (the last token changed to the lecture's 10, with
+    the mask); `show_masked_decoder` puts any change into it."""
+    _, arguments, names = _picture(2, 10, True, seed, weights)
+    return masked_decoder_figure(*arguments, title=names["title"])
+
+
+def show_masked_decoder(figure: Figure, changed_position: int = 2, new_token: int = 10, masked: bool = True,
+                        seed: int = 0, weights: str = "untrained") -> str:
+    """Put this change into `figure` (from `masked_decoder_layout(seed, weights)`) in place, and
+    return the text of the view."""
+    d, arguments, names = _picture(changed_position, new_token, masked, seed, weights)
+    update_masked_decoder(figure, *arguments, title=names["title"])
+    old, new = names["old"], names["new"]
     lines = [
         f"weights: {weights}",
         f"decoder input: {' '.join(old)}",
-        f"changed input: {' '.join(new)}  ({swap})",
+        f"changed input: {' '.join(new)}  ({names['swap']})",
         f"causal mask: {'on' if masked else 'off'}",
     ]
     for t, (name, largest, moved) in enumerate(zip(new, d["max_change"], d["moved"], strict=True)):
@@ -95,7 +121,7 @@ def masked_decoder_view(changed_position: int = 2, new_token: int = 10, masked: 
     for h, w in enumerate(d["weights"]):
         lines.append(f"head {h + 1} weights (rows: queries): "
                      + " | ".join(" ".join(f"{v:.4f}" for v in row) for row in printable(w)))
-    return View(fig, "\n".join(lines))
+    return "\n".join(lines)
 
 
 def _token_options(weights: str) -> list[tuple[str, int]]:
@@ -121,5 +147,7 @@ def masked_decoder_explorer():
         "new_token": w.Dropdown(options=_token_options("untrained"), value=10, description="new token", style=style),
         "weights": weights_switch(),
     }
-    return explorer(masked_decoder_view, controls, "Change one decoder input token: which outputs move?",
+    picture = Live(lambda weights: masked_decoder_layout(weights=weights), show_masked_decoder,
+                   layout_settings=("weights",))
+    return explorer(picture, controls, "Change one decoder input token: which outputs move?",
                     sync=_follow_the_weights)
