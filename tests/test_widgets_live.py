@@ -21,6 +21,7 @@ from transformer_lib.widgets.attention import (
 )
 from transformer_lib.widgets.backprop_check import backprop_check_explorer, backprop_check_view
 from transformer_lib.widgets.base import canvas_png, png_bytes
+from transformer_lib.widgets.cross_attention import cross_attention_explorer, cross_attention_view
 from transformer_lib.widgets.embedding_lookup import embedding_lookup_explorer, embedding_lookup_view
 from transformer_lib.widgets.masked_decoder import masked_decoder_explorer, masked_decoder_view
 from transformer_lib.widgets.output_loss import output_loss_explorer, output_loss_view
@@ -170,6 +171,11 @@ LIVE_CONTROLS = {  # name: (explorer, layout inputs, changes (input, value), the
                         ("new token", 20), ("causal mask", True), ("position to change", 0), ("weights", "untrained")],
                        lambda s: masked_decoder_view(s["position to change"], s["new token"], s["causal mask"],
                                                      weights=s["weights"])),
+    "cross_attention": (cross_attention_explorer, {"word 1", "word 2", "word 3", "weights"},
+                        [("head", 1), ("word 3", 7), ("head", 0), ("weights", "trained"), ("head", 1),
+                         ("word 2", 12), ("head", 0), ("weights", "untrained")],
+                        lambda s: cross_attention_view(s["word 1"], s["word 2"], s["word 3"], s["head"],
+                                                       weights=s["weights"])),
 }
 
 

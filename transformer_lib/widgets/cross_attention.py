@@ -12,11 +12,12 @@ the map."""
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.figure import Figure
 
-from ..figures.cross_attention import cross_attention_figure
+from ..figures.cross_attention import cross_attention_figure, update_cross_attention
 from ..lessons import toy, translation
 from ..lessons.toy import DECODER_INPUT_IDS, PAD_ID, SOURCE_IDS, running_example, vocabulary
-from .base import View, explorer, keep_or_reset, printable, weights_switch
+from .base import Live, View, explorer, keep_or_reset, laid_out, printable, weights_switch
 
 SOURCE_CHOICES: tuple[str, ...] = ("I", "love", "cats", "dogs", "<pad>")  # the lecture's source words
 
@@ -67,24 +68,47 @@ def cross_attention_data(source_ids=tuple(SOURCE_IDS), seed: int = 0, weights: s
 def cross_attention_view(word_1: int = 5, word_2: int = 8, word_3: int = 9, head: int = 0, seed: int = 0,
                          weights: str = "untrained") -> View:
     """One head's cross-attention: scaled scores (-inf at <pad> keys) and weights, rows the
-    decoder rows ("reads -> predicts"), columns the chosen source tokens."""
-    source = (word_1, word_2, word_3)
+    decoder rows ("reads -> predicts"), columns the chosen source tokens.
+
+    The figure is laid out for the source and weights (`cross_attention_layout`) and then shows
+    the head (`show_cross_attention`), as the explorer does."""
+    figure = laid_out(cross_attention_layout(word_1, word_2, word_3, seed, weights))
+    return View(figure, show_cross_attention(figure, word_1, word_2, word_3, head, seed, weights), whole=True)
+
+
+def _picture(source: tuple[int, int, int], head: int, seed: int, weights: str) -> tuple[dict, tuple]:
     d = cross_attention_data(source, seed, weights)
     names = vocabulary(weights)
     reads, predicts = toy.token_names(d["decoder_input"], names), toy.token_names(d["predicted"], names)
+    d.update(reads=reads, predicts=predicts)
     rows = [f"{r} -> {p}" for r, p in zip(reads, predicts, strict=True)]
-    cols = toy.token_names(source, names)
-    fig = cross_attention_figure(d["masked_scores"][head], d["weights"][head], rows, cols, head, weights)
+    return d, (d["masked_scores"][head], d["weights"][head], rows, toy.token_names(source, names), head, weights)
+
+
+def cross_attention_layout(word_1: int = 5, word_2: int = 8, word_3: int = 9, seed: int = 0,
+                           weights: str = "untrained") -> Figure:
+    """The cross-attention picture of this source and weights (head 1); its labels depend on
+    them alone, and `show_cross_attention` puts either head into it."""
+    return cross_attention_figure(*_picture((word_1, word_2, word_3), 0, seed, weights)[1])
+
+
+def show_cross_attention(figure: Figure, word_1: int = 5, word_2: int = 8, word_3: int = 9, head: int = 0,
+                         seed: int = 0, weights: str = "untrained") -> str:
+    """Put head `head` of this source into `figure` (from `cross_attention_layout` of the same
+    source and weights) in place, and return the text of the view."""
+    d, arguments = _picture((word_1, word_2, word_3), head, seed, weights)
+    update_cross_attention(figure, *arguments)
+    rows, cols = arguments[2], arguments[3]
     masked = [n for n, p in zip(cols, d["source_padding"], strict=True) if p]
     where_from = "its own translation so far" if weights == "trained" else "the lecture's target shifted right"
     lines = [f"source: {' '.join(cols)}; masked keys: {', '.join(masked) if masked else 'none'}",
-             f"weights: {weights}; decoder input: {' '.join(reads)} ({where_from})",
-             f"predicted: {' '.join(predicts)}",
+             f"weights: {weights}; decoder input: {' '.join(d['reads'])} ({where_from})",
+             f"predicted: {' '.join(d['predicts'])}",
              f"head {head + 1} cross-attention weights (rows: reads -> predicts)"]
     width = max(map(len, rows))
     for name, row in zip(rows, printable(d["weights"][head]), strict=True):
         lines.append(f"{name:>{width}}: " + " ".join(f"{v:.4f}" for v in row))
-    return View(fig, "\n".join(lines))
+    return "\n".join(lines)
 
 
 def _options(weights: str) -> list[tuple[str, int]]:
@@ -113,5 +137,7 @@ def cross_attention_explorer():
                                                style={"description_width": "initial"})
     controls["head"] = w.ToggleButtons(options=[("head 1", 0), ("head 2", 1)], value=0, description="head")
     controls["weights"] = weights_switch()
-    return explorer(cross_attention_view, controls, "Cross-attention: decoder queries over the source",
+    picture = Live(cross_attention_layout, show_cross_attention,
+                   layout_settings=("word_1", "word_2", "word_3", "weights"))  # they set every label
+    return explorer(picture, controls, "Cross-attention: decoder queries over the source",
                     sync=_follow_the_weights)
