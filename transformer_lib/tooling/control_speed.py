@@ -99,7 +99,7 @@ def measure(explorer: Callable, changes: int = 10) -> dict:
     change of every input, ``changes`` (how many), and ``inputs``: the same per input
     description."""
     box = explorer()
-    controls = list(box.children[1].children)
+    controls = list(box.children[-3].children)  # the row of inputs above the image and the numbers
     inputs, every_wall, every_cpu = {}, [], []
     for control in controls:
         wall, cpu = [], []
