@@ -3,7 +3,7 @@
 import matplotlib.pyplot as plt
 import numpy as np
 
-from transformer_lib.figures.plotting import heatmap, outline, symmetric_limit
+from transformer_lib.figures.plotting import MAX_WIDTH, heatmap, matrix_figure, outline, symmetric_limit
 
 
 def test_cells_show_their_values_without_negative_zeros_and_masked_cells_as_inf():
@@ -42,3 +42,31 @@ def test_outline_boxes_a_row_a_column_or_a_cell_of_the_drawn_matrix():
 def test_symmetric_limit_is_the_largest_magnitude_and_never_zero():
     assert symmetric_limit(np.array([[0.5, -2.0]]), np.array([1.5])) == 2.0
     assert symmetric_limit(np.zeros((2, 2))) == 1.0
+
+
+def drawn_width_in_pixels(fig, dpi=100):
+    """The width of the saved PNG (tight bounding box, as the notebooks save it)."""
+    return fig.get_tightbbox().width * dpi
+
+
+def test_wide_figures_shrink_their_cells_then_wrap_and_stay_under_about_1000_pixels():
+    rng = np.random.default_rng(0)
+    for shapes in ([(3, 6)] * 3, [(3, 6), (3, 2), (3, 6)], [(3, 6), (6, 11), (3, 11)], [(3, 4)] * 2):
+        fig = matrix_figure([dict(matrix=rng.standard_normal(s), title="panel") for s in shapes])
+        assert fig.get_figwidth() <= MAX_WIDTH and drawn_width_in_pixels(fig) <= 1000, shapes
+        plt.close(fig)
+    fig = matrix_figure([dict(matrix=rng.standard_normal((3, 6)))] * 3)
+    assert fig.axes[0].get_subplotspec().get_gridspec().get_geometry() == (2, 2)  # 18 columns wrap onto 2 rows
+    plt.close(fig)
+
+
+def test_shared_scale_puts_compared_panels_on_one_colour_scale():
+    small, large, positive = np.full((2, 2), 0.1), np.array([[-3.0, 1.0]]), np.array([[0.5, 2.0]])
+    fig = matrix_figure([dict(matrix=small), dict(matrix=large), dict(matrix=positive)], shared_scale=True)
+    limits = {ax.images[0].get_clim() for ax in fig.axes}
+    maps = {ax.images[0].get_cmap().name for ax in fig.axes}
+    assert limits == {(-3.0, 3.0)} and maps == {"RdBu_r"}
+    plt.close(fig)
+    fig = matrix_figure([dict(matrix=small), dict(matrix=large)])
+    assert fig.axes[0].images[0].get_clim() != fig.axes[1].images[0].get_clim()  # without it, each its own
+    plt.close(fig)

@@ -70,19 +70,36 @@ def heatmap(ax: Axes, matrix, row_labels: Sequence[str] | None = None, col_label
         ax.figure.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
 
 
+MAX_WIDTH = 9.8  # inches: about 1000 pixels at the notebooks' 100 dpi
+MIN_CELL = 0.4  # inches: the narrowest cell that still holds a number like -0.85 at 9 pt
+PANEL_MARGIN = 1.4  # inches beside each panel for its row labels and the gap to the next
+
+
 def matrix_figure(panels: Sequence[dict], ncols: int | None = None, cell_size: float = 0.55,
-                  suptitle: str | None = None) -> Figure:
+                  suptitle: str | None = None, shared_scale: bool = False) -> Figure:
     """A figure with one annotated heatmap per panel, side by side (wrapping after `ncols`).
 
-    Each panel is a dict of `heatmap` keyword arguments and must hold ``matrix``."""
+    Each panel is a dict of `heatmap` keyword arguments and must hold ``matrix``. The figure is
+    at most `MAX_WIDTH` wide: the cells shrink (down to `MIN_CELL`) and then the panels wrap onto
+    more rows. `shared_scale` gives every panel one colour scale, the diverging one symmetric
+    about 0 over all their values, for panels meant to be compared (a panel's own vmin, vmax or
+    cmap still wins)."""
     n = len(panels)
-    ncols = min(n, ncols or n)
-    nrows = int(np.ceil(n / ncols))
     shapes = [np.atleast_2d(np.asarray(p["matrix"])).shape for p in panels]
-    width = max(sum(s[1] for s in shapes[:ncols]) * cell_size + 1.4 * ncols, 3.0)
-    height = max(max(s[0] for s in shapes) * cell_size + 1.3, 2.0) * nrows
-    fig, axes = plt.subplots(nrows, ncols, figsize=(width, height), squeeze=False,
-                             gridspec_kw={"width_ratios": [max(s[1], 2) for s in shapes[:ncols]]} if nrows == 1 else None)
+    ncols, cell_size = _fitting_layout([s[1] for s in shapes], min(n, ncols or n), cell_size)
+    nrows = int(np.ceil(n / ncols))
+    if nrows == 1:
+        width = sum(s[1] for s in shapes) * cell_size + PANEL_MARGIN * ncols
+    else:
+        width = (max(s[1] for s in shapes) * cell_size + PANEL_MARGIN) * ncols
+    width = max(width, 3.0)
+    row_heights = [max(max(s[0] for s in shapes[r * ncols:(r + 1) * ncols]) * cell_size + 1.3, 2.0)
+                   for r in range(nrows)]
+    if shared_scale:
+        limit = symmetric_limit(*(np.asarray(p["matrix"], dtype=np.float64)[np.isfinite(p["matrix"])] for p in panels))
+        panels = [{"vmin": -limit, "vmax": limit, "cmap": "RdBu_r", **p} for p in panels]
+    grid = {"width_ratios": [max(s[1], 2) for s in shapes[:ncols]]} if nrows == 1 else {"height_ratios": row_heights}
+    fig, axes = plt.subplots(nrows, ncols, figsize=(width, sum(row_heights)), squeeze=False, gridspec_kw=grid)
     for ax, panel in zip(axes.ravel(), panels, strict=False):
         heatmap(ax, **panel)
     for ax in axes.ravel()[n:]:
@@ -91,6 +108,21 @@ def matrix_figure(panels: Sequence[dict], ncols: int | None = None, cell_size: f
         fig.suptitle(suptitle, fontsize=11)
     fig.tight_layout()
     return fig
+
+
+def _fitting_layout(columns: Sequence[int], ncols: int, cell_size: float) -> tuple[int, float]:
+    """(panels per row, cell size) for panels of `columns` columns each: the most panels per row
+    (at most `ncols`) whose row fits `MAX_WIDTH`, with the cells shrunk as needed but not below
+    `MIN_CELL`; one panel per row, at `cell_size`, if nothing else fits."""
+    for per_row in range(ncols, 0, -1):
+        if per_row == len(columns):
+            cells = sum(columns)
+        else:  # several rows: every column of the grid as wide as the widest panel
+            cells = max(columns) * per_row
+        fitting = (MAX_WIDTH - PANEL_MARGIN * per_row) / cells
+        if fitting >= min(cell_size, MIN_CELL):
+            return per_row, min(cell_size, fitting)
+    return 1, cell_size
 
 
 def show_matrices(panels: Sequence[dict], **kwargs) -> None:
