@@ -64,65 +64,73 @@ def heatmap(ax: Axes, matrix, row_labels: Sequence[str] | None = None, col_label
     ax.tick_params(length=0)
     label = title or ""
     if show_shape:
-        label = f"{label}  {rows} x {cols}".strip()
+        label = f"{label} ({rows} x {cols})" if label else f"{rows} x {cols}"
     ax.set_title(label, fontsize=10)
     if colorbar or (colorbar is None and not annotate):  # colour without printed numbers needs a scale
         ax.figure.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
 
 
-MAX_WIDTH = 9.8  # inches: about 1000 pixels at the notebooks' 100 dpi
-MIN_CELL = 0.4  # inches: the narrowest cell that still holds a number like -0.85 at 9 pt
-PANEL_MARGIN = 1.4  # inches beside each panel for its row labels and the gap to the next
+MAX_FIGURE_INCHES = 9.6  # the notebook column is about 1000 px, and figures are stored at 100 dpi
+SMALLEST_CELL = 0.38       # inches: a cell still holds "-0.00" at 9 pt
+SMALLEST_BARE_CELL = 0.15  # inches: a cell without a printed number
 
 
 def matrix_figure(panels: Sequence[dict], ncols: int | None = None, cell_size: float = 0.55,
                   suptitle: str | None = None, shared_scale: bool = False) -> Figure:
     """A figure with one annotated heatmap per panel, side by side (wrapping after `ncols`).
 
-    Each panel is a dict of `heatmap` keyword arguments and must hold ``matrix``. The figure is
-    at most `MAX_WIDTH` wide: the cells shrink (down to `MIN_CELL`) and then the panels wrap onto
-    more rows. `shared_scale` gives every panel one colour scale, the diverging one symmetric
-    about 0 over all their values, for panels meant to be compared (a panel's own vmin, vmax or
-    cmap still wins)."""
+    Each panel is a dict of `heatmap` keyword arguments and must hold ``matrix``. The figure
+    stays within the notebook column (MAX_FIGURE_INCHES): cells shrink to fit, and where they
+    would get smaller than SMALLEST_CELL (numbers printed in them) panels wrap onto more rows
+    (without `ncols`). `shared_scale` gives every panel one colour scale, the diverging one
+    symmetric about 0 over all their values, for panels meant to be compared (a panel's own
+    vmin, vmax or cmap still wins)."""
     n = len(panels)
-    shapes = [np.atleast_2d(np.asarray(p["matrix"])).shape for p in panels]
-    ncols, cell_size = _fitting_layout([s[1] for s in shapes], min(n, ncols or n), cell_size)
-    nrows = int(np.ceil(n / ncols))
-    if nrows == 1:
-        width = sum(s[1] for s in shapes) * cell_size + PANEL_MARGIN * ncols
-    else:
-        width = (max(s[1] for s in shapes) * cell_size + PANEL_MARGIN) * ncols
-    width = max(width, 3.0)
-    row_heights = [max(max(s[0] for s in shapes[r * ncols:(r + 1) * ncols]) * cell_size + 1.3, 2.0)
-                   for r in range(nrows)]
     if shared_scale:
         limit = symmetric_limit(*(np.asarray(p["matrix"], dtype=np.float64)[np.isfinite(p["matrix"])] for p in panels))
         panels = [{"vmin": -limit, "vmax": limit, "cmap": "RdBu_r", **p} for p in panels]
-    grid = {"width_ratios": [max(s[1], 2) for s in shapes[:ncols]]} if nrows == 1 else {"height_ratios": row_heights}
-    fig, axes = plt.subplots(nrows, ncols, figsize=(width, sum(row_heights)), squeeze=False, gridspec_kw=grid)
+    shapes = [np.atleast_2d(np.asarray(p["matrix"])).shape for p in panels]
+
+    def row_width(columns: Sequence[tuple[int, int]], cell: float) -> float:
+        return sum(s[1] for s in columns) * cell + 1.4 * len(columns)
+
+    smallest = SMALLEST_CELL if any(_annotated(panel, shape) for panel, shape in zip(panels, shapes, strict=True)) \
+        else SMALLEST_BARE_CELL
+
+    def fitting_cell(columns: int) -> float:
+        """The cell size that fits panels in `columns` columns into the column width."""
+        rows_of_panels = [shapes[i:i + columns] for i in range(0, n, columns)]
+        widest = max(row_width(row, cell_size) for row in rows_of_panels)
+        if widest <= MAX_FIGURE_INCHES:
+            return cell_size
+        cells = max(sum(s[1] for s in row) for row in rows_of_panels)
+        return (MAX_FIGURE_INCHES - 1.4 * columns) / cells
+
+    if ncols is None:  # as many panels side by side as fit with cells no smaller than `smallest`
+        ncols = n
+        while ncols > 1 and fitting_cell(ncols) < smallest:
+            ncols -= 1
+    ncols = min(n, ncols)
+    nrows = int(np.ceil(n / ncols))
+    cell_size = max(smallest, fitting_cell(ncols))
+    width = max(max(row_width(shapes[i:i + ncols], cell_size) for i in range(0, n, ncols)), 3.0)
+    height = max(max(s[0] for s in shapes) * cell_size + 1.3, 2.0) * nrows
+    fig, axes = plt.subplots(nrows, ncols, figsize=(width, height), squeeze=False,
+                             gridspec_kw={"width_ratios": [max(s[1], 2) for s in shapes[:ncols]]} if nrows == 1 else None)
     for ax, panel in zip(axes.ravel(), panels, strict=False):
         heatmap(ax, **panel)
     for ax in axes.ravel()[n:]:
-        ax.axis("off")
+        ax.remove()
     if suptitle:
         fig.suptitle(suptitle, fontsize=11)
     fig.tight_layout()
     return fig
 
 
-def _fitting_layout(columns: Sequence[int], ncols: int, cell_size: float) -> tuple[int, float]:
-    """(panels per row, cell size) for panels of `columns` columns each: the most panels per row
-    (at most `ncols`) whose row fits `MAX_WIDTH`, with the cells shrunk as needed but not below
-    `MIN_CELL`; one panel per row, at `cell_size`, if nothing else fits."""
-    for per_row in range(ncols, 0, -1):
-        if per_row == len(columns):
-            cells = sum(columns)
-        else:  # several rows: every column of the grid as wide as the widest panel
-            cells = max(columns) * per_row
-        fitting = (MAX_WIDTH - PANEL_MARGIN * per_row) / cells
-        if fitting >= min(cell_size, MIN_CELL):
-            return per_row, min(cell_size, fitting)
-    return 1, cell_size
+def _annotated(panel: dict, shape: tuple[int, int]) -> bool:
+    """Whether `heatmap` writes the numbers into the cells of this panel."""
+    annotate = panel.get("annotate")
+    return shape[0] <= 12 and shape[1] <= 16 if annotate is None else bool(annotate)
 
 
 def show_matrices(panels: Sequence[dict], **kwargs) -> None:
