@@ -340,6 +340,26 @@ def test_whole_model_over_training_steps(d_k, heads, layers, norm_first, pad, ba
         assert np.abs(quick.parameters()[name] - want).max() <= TOL * scale, name
 
 
+def test_whole_model_with_dropout_and_shared_embeddings():
+    """The case the hypothesis test above may or may not draw: dropout 0.3 (the two models draw
+    the same masks from one seed) and one shared embedding matrix, pre- and post-norm."""
+    for norm_first in (False, True):
+        config = tl.TransformerConfig(src_vocab_size=10, tgt_vocab_size=10, d_model=8, num_heads=2, d_ff=16,
+                                      num_encoder_layers=2, num_decoder_layers=2, norm_first=norm_first, pad_id=0,
+                                      dropout=0.3, share_embeddings=True)
+        src, tgt = np.array([[1, 4, 2, 0], [3, 3, 5, 6]]), np.array([[2, 6, 0], [1, 5, 5]])
+        plain, quick = tl.Transformer(config, seed=7), fast.accelerate(tl.Transformer(config, seed=7))
+        logits = plain.forward(src, tgt)
+        assert_close(quick.forward(src, tgt), logits, "logits")
+        assert "decoder.layers.1.cross_attn.dropped_weights" in plain.trace()
+        for name, want in plain.trace().items():
+            assert_close(quick.trace()[name], want, name)
+        dlogits = np.random.default_rng(0).standard_normal(logits.shape)
+        plain.zero_grad(), quick.zero_grad()
+        plain.backward(dlogits), quick.backward(dlogits)
+        assert_gradients_close(quick, plain)
+
+
 # -- the switch -----------------------------------------------------------------------------------
 def test_accelerate_switches_every_layer_in_place_and_keeps_the_parameters():
     model = tl.Transformer(tl.TransformerConfig(num_encoder_layers=2), seed=0)
