@@ -430,7 +430,7 @@ def compare_training(**functions: Callable) -> CapstoneRun:
         return CapstoneRun(ours, np.array(yours), last[1])
     return CapstoneRun(ours, np.array(yours), correct(
         f"your seven functions train the encoder-decoder as the package's layers do: at each of the {STEPS} "
-        f"steps your loss equals the library's to a relative {LOSS_RTOL:.0e}, and every call of the last two "
+        f"steps your loss equals the package's to a relative {LOSS_RTOL:.0e}, and every call of the last two "
         "steps gives the package's outputs and gradients."))
 
 
@@ -482,7 +482,7 @@ def _named(call: Call, result: CheckResult) -> CheckResult:
 
 def _parted(recorder: _Recorder, step: int, yours: float, ours: float) -> CheckResult:
     found = _first_wrong_call(recorder)
-    parted = f"the loss curves part at step {step} (yours {yours:.6g}, the library's {ours:.6g})"
+    parted = f"the loss curves part at step {step} (yours {yours:.9g}, the package's {ours:.9g})"
     if found is None:
         return wrong(parted + ", although every call of your functions in this step and the one before gives the "
                               "package's outputs on its inputs: does a function keep something between calls?")
