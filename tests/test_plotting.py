@@ -42,3 +42,18 @@ def test_outline_boxes_a_row_a_column_or_a_cell_of_the_drawn_matrix():
 def test_symmetric_limit_is_the_largest_magnitude_and_never_zero():
     assert symmetric_limit(np.array([[0.5, -2.0]]), np.array([1.5])) == 2.0
     assert symmetric_limit(np.zeros((2, 2))) == 1.0
+
+
+def test_panels_that_share_their_rows_label_them_once_and_leave_the_width_to_the_cells():
+    from transformer_lib.figures.gradient_check import gradient_check_figure
+    from transformer_lib.figures.plotting import matrix_figure
+
+    panels = [dict(matrix=np.ones((3, 6)), row_labels=["a", "b", "c"]) for _ in range(3)]
+    apart, shared = matrix_figure(panels), matrix_figure(panels, share_rows=True)
+    assert shared.get_figwidth() < apart.get_figwidth() - 2
+    labelled = [[t.get_text() for t in ax.get_yticklabels() if t.get_visible() and t.get_text()] for ax in shared.axes]
+    assert labelled == [["a", "b", "c"], [], []]
+    check = gradient_check_figure(np.ones((6, 6)), np.ones((6, 6)), list("abcdef"), list("abcdef"), "a 6 x 6 weight")
+    assert check.get_figwidth() * 100 <= 1000  # chapter 11's explorer: at most 1000 px at the notebooks' 100 dpi
+    for fig in (apart, shared, check):
+        plt.close(fig)

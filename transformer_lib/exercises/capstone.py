@@ -173,9 +173,12 @@ def _feed_forward_cases(seed: int, with_dout: bool) -> tuple[Case, ...]:
 @lru_cache(maxsize=1)
 def feed_forward_exercise() -> Exercise:
     """`feed_forward(x, w1, b1, w2, b2) -> y`: ReLU(x w1 + b1) w2 + b2, x (..., d_model)."""
+    from ..reference import torch_functions
+
     return Exercise(
         function_name="feed_forward", outputs=("y",), cases=_feed_forward_cases(140, with_dout=False),
-        references=(Reference("the package's FeedForward", _package_feed_forward),),
+        references=(Reference("the package's FeedForward", _package_feed_forward),
+                    Reference("torch.nn.functional.linear and relu", torch_functions.feed_forward)),
         mistakes=(
             Mistake(lambda x, w1, b1, w2, b2: feed_forward_with(x, w1, b1, w2, b2, no_relu=True),
                     "the ReLU is missing: without it the two layers are one linear map."),
@@ -192,6 +195,7 @@ def feed_forward_exercise() -> Exercise:
 @lru_cache(maxsize=1)
 def feed_forward_backward_exercise() -> Exercise:
     """`feed_forward_backward(dout, x, w1, b1, w2) -> (dx, dw1, db1, dw2, db2)`."""
+    from ..reference import torch_functions
 
     def loss(dout, x, w1, b1, w2):
         return float((feed_forward_with(x, w1, b1, w2, np.zeros(w2.shape[1])) * dout).sum())
@@ -202,6 +206,7 @@ def feed_forward_backward_exercise() -> Exercise:
         cases=_feed_forward_cases(150, with_dout=True),
         references=(
             Reference("the package's FeedForward.backward", _package_feed_forward_backward),
+            Reference("autograd through torch.nn.functional.linear and relu", torch_functions.feed_forward_gradients),
             Reference("finite differences", lambda dout, x, w1, b1, w2: (*numeric(dout, x, w1, b1, w2), None),
                       atol=1e-5, rtol=1e-4),
         ),

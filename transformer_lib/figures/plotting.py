@@ -71,20 +71,26 @@ def heatmap(ax: Axes, matrix, row_labels: Sequence[str] | None = None, col_label
 
 
 def matrix_figure(panels: Sequence[dict], ncols: int | None = None, cell_size: float = 0.55,
-                  suptitle: str | None = None) -> Figure:
+                  suptitle: str | None = None, share_rows: bool = False) -> Figure:
     """A figure with one annotated heatmap per panel, side by side (wrapping after `ncols`).
 
-    Each panel is a dict of `heatmap` keyword arguments and must hold ``matrix``."""
+    Each panel is a dict of `heatmap` keyword arguments and must hold ``matrix``. With
+    `share_rows` the panels of a row of the figure have the same rows (the same tokens): their
+    labels are written once, at the left, which leaves the width to the cells."""
     n = len(panels)
     ncols = min(n, ncols or n)
     nrows = int(np.ceil(n / ncols))
     shapes = [np.atleast_2d(np.asarray(p["matrix"])).shape for p in panels]
-    width = max(sum(s[1] for s in shapes[:ncols]) * cell_size + 1.4 * ncols, 3.0)
+    label_room = 1.4 + 0.35 * (ncols - 1) if share_rows else 1.4 * ncols  # inches for row labels and gaps
+    width = max(sum(s[1] for s in shapes[:ncols]) * cell_size + label_room, 3.0)
     height = max(max(s[0] for s in shapes) * cell_size + 1.3, 2.0) * nrows
-    fig, axes = plt.subplots(nrows, ncols, figsize=(width, height), squeeze=False,
+    fig, axes = plt.subplots(nrows, ncols, figsize=(width, height), squeeze=False, sharey=share_rows,
                              gridspec_kw={"width_ratios": [max(s[1], 2) for s in shapes[:ncols]]} if nrows == 1 else None)
     for ax, panel in zip(axes.ravel(), panels, strict=False):
         heatmap(ax, **panel)
+    if share_rows:
+        for ax in axes[:, 1:].ravel():
+            ax.tick_params(labelleft=False)
     for ax in axes.ravel()[n:]:
         ax.axis("off")
     if suptitle:
