@@ -25,4 +25,4 @@ def gradient_check_figure(backprop: np.ndarray, numerical: np.ndarray, row_label
                   cmap="RdBu_r")
     shown = {"backpropagation": backprop, "centred differences": numerical, "difference": backprop - numerical}
     return matrix_figure([dict(matrix=np.round(m, DECIMALS) + 0.0, title=name, **common) for name, m in shown.items()],
-                         ncols=3 if backprop.shape[1] <= 6 else 1, cell_size=0.43, suptitle=title, share_rows=True)
+                         ncols=3 if backprop.shape[1] <= 6 else 1, cell_size=0.5, suptitle=title, share_rows=True)
