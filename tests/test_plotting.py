@@ -3,7 +3,7 @@
 import matplotlib.pyplot as plt
 import numpy as np
 
-from transformer_lib.figures.plotting import heatmap, outline, symmetric_limit
+from transformer_lib.figures.plotting import MAX_WIDTH, heatmap, matrix_figure, outline, symmetric_limit
 
 
 def test_cells_show_their_values_without_negative_zeros_and_masked_cells_as_inf():
@@ -42,3 +42,26 @@ def test_outline_boxes_a_row_a_column_or_a_cell_of_the_drawn_matrix():
 def test_symmetric_limit_is_the_largest_magnitude_and_never_zero():
     assert symmetric_limit(np.array([[0.5, -2.0]]), np.array([1.5])) == 2.0
     assert symmetric_limit(np.zeros((2, 2))) == 1.0
+
+
+def test_a_row_of_panels_too_wide_for_the_page_wraps_onto_a_second_row():
+    panels = [dict(matrix=np.ones((3, 6)), colorbar=True) for _ in range(3)]
+    fig = matrix_figure(panels)
+    assert fig.get_figwidth() <= MAX_WIDTH
+    assert len({round(ax.get_position().y0, 2) for ax in fig.axes if ax.images}) == 2  # two rows of panels
+    assert sum(1 for ax in fig.axes if ax.images) == 3  # the empty slot of the last row is gone
+    plt.close(fig)
+
+
+def test_a_fixed_number_of_columns_keeps_its_row_and_shrinks_its_cells_instead():
+    panels = [dict(matrix=np.ones((3, 3)), colorbar=i == 3) for i in range(4)]
+    fig = matrix_figure(panels, ncols=4)
+    assert fig.get_figwidth() <= MAX_WIDTH
+    assert len({round(ax.get_position().y0, 2) for ax in fig.axes if ax.images}) == 1
+    plt.close(fig)
+
+
+def test_a_figure_that_fits_keeps_its_size():
+    fig = matrix_figure([dict(matrix=np.ones((3, 6))), dict(matrix=np.ones((3, 6)))])
+    assert fig.get_figwidth() == 12 * 0.55 + 2 * 1.4
+    plt.close(fig)

@@ -70,27 +70,58 @@ def heatmap(ax: Axes, matrix, row_labels: Sequence[str] | None = None, col_label
         ax.figure.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
 
 
+MAX_WIDTH = 10.0  # inches: about 1000 pixels at the notebooks' 100 dpi
+MIN_CELL = 0.4  # inches: the smallest cell that still holds a number such as -0.55
+
+
 def matrix_figure(panels: Sequence[dict], ncols: int | None = None, cell_size: float = 0.55,
                   suptitle: str | None = None) -> Figure:
     """A figure with one annotated heatmap per panel, side by side (wrapping after `ncols`).
 
-    Each panel is a dict of `heatmap` keyword arguments and must hold ``matrix``."""
+    Each panel is a dict of `heatmap` keyword arguments and must hold ``matrix``. The width
+    follows the first row of panels. A row wider than `MAX_WIDTH` wraps onto more rows (unless
+    `ncols` is given); if it is still too wide, the room beside the cells is reduced to what the
+    labels and colour bars need, and then the cells shrink (down to `MIN_CELL`)."""
     n = len(panels)
-    ncols = min(n, ncols or n)
-    nrows = int(np.ceil(n / ncols))
     shapes = [np.atleast_2d(np.asarray(p["matrix"])).shape for p in panels]
-    width = max(sum(s[1] for s in shapes[:ncols]) * cell_size + 1.4 * ncols, 3.0)
+    margins = [1.4] * n
+    if ncols is None:
+        ncols = n
+        while ncols > 1 and _row_width(shapes[:ncols], margins[:ncols], cell_size) > MAX_WIDTH:
+            ncols -= 1
+    ncols = min(n, ncols)
+    nrows = int(np.ceil(n / ncols))
+    if _row_width(shapes[:ncols], margins[:ncols], cell_size) > MAX_WIDTH:
+        margins = [_margin(panel, shape) for panel, shape in zip(panels, shapes, strict=True)]
+        columns = sum(shape[1] for shape in shapes[:ncols])
+        cell_size = min(cell_size, max(MIN_CELL, (MAX_WIDTH - sum(margins[:ncols])) / columns))
+    width = max(_row_width(shapes[:ncols], margins[:ncols], cell_size), 3.0)
     height = max(max(s[0] for s in shapes) * cell_size + 1.3, 2.0) * nrows
     fig, axes = plt.subplots(nrows, ncols, figsize=(width, height), squeeze=False,
                              gridspec_kw={"width_ratios": [max(s[1], 2) for s in shapes[:ncols]]} if nrows == 1 else None)
     for ax, panel in zip(axes.ravel(), panels, strict=False):
         heatmap(ax, **panel)
     for ax in axes.ravel()[n:]:
-        ax.axis("off")
+        ax.remove()  # an empty slot of the last row
     if suptitle:
         fig.suptitle(suptitle, fontsize=11)
     fig.tight_layout()
     return fig
+
+
+def _margin(panel: dict, shape: tuple[int, int]) -> float:
+    """Inches a panel needs beside its cells: its row labels, and its colour bar if it has one
+    (`heatmap` draws one by default when the numbers are not written in the cells)."""
+    colorbar = panel.get("colorbar")
+    if colorbar is None:
+        annotate = panel.get("annotate")
+        colorbar = not (annotate or (annotate is None and shape[0] <= 12 and shape[1] <= 16))
+    return 0.9 + (0.5 if colorbar else 0.0)
+
+
+def _row_width(shapes: Sequence[tuple[int, int]], margins: Sequence[float], cell_size: float) -> float:
+    """The width in inches of one row of panels of these `shapes` and `margins`."""
+    return sum(shape[1] for shape in shapes) * cell_size + sum(margins)
 
 
 def show_matrices(panels: Sequence[dict], **kwargs) -> None:
