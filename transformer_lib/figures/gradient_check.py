@@ -17,10 +17,11 @@ DECIMALS = 3  # the cells' numbers; rounding before drawing keeps -0.000 out of 
 def gradient_check_figure(backprop: np.ndarray, numerical: np.ndarray, row_labels: Sequence[str],
                           col_labels: Sequence[str], title: str) -> Figure:
     """`backprop`, `numerical` and backprop - numerical (R, C each; a vector is drawn as one
-    row), rounded to 3 decimals, side by side, or one above the other when C > 6; the colour
-    scale is ± the largest |entry| of the two gradients."""
+    row), rounded to 3 decimals, side by side with their row labels written once, or one above
+    the other when C > 6; the colour scale is ± the largest |entry| of the two gradients."""
     panels = _panels(backprop, numerical, row_labels, col_labels)
-    return matrix_figure(panels, ncols=3 if panels[0]["matrix"].shape[1] <= 6 else 1, cell_size=0.5, suptitle=title)
+    return matrix_figure(panels, ncols=3 if panels[0]["matrix"].shape[1] <= 6 else 1, cell_size=0.5, suptitle=title,
+                         share_rows=True)
 
 
 def update_gradient_check(fig: Figure, backprop: np.ndarray, numerical: np.ndarray, row_labels: Sequence[str],

@@ -27,7 +27,7 @@ def multi_head_figure(weights: np.ndarray, q: np.ndarray, k: np.ndarray, v: np.n
     num_heads = len(weights)
     top_title, heads, bottom_title, panels = _contents(weights, q, k, v, head_output, concat, token_labels, head,
                                                        divisor, weights_name)
-    fig = plt.figure(figsize=(13.0, 6.0), layout="constrained")
+    fig = plt.figure(figsize=(9.8, 6.0), layout="constrained")
     top, bottom = fig.subfigures(2, 1)
     top.suptitle(top_title, fontsize=11)
     top_axes = top.subplots(1, max(num_heads, 4), squeeze=False)[0]
@@ -81,6 +81,8 @@ def _contents(weights, q, k, v, head_output, concat, token_labels, head, divisor
     else:
         bottom_title = f"{chosen}: its Q, K, V and output, which is the whole concatenation"
     limit = symmetric_limit(*(m for m, _, _ in matrices))
+    columns = sum(np.shape(m)[1] for m, _, _ in matrices)
+    decimals = 2 if columns <= 18 else 1  # narrower cells hold fewer digits
     panels = [dict(matrix=m, row_labels=token_labels, col_labels=cols, title=title, vmin=-limit, vmax=limit,
-                   cmap="RdBu_r") for m, cols, title in matrices]
+                   cmap="RdBu_r", decimals=decimals) for m, cols, title in matrices]
     return top_title, heads, bottom_title, panels
