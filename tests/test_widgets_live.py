@@ -20,7 +20,7 @@ from transformer_lib.widgets.attention import (
     multi_head_view,
 )
 from transformer_lib.widgets.backprop_check import backprop_check_explorer, backprop_check_view
-from transformer_lib.widgets.base import canvas_png, png_bytes
+from transformer_lib.widgets.base import canvas_png, laid_out, png_bytes
 from transformer_lib.widgets.cross_attention import cross_attention_explorer, cross_attention_view
 from transformer_lib.widgets.embedding_lookup import embedding_lookup_explorer, embedding_lookup_view
 from transformer_lib.widgets.masked_decoder import masked_decoder_explorer, masked_decoder_view
@@ -54,7 +54,7 @@ def drawn_from_scratch(figure, like):
     assert len(figure.axes) == len(like.axes)
     for ax, reference in zip(figure.axes, like.axes, strict=True):
         ax.set_position(reference.get_position())
-    return canvas_png(figure)
+    return canvas_png(laid_out(figure))
 
 
 def controls(box) -> dict:

@@ -4,7 +4,7 @@ A control redraws in one of two ways. A plain view function builds a new figure 
 setting. A `Live` picture is built once per layout and then updated in place: moving a control
 changes the image data, colour limits and texts of the same figure, which is drawn once, so
 the picture answers without building or laying out a figure again. The layout is fixed when
-the figure is built (`laid_out`), and the image is the whole canvas (`canvas_png`): no second
+the figure is built (`laid_out`), with the region its image shows (`canvas_png`): no second
 draw to measure the content, and the picture keeps its size as the controls move. Both ways
 draw the same picture for the same settings; the static figures in the chapters come from the
 same functions."""
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import math
+import weakref
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
@@ -20,9 +21,12 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.transforms import Bbox
 from PIL import Image
 
+_SHOWN_REGION: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # laid-out figure -> Bbox (inches)
 LAYOUTS_KEPT = 8  # live figures an explorer keeps, one per layout setting, for going back at once
+RIGHT_ROOM_INCHES = 0.3  # a live figure's region reaches this far past its content on the right
 PAD_INCHES = 0.1  # the margin around the drawn content, as savefig(bbox_inches="tight") leaves
 
 
@@ -32,7 +36,7 @@ class View:
 
     figure: Figure
     text: str
-    whole: bool = False  # a live figure: its PNG is the whole canvas, as the control shows it
+    whole: bool = False  # a live figure: its PNG is the region `laid_out` fixed, as the control shows it
 
     def png(self, dpi: int = 100) -> bytes:
         """The figure as PNG bytes (closes the figure)."""
@@ -43,21 +47,24 @@ class View:
 
 def laid_out(figure: Figure) -> Figure:
     """`figure` with its layout fixed: a layout engine (constrained layout) runs once, in one
-    draw, and then stays off, so later draws only paint. Returns `figure`."""
-    if figure.get_layout_engine() is not None:
-        _agg_canvas(figure).draw()
-        figure.set_layout_engine("none")
+    draw, and then stays off, so later draws only paint; and the region its PNG shows is fixed
+    too, to the content of that draw plus a margin of 0.1 inch (as savefig(bbox_inches="tight")
+    keeps, including labels reaching past the figure's edge) and `RIGHT_ROOM_INCHES` more on
+    the right. Returns `figure`."""
+    canvas = _agg_canvas(figure)
+    canvas.draw()
+    figure.set_layout_engine("none")
+    content = figure.get_tightbbox(canvas.get_renderer()).padded(PAD_INCHES)
+    # Room on the right for colour-bar tick labels that grow as the colour limits move.
+    _SHOWN_REGION[figure] = Bbox.from_extents(content.x0, content.y0, content.x1 + RIGHT_ROOM_INCHES, content.y1)
     return figure
 
 
 def canvas_png(figure: Figure, dpi: int = 100) -> bytes:
-    """The whole of `figure` as PNG, from one draw (a live figure, laid out to fill its canvas)."""
-    canvas = _agg_canvas(figure)
-    if figure.dpi != dpi:
-        figure.set_dpi(dpi)
-    canvas.draw()
+    """`figure` as PNG from one draw: the region `laid_out` fixed for it (else the whole canvas)."""
     buffer = io.BytesIO()
-    Image.fromarray(np.asarray(canvas.buffer_rgba())).save(buffer, format="png", compress_level=1)
+    figure.savefig(buffer, format="png", dpi=dpi, bbox_inches=_SHOWN_REGION.get(figure),
+                   pil_kwargs={"compress_level": 1})  # fast; the pixels are exact
     return buffer.getvalue()
 
 
