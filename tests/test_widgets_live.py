@@ -20,7 +20,7 @@ from transformer_lib.widgets.attention import (
     multi_head_view,
 )
 from transformer_lib.widgets.backprop_check import backprop_check_explorer, backprop_check_view
-from transformer_lib.widgets.base import canvas_png, laid_out, png_bytes
+from transformer_lib.widgets.base import canvas_png, png_bytes
 from transformer_lib.widgets.cross_attention import cross_attention_explorer, cross_attention_view
 from transformer_lib.widgets.embedding_lookup import embedding_lookup_explorer, embedding_lookup_view
 from transformer_lib.widgets.masked_decoder import masked_decoder_explorer, masked_decoder_view
@@ -52,9 +52,10 @@ def drawn_from_scratch(figure, like):
     """`figure`, built by a figure function for one setting, moved into the layout of `like` (the
     live figure): same axes positions and title place, so the pixels compare the drawing alone."""
     assert len(figure.axes) == len(like.axes)
+    figure.set_size_inches(like.get_size_inches())
     for ax, reference in zip(figure.axes, like.axes, strict=True):
         ax.set_position(reference.get_position())
-    return canvas_png(laid_out(figure))
+    return canvas_png(figure, region_of=like)
 
 
 def controls(box) -> dict:

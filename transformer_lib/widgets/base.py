@@ -60,10 +60,11 @@ def laid_out(figure: Figure) -> Figure:
     return figure
 
 
-def canvas_png(figure: Figure, dpi: int = 100) -> bytes:
-    """`figure` as PNG from one draw: the region `laid_out` fixed for it (else the whole canvas)."""
+def canvas_png(figure: Figure, dpi: int = 100, region_of: Figure | None = None) -> bytes:
+    """`figure` as PNG from one draw: the region `laid_out` fixed for it, or for `region_of` if
+    given (a figure of the same layout), else the whole canvas."""
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=dpi, bbox_inches=_SHOWN_REGION.get(figure),
+    figure.savefig(buffer, format="png", dpi=dpi, bbox_inches=_SHOWN_REGION.get(region_of or figure),
                    pil_kwargs={"compress_level": 1})  # fast; the pixels are exact
     return buffer.getvalue()
 
