@@ -66,7 +66,8 @@ class TransformerConfig:
     ``embed_scale=False``. The layer fields (d_model ... dtype) are those of `LayerConfig`.
 
     pad_id: token id of padding in both vocabularies; when set, the model builds padding masks
-    from the tokens it is given.
+    from the tokens it is given. final_norm: a LayerNorm after the last layer of the encoder and
+    of the decoder; None (the default) means ``norm_first``, as pre-norm stacks need one.
     """
 
     src_vocab_size: int = 11
@@ -83,6 +84,7 @@ class TransformerConfig:
     layer_norm_eps: float = 1e-5
     pad_id: int | None = None
     dtype: str = "float64"
+    final_norm: bool | None = None
 
     def __post_init__(self):
         for name in ("src_vocab_size", "tgt_vocab_size", "max_len"):
@@ -90,6 +92,7 @@ class TransformerConfig:
         check_layer_count(self.num_encoder_layers, "num_encoder_layers")
         check_layer_count(self.num_decoder_layers, "num_decoder_layers")
         self.layer_config()  # checks the layer fields
+        check_final_norm(self.final_norm, self.layer_config())
         if self.pad_id is not None:
             smaller = min(self.src_vocab_size, self.tgt_vocab_size)
             if isinstance(self.pad_id, bool) or not isinstance(self.pad_id, (int, np.integer)) \
@@ -114,6 +117,16 @@ def check_layer_config(config) -> LayerConfig:
             f"TransformerConfig(...).layer_config(), got {config!r}"
         )
     return config
+
+
+def check_final_norm(final_norm, config: LayerConfig) -> bool:
+    """Whether a stack of `config` layers ends with a LayerNorm: `final_norm` if it is True or
+    False, ``config.norm_first`` if it is None; a TypeError for anything else."""
+    if final_norm is None:
+        return bool(config.norm_first)
+    if not isinstance(final_norm, (bool, np.bool_)):
+        raise TypeError(f"final_norm must be True, False or None (None: the same as norm_first), got {final_norm!r}")
+    return bool(final_norm)
 
 
 def check_layer_count(value, name: str = "num_layers") -> None:

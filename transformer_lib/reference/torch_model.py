@@ -3,7 +3,8 @@
 Nothing here re-implements our layers: attention is ``torch.nn.MultiheadAttention``, the layers
 are ``nn.TransformerEncoderLayer`` / ``nn.TransformerDecoderLayer`` (batch_first, dropout 0,
 ReLU, the same norm placement), stacked by ``nn.TransformerEncoder`` / ``nn.TransformerDecoder``
-without a final norm; embeddings are ``nn.Embedding`` and the output is ``nn.Linear``. The only
+with ``norm=nn.LayerNorm(...)`` where our stack has a final norm (pre-norm, by default) and
+``norm=None`` where it has none; embeddings are ``nn.Embedding`` and the output is ``nn.Linear``. The only
 constants shared with the NumPy model are the weights (copied) and the positional-encoding table
 (checked against the paper's formula in the tests).
 
@@ -12,7 +13,7 @@ torch is imported only by this module, so the rest of the package works without 
 Name mapping, NumPy -> PyTorch: ``self_attn.w_q/w_k/w_v`` are the three row blocks of
 ``self_attn.in_proj_weight`` (and ``in_proj_bias``); ``w_o`` is ``out_proj``; ``cross_attn`` is
 ``multihead_attn``; ``ffn.linear1/2`` are ``linear1/2``; LayerNorm ``gamma/beta`` are
-``weight/bias``. Linear weights are transposed (NumPy stores (d_in, d_out)).
+``weight/bias`` (the stacks' final ``norm`` keeps its name). Linear weights are transposed (NumPy stores (d_in, d_out)).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import torch
 from torch import nn
 
 from ..model.attention import MultiHeadAttention
-from ..model.config import LayerConfig
+from ..model.config import LayerConfig, check_final_norm
 from ..model.decoder import Decoder, DecoderLayer
 from ..model.encoder import Encoder, EncoderLayer
 from ..model.layer_norm import LayerNorm
@@ -44,10 +45,12 @@ class ReferenceTransformer(nn.Module):
         common = _layer_options(c.layer_config())
         self.src_embed = nn.Embedding(c.src_vocab_size, c.d_model)
         self.tgt_embed = nn.Embedding(c.tgt_vocab_size, c.d_model)
+        final_norm = check_final_norm(c.final_norm, c.layer_config())
         self.encoder = nn.TransformerEncoder(nn.TransformerEncoderLayer(c.d_model, c.num_heads, **common),
-                                             c.num_encoder_layers, norm=None, enable_nested_tensor=False)
+                                             c.num_encoder_layers, norm=_final_norm(final_norm, c.layer_config()),
+                                             enable_nested_tensor=False)
         self.decoder = nn.TransformerDecoder(nn.TransformerDecoderLayer(c.d_model, c.num_heads, **common),
-                                             c.num_decoder_layers, norm=None)
+                                             c.num_decoder_layers, norm=_final_norm(final_norm, c.layer_config()))
         self.generator = nn.Linear(c.d_model, c.tgt_vocab_size)
         self.register_buffer("pe", torch.as_tensor(pe))
 
@@ -69,6 +72,11 @@ def _layer_options(config: LayerConfig) -> dict:
     ReLU, no dropout, batch first."""
     return dict(dim_feedforward=config.d_ff, dropout=0.0, activation="relu", layer_norm_eps=config.layer_norm_eps,
                 batch_first=True, norm_first=config.norm_first)
+
+
+def _final_norm(present: bool, config: LayerConfig) -> nn.LayerNorm | None:
+    """The ``norm=`` argument of nn.TransformerEncoder / Decoder for a stack of `config` layers."""
+    return nn.LayerNorm(config.d_model, eps=config.layer_norm_eps) if present else None
 
 
 def _refuse_scale_of(attn: MultiHeadAttention) -> None:
@@ -104,9 +112,10 @@ def torch_twin(module: Module) -> nn.Module:
         cls = nn.TransformerEncoderLayer if isinstance(layer, EncoderLayer) else nn.TransformerDecoderLayer
         twin = cls(attn.d_model, attn.num_heads, **_layer_options(layer.config))
         if isinstance(module, Encoder):
-            twin = nn.TransformerEncoder(twin, len(module.layers), norm=None, enable_nested_tensor=False)
+            twin = nn.TransformerEncoder(twin, len(module.layers), norm=_final_norm(module.final_norm, layer.config),
+                                         enable_nested_tensor=False)
         elif isinstance(module, Decoder):
-            twin = nn.TransformerDecoder(twin, len(module.layers), norm=None)
+            twin = nn.TransformerDecoder(twin, len(module.layers), norm=_final_norm(module.final_norm, layer.config))
     else:
         raise TypeError(f"no PyTorch twin for {type(module).__name__}")
     twin = twin.to(dtype)
@@ -131,7 +140,7 @@ def torch_name(numpy_name: str) -> tuple[str, int | None, bool]:
         parts.remove("ffn")
     parts[-1] = {"gamma": "weight", "beta": "bias"}.get(parts[-1], parts[-1])
     is_embedding = owner.endswith("_embed")
-    transpose = leaf == "weight" and not is_embedding and owner not in ("norm1", "norm2", "norm3", "")
+    transpose = leaf == "weight" and not is_embedding and owner not in ("norm", "norm1", "norm2", "norm3", "")
     return ".".join(parts), block, transpose
 
 
