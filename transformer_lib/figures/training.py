@@ -10,10 +10,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
-from .plotting import heatmap
+from .plotting import MAX_FIGURE_INCHES, heatmap
 
-
-MAX_WIDTH = 9.6  # inches: 960 pixels at the notebooks' 100 dpi
 CHARACTER_WIDTH = 0.075  # inches: about the width of one character of an 8-point tick label
 
 
@@ -73,7 +71,7 @@ def attention_heads_figure(weights: np.ndarray, row_labels: Sequence[str], col_l
     colour bar; rows are queries (decoder input tokens), columns keys (source tokens)."""
     weights = np.asarray(weights)
     heads, tq, tk = weights.shape
-    width = min(max(tk * 0.32, 2.2), 3.4, (MAX_WIDTH - 1.2) / heads)  # inches per panel; the whole at most MAX_WIDTH
+    width = min(max(tk * 0.32, 2.2), 3.4, (MAX_FIGURE_INCHES - 1.2) / heads)  # inches per panel; all within the column
     room = 0.9 * width / tk  # inches of axis per column label
     fig, axes = plt.subplots(1, heads, figsize=(heads * width + 1.2, tq * width / tk + 1.3), squeeze=False,
                              layout="constrained")
