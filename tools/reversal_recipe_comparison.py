@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import sys
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import nullcontext
 from pathlib import Path
 
 from threadpoolctl import threadpool_limits
@@ -49,9 +50,9 @@ def main(argv: list[str] | None = None) -> int:
     if list(steps) != sorted(set(steps)) or steps[0] < 1:
         parser.error(f"--steps must be increasing step numbers from 1, got {args.steps}")
     runs = [(recipe, seed, steps) for recipe in RECIPES for seed in args.seeds]
-    with ProcessPoolExecutor(max_workers=args.jobs) as pool:
-        results = []
-        for result in pool.map(_run, runs):
+    results = []
+    with ProcessPoolExecutor(max_workers=args.jobs) if args.jobs > 1 else nullcontext() as pool:
+        for result in (pool.map(_run, runs) if pool else map(_run, runs)):  # one job: no worker processes
             print(f"{result.recipe.describe()}, seed {result.seed}: "
                   + ", ".join(f"{e:.1%}" for e in result.exact_match), file=sys.stderr, flush=True)
             results.append(result)
