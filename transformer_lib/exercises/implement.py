@@ -42,6 +42,8 @@ class Case:
     def describe(self) -> str:
         shapes = ", ".join(f"{name} {_shape_text(value)}" for name, value in self.inputs.items()
                            if isinstance(value, np.ndarray))
+        if not shapes:  # only numbers: the label says them
+            return self.label
         return f"{self.label} ({shapes})" if self.label else shapes
 
     def fresh_inputs(self) -> list[object]:

@@ -76,18 +76,29 @@ SMALLEST_BARE_CELL = 0.15  # inches: a cell without a printed number
 
 
 def matrix_figure(panels: Sequence[dict], ncols: int | None = None, cell_size: float = 0.55,
-                  suptitle: str | None = None) -> Figure:
+                  suptitle: str | None = None, share_rows: bool = False, shared_scale: bool = False) -> Figure:
     """A figure with one annotated heatmap per panel, side by side (wrapping after `ncols`).
 
     Each panel is a dict of `heatmap` keyword arguments and must hold ``matrix``. The figure
     stays within the notebook column (MAX_FIGURE_INCHES): cells shrink to fit, and where they
     would get smaller than SMALLEST_CELL (numbers printed in them) panels wrap onto more rows
-    (without `ncols`)."""
+    (without `ncols`). With `share_rows` the panels of a row of the figure have the same rows
+    (the same tokens): their labels are written once, at the left, which leaves the width to
+    the cells. `shared_scale` gives every panel one colour scale, the diverging one symmetric
+    about 0 over all their values, for panels meant to be compared (a panel's own vmin, vmax or
+    cmap still wins)."""
     n = len(panels)
+    if shared_scale:
+        limit = symmetric_limit(*(np.asarray(p["matrix"], dtype=np.float64)[np.isfinite(p["matrix"])] for p in panels))
+        panels = [{"vmin": -limit, "vmax": limit, "cmap": "RdBu_r", **p} for p in panels]
     shapes = [np.atleast_2d(np.asarray(p["matrix"])).shape for p in panels]
 
+    def label_room(columns: int) -> float:
+        """Inches for the row labels and the gaps beside `columns` panels in a row."""
+        return 1.4 + 0.35 * (columns - 1) if share_rows else 1.4 * columns
+
     def row_width(columns: Sequence[tuple[int, int]], cell: float) -> float:
-        return sum(s[1] for s in columns) * cell + 1.4 * len(columns)
+        return sum(s[1] for s in columns) * cell + label_room(len(columns))
 
     smallest = SMALLEST_CELL if any(_annotated(panel, shape) for panel, shape in zip(panels, shapes, strict=True)) \
         else SMALLEST_BARE_CELL
@@ -99,7 +110,7 @@ def matrix_figure(panels: Sequence[dict], ncols: int | None = None, cell_size: f
         if widest <= MAX_FIGURE_INCHES:
             return cell_size
         cells = max(sum(s[1] for s in row) for row in rows_of_panels)
-        return (MAX_FIGURE_INCHES - 1.4 * columns) / cells
+        return (MAX_FIGURE_INCHES - label_room(columns)) / cells
 
     if ncols is None:  # as many panels side by side as fit with cells no smaller than `smallest`
         ncols = n
@@ -110,10 +121,13 @@ def matrix_figure(panels: Sequence[dict], ncols: int | None = None, cell_size: f
     cell_size = max(smallest, fitting_cell(ncols))
     width = max(max(row_width(shapes[i:i + ncols], cell_size) for i in range(0, n, ncols)), 3.0)
     height = max(max(s[0] for s in shapes) * cell_size + 1.3, 2.0) * nrows
-    fig, axes = plt.subplots(nrows, ncols, figsize=(width, height), squeeze=False,
+    fig, axes = plt.subplots(nrows, ncols, figsize=(width, height), squeeze=False, sharey=share_rows,
                              gridspec_kw={"width_ratios": [max(s[1], 2) for s in shapes[:ncols]]} if nrows == 1 else None)
     for ax, panel in zip(axes.ravel(), panels, strict=False):
         heatmap(ax, **panel)
+    if share_rows:
+        for ax in axes[:, 1:].ravel():
+            ax.tick_params(labelleft=False)
     for ax in axes.ravel()[n:]:
         ax.remove()
     if suptitle:
