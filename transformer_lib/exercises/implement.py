@@ -42,7 +42,9 @@ class Case:
     def describe(self) -> str:
         shapes = ", ".join(f"{name} {_shape_text(value)}" for name, value in self.inputs.items()
                            if isinstance(value, np.ndarray))
-        return f"{self.label} ({shapes})" if self.label else shapes
+        if self.label and shapes:
+            return f"{self.label} ({shapes})"
+        return self.label or shapes
 
     def fresh_inputs(self) -> list[object]:
         """Copies of the inputs, so that no function sees what another one changed."""

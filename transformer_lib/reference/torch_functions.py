@@ -2,8 +2,9 @@
 reader's function with, besides the package and finite differences.
 
 Each function calls torch's implementation (``F.scaled_dot_product_attention``,
-``F.layer_norm``, ``F.cross_entropy``, ``F.embedding``, ``torch.optim.Adam``) and, for a
-gradient, autograd; none re-writes the formula in torch. Masks follow the package's convention,
+``F.layer_norm``, ``nn.Linear`` and ``F.relu``, ``nn.Transformer.generate_square_subsequent_mask``,
+``F.cross_entropy``, ``F.embedding``, ``torch.optim.Adam``) and, for a gradient, autograd; none
+re-writes the formula in torch. Masks follow the package's convention,
 True = hidden (torch's attention takes True = may attend, so they are inverted here).
 """
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 import torch.nn.functional as F
+from torch import nn
 
 
 def _tensor(x: np.ndarray, grad: bool = False) -> torch.Tensor:
@@ -55,6 +57,30 @@ def layer_norm_gradients(dout: np.ndarray, x: np.ndarray, gamma: np.ndarray,
     tb = torch.zeros_like(tg, requires_grad=True)
     F.layer_norm(tx, (x.shape[-1],), tg, tb, eps).backward(_tensor(dout))
     return _numpy(tx.grad), _numpy(tg.grad), _numpy(tb.grad)
+
+
+def _linear(weight: np.ndarray, bias: np.ndarray) -> nn.Linear:
+    """``nn.Linear`` holding the package's `weight` (d_in, d_out) and `bias` (d_out,): torch
+    stores the weight transposed, (d_out, d_in)."""
+    d_in, d_out = weight.shape
+    layer = nn.Linear(d_in, d_out, dtype=_tensor(weight).dtype)
+    with torch.no_grad():
+        layer.weight.copy_(_tensor(weight.T))
+        layer.bias.copy_(_tensor(bias))
+    return layer
+
+
+def feed_forward(x: np.ndarray, w1: np.ndarray, b1: np.ndarray, w2: np.ndarray, b2: np.ndarray) -> np.ndarray:
+    """Two ``nn.Linear`` layers with ``F.relu`` between them, weights copied in: x (..., d_model),
+    w1 (d_model, d_ff), b1 (d_ff,), w2 (d_ff, d_model), b2 (d_model,) -> (..., d_model)."""
+    with torch.no_grad():
+        return _numpy(_linear(w2, b2)(F.relu(_linear(w1, b1)(_tensor(x)))))
+
+
+def causal_mask(length: int) -> np.ndarray:
+    """``nn.Transformer.generate_square_subsequent_mask`` (-inf where a query may not look, 0
+    elsewhere) as the package's boolean mask, True = hidden: (length, length)."""
+    return np.isneginf(_numpy(nn.Transformer.generate_square_subsequent_mask(length)))
 
 
 def cross_entropy_with_gradient(logits: np.ndarray, targets: np.ndarray,
