@@ -12,7 +12,16 @@ from ..lessons.parameter_count import feed_forward_parameters
 from ..lessons.toy import SOURCE_IDS, toy_model
 from ..model.feed_forward import FeedForward
 from ._counts import check_count
-from .feedback import NOT_ATTEMPTED, CheckResult, as_number_array, check_matrix, correct, not_attempted, wrong
+from .feedback import (
+    NOT_ATTEMPTED,
+    ROUNDED,
+    CheckResult,
+    as_number_array,
+    check_matrix,
+    correct,
+    not_attempted,
+    wrong,
+)
 from .implement import Exercise, Mistake, Reference, check_implementation, random_case
 
 TOKEN = 2  # 'cats', the third source token
@@ -101,14 +110,14 @@ def check_ffn_by_hand(answer) -> CheckResult:
     hidden = x @ w["linear1.weight"] + w["linear1.bias"]
     expected = np.maximum(hidden, 0) @ w["linear2.weight"] + w["linear2.bias"]
     hint = "hidden = x @ W1 + b1; ReLU with np.maximum(hidden, 0); then @ W2 + b2, with no ReLU at the end."
-    result = check_matrix(answer, expected, "your FFN output", hint, atol=1e-6,
+    result = check_matrix(answer, expected, "your FFN output", hint, **ROUNDED,
                           what="the FFN of 'cats' alone, the same as its row of the whole matrix.")
     arr = as_number_array(answer, "your FFN output")
     if result.passed or isinstance(arr, CheckResult) or arr.shape != expected.shape:
         return result
-    if np.allclose(arr, hidden @ w["linear2.weight"] + w["linear2.bias"], atol=1e-6):
+    if np.allclose(arr, hidden @ w["linear2.weight"] + w["linear2.bias"], **ROUNDED):
         return wrong("you skipped the ReLU after the first layer.", hint)
-    if np.allclose(arr, np.maximum(expected, 0), atol=1e-6):
+    if np.allclose(arr, np.maximum(expected, 0), **ROUNDED):
         return wrong("you applied ReLU after the second layer too; the FFN's output keeps its negative values.", hint)
     return result
 
