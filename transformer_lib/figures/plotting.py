@@ -71,17 +71,24 @@ def heatmap(ax: Axes, matrix, row_labels: Sequence[str] | None = None, col_label
 
 
 def matrix_figure(panels: Sequence[dict], ncols: int | None = None, cell_size: float = 0.55,
-                  suptitle: str | None = None) -> Figure:
+                  suptitle: str | None = None, shared_scale: bool = False) -> Figure:
     """A figure with one annotated heatmap per panel, side by side (wrapping after `ncols`).
 
-    Each panel is a dict of `heatmap` keyword arguments and must hold ``matrix``."""
+    Each panel is a dict of `heatmap` keyword arguments and must hold ``matrix``. With
+    `shared_scale`, the panels that set no vmin/vmax of their own share one colour scale
+    (centred on 0 when a value is negative), and every colour scale of the figure is drawn
+    once, as one colour bar beside the panels that use it."""
     n = len(panels)
     ncols = min(n, ncols or n)
     nrows = int(np.ceil(n / ncols))
+    if shared_scale:
+        panels = _on_shared_scales(panels)
     shapes = [np.atleast_2d(np.asarray(p["matrix"])).shape for p in panels]
-    width = max(sum(s[1] for s in shapes[:ncols]) * cell_size + 1.4 * ncols, 3.0)
+    widest_row = max(sum(s[1] for s in shapes[start:start + ncols]) for start in range(0, n, ncols))
+    width = max(widest_row * cell_size + 1.4 * ncols, 3.0) + (0.3 if shared_scale else 0.0)
     height = max(max(s[0] for s in shapes) * cell_size + 1.3, 2.0) * nrows
     fig, axes = plt.subplots(nrows, ncols, figsize=(width, height), squeeze=False,
+                             layout="constrained" if shared_scale else None,
                              gridspec_kw={"width_ratios": [max(s[1], 2) for s in shapes[:ncols]]} if nrows == 1 else None)
     for ax, panel in zip(axes.ravel(), panels, strict=False):
         heatmap(ax, **panel)
@@ -89,8 +96,34 @@ def matrix_figure(panels: Sequence[dict], ncols: int | None = None, cell_size: f
         ax.axis("off")
     if suptitle:
         fig.suptitle(suptitle, fontsize=11)
-    fig.tight_layout()
+    if shared_scale:
+        _shared_colorbars(fig, axes.ravel()[:n], panels)
+    else:
+        fig.tight_layout()
     return fig
+
+
+def _on_shared_scales(panels: Sequence[dict]) -> list[dict]:
+    """Copies of `panels`, those without vmin/vmax on one common scale, none with its own colour bar."""
+    panels = [dict(p, colorbar=False) for p in panels]
+    free = [p for p in panels if p.get("vmin") is None and p.get("vmax") is None]
+    values = np.concatenate([np.asarray(p["matrix"], dtype=np.float64).ravel() for p in free]) if free else np.zeros(0)
+    values = values[np.isfinite(values)]
+    if values.size:
+        signed = values.min() < 0
+        limit = float(np.abs(values).max()) or 1.0
+        for p in free:
+            p.update(vmin=-limit if signed else 0.0, vmax=limit, cmap=p.get("cmap") or ("RdBu_r" if signed else "Blues"))
+    return panels
+
+
+def _shared_colorbars(fig: Figure, axes, panels: Sequence[dict]) -> None:
+    """One colour bar per colour scale (colour map and limits), beside the axes drawn on it."""
+    groups: dict[tuple, list] = {}
+    for ax, panel in zip(axes, panels, strict=True):
+        groups.setdefault((panel.get("cmap"), panel.get("vmin"), panel.get("vmax")), []).append(ax)
+    for group in groups.values():
+        fig.colorbar(group[0].images[0], ax=list(group), shrink=0.8, aspect=25)
 
 
 def show_matrices(panels: Sequence[dict], **kwargs) -> None:
