@@ -1,9 +1,13 @@
 """The annotated heatmap writes each value in its cell as the reader should read it."""
 
+import io
+
 import matplotlib.pyplot as plt
 import numpy as np
+import pytest
+from PIL import Image
 
-from transformer_lib.figures.plotting import heatmap, outline, symmetric_limit
+from transformer_lib.figures.plotting import SMALLEST_CELL, heatmap, matrix_figure, outline, symmetric_limit
 
 
 def test_cells_show_their_values_without_negative_zeros_and_masked_cells_as_inf():
@@ -42,3 +46,31 @@ def test_outline_boxes_a_row_a_column_or_a_cell_of_the_drawn_matrix():
 def test_symmetric_limit_is_the_largest_magnitude_and_never_zero():
     assert symmetric_limit(np.array([[0.5, -2.0]]), np.array([1.5])) == 2.0
     assert symmetric_limit(np.zeros((2, 2))) == 1.0
+
+
+def _saved_width(figure) -> int:
+    """The figure's width in pixels as a notebook stores it (100 dpi, cropped tight)."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
+    return Image.open(buffer).size[0]
+
+
+@pytest.mark.parametrize("shapes", [[(3, 6)] * 3, [(3, 6), (3, 2), (3, 6)], [(4, 11)] * 2, [(3, 24)], [(3, 6)] * 5,
+                                    [(20, 24)] * 2])
+def test_matrix_figures_fit_the_notebook_column(shapes):
+    """However many panels, the figure is at most 1000 px wide, and a cell with a number in it
+    stays wide enough to hold the number."""
+    rng = np.random.default_rng(0)
+    figure = matrix_figure([dict(matrix=rng.normal(size=shape), title="Q K^T", colorbar=True) for shape in shapes])
+    assert _saved_width(figure) <= 1000
+    for ax, shape in zip([ax for ax in figure.axes if ax.images], shapes, strict=True):
+        if shape[0] <= 12 and shape[1] <= 16:
+            cell_inches = ax.get_position().width * figure.get_figwidth() / shape[1]
+            assert cell_inches >= SMALLEST_CELL * 0.9
+
+
+def test_panels_that_fit_stay_side_by_side_and_titles_keep_the_shape_apart():
+    figure = matrix_figure([dict(matrix=np.zeros((3, 3)), title="Q K^T"), dict(matrix=np.ones((3, 3)), title="weights")])
+    first, second = (ax for ax in figure.axes if ax.images)
+    assert first.get_position().y0 == pytest.approx(second.get_position().y0)
+    assert first.get_title() == "Q K^T (3 x 3)"

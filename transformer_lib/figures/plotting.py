@@ -64,28 +64,57 @@ def heatmap(ax: Axes, matrix, row_labels: Sequence[str] | None = None, col_label
     ax.tick_params(length=0)
     label = title or ""
     if show_shape:
-        label = f"{label}  {rows} x {cols}".strip()
+        label = f"{label} ({rows} x {cols})" if label else f"{rows} x {cols}"
     ax.set_title(label, fontsize=10)
     if colorbar or (colorbar is None and not annotate):  # colour without printed numbers needs a scale
         ax.figure.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
+
+
+MAX_FIGURE_INCHES = 9.6  # the notebook column is about 1000 px, and figures are stored at 100 dpi
+SMALLEST_CELL = 0.38       # inches: a cell still holds "-0.00" at 9 pt
+SMALLEST_BARE_CELL = 0.15  # inches: a cell without a printed number
+COLORBAR_INCHES = 0.3      # inches added beside the panels for the shared colour bars
 
 
 def matrix_figure(panels: Sequence[dict], ncols: int | None = None, cell_size: float = 0.55,
                   suptitle: str | None = None, shared_scale: bool = False) -> Figure:
     """A figure with one annotated heatmap per panel, side by side (wrapping after `ncols`).
 
-    Each panel is a dict of `heatmap` keyword arguments and must hold ``matrix``. With
-    `shared_scale`, the panels that set no vmin/vmax of their own share one colour scale
-    (centred on 0 when a value is negative), and every colour scale of the figure is drawn
-    once, as one colour bar beside the panels that use it."""
+    Each panel is a dict of `heatmap` keyword arguments and must hold ``matrix``. The figure
+    stays within the notebook column (MAX_FIGURE_INCHES): cells shrink to fit, and where they
+    would get smaller than SMALLEST_CELL (numbers printed in them) panels wrap onto more rows
+    (without `ncols`). With `shared_scale`, the panels that set no vmin/vmax of their own share
+    one colour scale (centred on 0 when a value is negative), and every colour scale of the
+    figure is drawn once, as one colour bar beside the panels that use it."""
     n = len(panels)
-    ncols = min(n, ncols or n)
-    nrows = int(np.ceil(n / ncols))
     if shared_scale:
         panels = _on_shared_scales(panels)
     shapes = [np.atleast_2d(np.asarray(p["matrix"])).shape for p in panels]
-    widest_row = max(sum(s[1] for s in shapes[start:start + ncols]) for start in range(0, n, ncols))
-    width = max(widest_row * cell_size + 1.4 * ncols, 3.0) + (0.3 if shared_scale else 0.0)
+
+    def row_width(columns: Sequence[tuple[int, int]], cell: float) -> float:
+        return sum(s[1] for s in columns) * cell + 1.4 * len(columns)
+
+    smallest = SMALLEST_CELL if any(_annotated(panel, shape) for panel, shape in zip(panels, shapes, strict=True)) \
+        else SMALLEST_BARE_CELL
+
+    def fitting_cell(columns: int) -> float:
+        """The cell size that fits panels in `columns` columns into the column width."""
+        rows_of_panels = [shapes[i:i + columns] for i in range(0, n, columns)]
+        widest = max(row_width(row, cell_size) for row in rows_of_panels)
+        if widest <= MAX_FIGURE_INCHES:
+            return cell_size
+        cells = max(sum(s[1] for s in row) for row in rows_of_panels)
+        return (MAX_FIGURE_INCHES - 1.4 * columns) / cells
+
+    if ncols is None:  # as many panels side by side as fit with cells no smaller than `smallest`
+        ncols = n
+        while ncols > 1 and fitting_cell(ncols) < smallest:
+            ncols -= 1
+    ncols = min(n, ncols)
+    nrows = int(np.ceil(n / ncols))
+    cell_size = max(smallest, fitting_cell(ncols))
+    width = max(max(row_width(shapes[i:i + ncols], cell_size) for i in range(0, n, ncols)), 3.0)
+    width += COLORBAR_INCHES if shared_scale else 0.0
     height = max(max(s[0] for s in shapes) * cell_size + 1.3, 2.0) * nrows
     fig, axes = plt.subplots(nrows, ncols, figsize=(width, height), squeeze=False,
                              layout="constrained" if shared_scale else None,
@@ -93,7 +122,7 @@ def matrix_figure(panels: Sequence[dict], ncols: int | None = None, cell_size: f
     for ax, panel in zip(axes.ravel(), panels, strict=False):
         heatmap(ax, **panel)
     for ax in axes.ravel()[n:]:
-        ax.axis("off")
+        ax.remove()
     if suptitle:
         fig.suptitle(suptitle, fontsize=11)
     if shared_scale:
@@ -124,6 +153,12 @@ def _shared_colorbars(fig: Figure, axes, panels: Sequence[dict]) -> None:
         groups.setdefault((panel.get("cmap"), panel.get("vmin"), panel.get("vmax")), []).append(ax)
     for group in groups.values():
         fig.colorbar(group[0].images[0], ax=list(group), shrink=0.8, aspect=25)
+
+
+def _annotated(panel: dict, shape: tuple[int, int]) -> bool:
+    """Whether `heatmap` writes the numbers into the cells of this panel."""
+    annotate = panel.get("annotate")
+    return shape[0] <= 12 and shape[1] <= 16 if annotate is None else bool(annotate)
 
 
 def show_matrices(panels: Sequence[dict], **kwargs) -> None:
