@@ -74,3 +74,23 @@ def test_panels_that_fit_stay_side_by_side_and_titles_keep_the_shape_apart():
     first, second = (ax for ax in figure.axes if ax.images)
     assert first.get_position().y0 == pytest.approx(second.get_position().y0)
     assert first.get_title() == "Q K^T (3 x 3)"
+
+
+def _rows_of_panels(figure) -> int:
+    """How many rows of panels the figure has."""
+    return len({round(ax.get_position().y0, 3) for ax in figure.axes if ax.images})
+
+
+def test_panels_that_share_their_rows_label_them_once_and_leave_the_width_to_the_cells():
+    from transformer_lib.figures.gradient_check import gradient_check_figure
+    from transformer_lib.figures.plotting import matrix_figure
+
+    panels = [dict(matrix=np.ones((3, 6)), row_labels=["a", "b", "c"]) for _ in range(3)]
+    apart, shared = matrix_figure(panels), matrix_figure(panels, share_rows=True)
+    assert _rows_of_panels(shared) == 1 and _rows_of_panels(apart) == 2  # labelled three times, they do not fit a row
+    labelled = [[t.get_text() for t in ax.get_yticklabels() if t.get_visible() and t.get_text()] for ax in shared.axes]
+    assert labelled == [["a", "b", "c"], [], []]
+    check = gradient_check_figure(np.ones((6, 6)), np.ones((6, 6)), list("abcdef"), list("abcdef"), "a 6 x 6 weight")
+    assert _saved_width(check) <= 1000 and _rows_of_panels(check) == 1  # chapter 11's explorer
+    for fig in (apart, shared, check):
+        plt.close(fig)

@@ -21,8 +21,10 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 SANITIZE = REPO / "tests" / "nbval_sanitize.cfg"
-TRAINING_NOTEBOOKS = ["notebooks/12_training.ipynb", "notebooks/13_decoding.ipynb"]  # every notebook that trains a model
-TRAINS = re.compile(r"\b(train|train_step|train_side_by_side)\(|\.step\(\)")  # a call that takes optimiser steps
+TRAINING_NOTEBOOKS = ["notebooks/12_training.ipynb", "notebooks/13_decoding.ipynb", "notebooks/14_capstone.ipynb",
+                      "notebooks/solutions/14_capstone_solutions.ipynb"]  # every notebook that trains a model
+# A call that takes optimiser steps (the capstone's compare_training and library_losses train inside).
+TRAINS = re.compile(r"\b(train|train_step|train_side_by_side|compare_training|library_losses)\(|\.step\(\)")
 RELATIVE_NUDGE = 1e-7
 NOISE_SEED = 2024
 

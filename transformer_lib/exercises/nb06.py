@@ -161,7 +161,7 @@ def feed_forward_exercise() -> Exercise:
     return Exercise(
         function_name="feed_forward", outputs=("y",), cases=cases,
         references=(Reference("the package's FeedForward", _package_feed_forward),
-                    Reference("torch.nn.Linear + F.relu", torch_functions.feed_forward)),
+                    Reference("torch.nn.functional.linear + F.relu", torch_functions.feed_forward)),
         mistakes=(
             Mistake(lambda x, w1, b1, w2, b2: feed_forward_with(x, w1, b1, w2, b2, relu_last=True),
                     "ReLU is applied after the second layer too: the FFN's output keeps its negative values, "

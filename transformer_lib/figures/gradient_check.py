@@ -17,12 +17,12 @@ DECIMALS = 3  # the cells' numbers; rounding before drawing keeps -0.000 out of 
 def gradient_check_figure(backprop: np.ndarray, numerical: np.ndarray, row_labels: Sequence[str],
                           col_labels: Sequence[str], title: str) -> Figure:
     """`backprop`, `numerical` and backprop - numerical (R, C each; a vector is drawn as one
-    row), rounded to 3 decimals, side by side, or one above the other when C > 6; the colour
-    scale is ± the largest |entry| of the two gradients."""
+    row), rounded to 3 decimals, side by side with their row labels written once, or one above
+    the other when C > 6; the colour scale is ± the largest |entry| of the two gradients."""
     backprop, numerical = np.atleast_2d(backprop), np.atleast_2d(numerical)
     limit = symmetric_limit(backprop, numerical)
     common = dict(row_labels=row_labels, col_labels=col_labels, decimals=DECIMALS, vmin=-limit, vmax=limit,
                   cmap="RdBu_r")
     shown = {"backpropagation": backprop, "centred differences": numerical, "difference": backprop - numerical}
     return matrix_figure([dict(matrix=np.round(m, DECIMALS) + 0.0, title=name, **common) for name, m in shown.items()],
-                         ncols=3 if backprop.shape[1] <= 6 else 1, cell_size=0.5, suptitle=title)
+                         ncols=3 if backprop.shape[1] <= 6 else 1, cell_size=0.5, suptitle=title, share_rows=True)

@@ -77,13 +77,15 @@ COLORBAR_INCHES = 0.3      # inches added beside the panels for the shared colou
 
 
 def matrix_figure(panels: Sequence[dict], ncols: int | None = None, cell_size: float = 0.55,
-                  suptitle: str | None = None, shared_scale: bool = False) -> Figure:
+                  suptitle: str | None = None, shared_scale: bool = False, share_rows: bool = False) -> Figure:
     """A figure with one annotated heatmap per panel, side by side (wrapping after `ncols`).
 
     Each panel is a dict of `heatmap` keyword arguments and must hold ``matrix``. The figure
     stays within the notebook column (MAX_FIGURE_INCHES): cells shrink to fit, and where they
     would get smaller than SMALLEST_CELL (numbers printed in them) panels wrap onto more rows
-    (without `ncols`). With `shared_scale`, the panels that set no vmin/vmax of their own share
+    (without `ncols`). With `share_rows` the panels of a row of the figure have the same rows
+    (the same tokens): their labels are written once, at the left, which leaves the width to
+    the cells. With `shared_scale`, the panels that set no vmin/vmax of their own share
     one colour scale (centred on 0 when a value is negative), and every colour scale of the
     figure is drawn once, as one colour bar beside the panels that use it."""
     n = len(panels)
@@ -91,8 +93,12 @@ def matrix_figure(panels: Sequence[dict], ncols: int | None = None, cell_size: f
         panels = _on_shared_scales(panels)
     shapes = [np.atleast_2d(np.asarray(p["matrix"])).shape for p in panels]
 
+    def label_room(columns: int) -> float:
+        """Inches for the row labels and the gaps beside `columns` panels in a row."""
+        return 1.4 + 0.35 * (columns - 1) if share_rows else 1.4 * columns
+
     def row_width(columns: Sequence[tuple[int, int]], cell: float) -> float:
-        return sum(s[1] for s in columns) * cell + 1.4 * len(columns)
+        return sum(s[1] for s in columns) * cell + label_room(len(columns))
 
     smallest = SMALLEST_CELL if any(_annotated(panel, shape) for panel, shape in zip(panels, shapes, strict=True)) \
         else SMALLEST_BARE_CELL
@@ -104,7 +110,7 @@ def matrix_figure(panels: Sequence[dict], ncols: int | None = None, cell_size: f
         if widest <= MAX_FIGURE_INCHES:
             return cell_size
         cells = max(sum(s[1] for s in row) for row in rows_of_panels)
-        return (MAX_FIGURE_INCHES - 1.4 * columns) / cells
+        return (MAX_FIGURE_INCHES - label_room(columns)) / cells
 
     if ncols is None:  # as many panels side by side as fit with cells no smaller than `smallest`
         ncols = n
@@ -116,11 +122,14 @@ def matrix_figure(panels: Sequence[dict], ncols: int | None = None, cell_size: f
     width = max(max(row_width(shapes[i:i + ncols], cell_size) for i in range(0, n, ncols)), 3.0)
     width += COLORBAR_INCHES if shared_scale else 0.0
     height = max(max(s[0] for s in shapes) * cell_size + 1.3, 2.0) * nrows
-    fig, axes = plt.subplots(nrows, ncols, figsize=(width, height), squeeze=False,
+    fig, axes = plt.subplots(nrows, ncols, figsize=(width, height), squeeze=False, sharey=share_rows,
                              layout="constrained" if shared_scale else None,
                              gridspec_kw={"width_ratios": [max(s[1], 2) for s in shapes[:ncols]]} if nrows == 1 else None)
     for ax, panel in zip(axes.ravel(), panels, strict=False):
         heatmap(ax, **panel)
+    if share_rows:
+        for ax in axes[:, 1:].ravel():
+            ax.tick_params(labelleft=False)
     for ax in axes.ravel()[n:]:
         ax.remove()
     if suptitle:

@@ -2,7 +2,7 @@
 reader's function with, besides the package and finite differences.
 
 Each function calls torch's implementation (``F.scaled_dot_product_attention``,
-``F.layer_norm``, ``nn.Linear`` and ``F.relu``, ``nn.Transformer.generate_square_subsequent_mask``,
+``F.layer_norm``, ``F.linear`` and ``F.relu``, ``nn.Transformer.generate_square_subsequent_mask``,
 ``F.cross_entropy``, ``F.embedding``, ``torch.optim.Adam``) and, for a gradient, autograd; none
 re-writes the formula in torch. Masks follow the package's convention,
 True = hidden (torch's attention takes True = may attend, so they are inverted here).
@@ -59,24 +59,6 @@ def layer_norm_gradients(dout: np.ndarray, x: np.ndarray, gamma: np.ndarray,
     return _numpy(tx.grad), _numpy(tg.grad), _numpy(tb.grad)
 
 
-def _linear(weight: np.ndarray, bias: np.ndarray) -> nn.Linear:
-    """``nn.Linear`` holding the package's `weight` (d_in, d_out) and `bias` (d_out,): torch
-    stores the weight transposed, (d_out, d_in)."""
-    d_in, d_out = weight.shape
-    layer = nn.Linear(d_in, d_out, dtype=_tensor(weight).dtype)
-    with torch.no_grad():
-        layer.weight.copy_(_tensor(weight.T))
-        layer.bias.copy_(_tensor(bias))
-    return layer
-
-
-def feed_forward(x: np.ndarray, w1: np.ndarray, b1: np.ndarray, w2: np.ndarray, b2: np.ndarray) -> np.ndarray:
-    """Two ``nn.Linear`` layers with ``F.relu`` between them, weights copied in: x (..., d_model),
-    w1 (d_model, d_ff), b1 (d_ff,), w2 (d_ff, d_model), b2 (d_model,) -> (..., d_model)."""
-    with torch.no_grad():
-        return _numpy(_linear(w2, b2)(F.relu(_linear(w1, b1)(_tensor(x)))))
-
-
 def causal_mask(length: int) -> np.ndarray:
     """``nn.Transformer.generate_square_subsequent_mask`` (-inf where a query may not look, 0
     elsewhere) as the package's boolean mask, True = hidden: (length, length)."""
@@ -90,6 +72,26 @@ def cross_entropy_with_gradient(logits: np.ndarray, targets: np.ndarray,
     loss = F.cross_entropy(t, torch.as_tensor(np.asarray(targets, dtype=np.int64)), label_smoothing=label_smoothing)
     loss.backward()
     return float(loss.item()), _numpy(t.grad)
+
+
+def feed_forward(x: np.ndarray, w1: np.ndarray, b1: np.ndarray, w2: np.ndarray, b2: np.ndarray) -> np.ndarray:
+    """``F.linear``, ``F.relu``, ``F.linear``: x (..., d_model), w1 (d_model, d_ff) and w2 (d_ff,
+    d_model) stored input-major as in the package (``F.linear`` takes their transposes)."""
+    return _numpy(_feed_forward(_tensor(x), _tensor(w1), _tensor(b1), _tensor(w2), _tensor(b2)))
+
+
+def feed_forward_gradients(dout: np.ndarray, x: np.ndarray, w1: np.ndarray, b1: np.ndarray,
+                           w2: np.ndarray) -> tuple[np.ndarray, ...]:
+    """(dx, dw1, db1, dw2, db2) of sum(dout * feed_forward(x, w1, b1, w2, b2)) by autograd (the
+    value of b2 does not matter)."""
+    tensors = [_tensor(a, True) for a in (x, w1, b1, w2)]
+    tb2 = torch.zeros(w2.shape[1], dtype=tensors[0].dtype, requires_grad=True)
+    _feed_forward(*tensors, tb2).backward(_tensor(dout))
+    return (*(_numpy(t.grad) for t in tensors), _numpy(tb2.grad))
+
+
+def _feed_forward(x, w1, b1, w2, b2):
+    return F.linear(F.relu(F.linear(x, w1.T, b1)), w2.T, b2)
 
 
 def embedding_with_gradient(table: np.ndarray, tokens: np.ndarray,
