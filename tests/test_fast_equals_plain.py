@@ -298,18 +298,21 @@ def test_fast_adam_in_cache_sized_blocks_gives_the_same_numbers_as_one_pass(monk
 # -- whole models ---------------------------------------------------------------------------------
 @given(d_k=st.integers(3, 4), heads=st.sampled_from([1, 2, 4]), layers=st.tuples(st.integers(0, 2), st.integers(1, 2)),
        norm_first=st.booleans(), pad=st.booleans(), batch=st.integers(1, 4), lengths=st.tuples(st.integers(1, 6),
-       st.integers(1, 6)), seed=st.integers(0, 2**16))
+       st.integers(1, 6)), seed=st.integers(0, 2**16), dropout=st.sampled_from([0.0, 0.25]), share=st.booleans())
 @settings(max_examples=25, deadline=None)
-def test_whole_model_over_training_steps(d_k, heads, layers, norm_first, pad, batch, lengths, seed):
-    """A Transformer and its accelerated copy, post- or pre-norm, with or without padding: the
-    logits, the trace and every gradient of the first step, then the losses and parameters
-    over four training steps (fast layers, fast loss and fast Adam against the plain ones).
+def test_whole_model_over_training_steps(d_k, heads, layers, norm_first, pad, batch, lengths, seed, dropout, share):
+    """A Transformer and its accelerated copy, post- or pre-norm, with or without padding,
+    dropout and shared embeddings: the logits, the trace and every gradient of the first step,
+    then the losses and parameters over four training steps (fast layers, fast loss and fast
+    Adam against the plain ones; the two models' dropout generators start from one seed, so they
+    draw the same masks).
     d_model is at least 3: layer norm over 2 features gives +-1 whatever its input, so every
     gradient below it would be rounding noise."""
     d = heads * d_k
-    config = tl.TransformerConfig(src_vocab_size=9, tgt_vocab_size=10, d_model=d, num_heads=heads, d_ff=2 * d + 1,
-                                  num_encoder_layers=layers[0], num_decoder_layers=layers[1], norm_first=norm_first,
-                                  pad_id=0 if pad else None)
+    config = tl.TransformerConfig(src_vocab_size=10 if share else 9, tgt_vocab_size=10, d_model=d, num_heads=heads,
+                                  d_ff=2 * d + 1, num_encoder_layers=layers[0], num_decoder_layers=layers[1],
+                                  norm_first=norm_first, pad_id=0 if pad else None, dropout=dropout,
+                                  share_embeddings=share)
     rng = np.random.default_rng(seed)
     low = 0 if pad else 1
     src, tgt = rng.integers(low, 9, (batch, lengths[0])), rng.integers(low, 10, (batch, lengths[1] + 1))
@@ -335,6 +338,26 @@ def test_whole_model_over_training_steps(d_k, heads, layers, norm_first, pad, ba
     scale = max(np.abs(p).max() for p in plain.parameters().values())
     for name, want in plain.parameters().items():
         assert np.abs(quick.parameters()[name] - want).max() <= TOL * scale, name
+
+
+def test_whole_model_with_dropout_and_shared_embeddings():
+    """The case the hypothesis test above may or may not draw: dropout 0.3 (the two models draw
+    the same masks from one seed) and one shared embedding matrix, pre- and post-norm."""
+    for norm_first in (False, True):
+        config = tl.TransformerConfig(src_vocab_size=10, tgt_vocab_size=10, d_model=8, num_heads=2, d_ff=16,
+                                      num_encoder_layers=2, num_decoder_layers=2, norm_first=norm_first, pad_id=0,
+                                      dropout=0.3, share_embeddings=True)
+        src, tgt = np.array([[1, 4, 2, 0], [3, 3, 5, 6]]), np.array([[2, 6, 0], [1, 5, 5]])
+        plain, quick = tl.Transformer(config, seed=7), fast.accelerate(tl.Transformer(config, seed=7))
+        logits = plain.forward(src, tgt)
+        assert_close(quick.forward(src, tgt), logits, "logits")
+        assert "decoder.layers.1.cross_attn.dropped_weights" in plain.trace()
+        for name, want in plain.trace().items():
+            assert_close(quick.trace()[name], want, name)
+        dlogits = np.random.default_rng(0).standard_normal(logits.shape)
+        plain.zero_grad(), quick.zero_grad()
+        plain.backward(dlogits), quick.backward(dlogits)
+        assert_gradients_close(quick, plain)
 
 
 # -- the switch -----------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 """Figures whose panels are compared share one colour scale and one colour bar
-(``matrix_figure(..., shared_scale=True)``), and the stored figures of chapters 06 to 09 stay
+(``matrix_figure(..., shared_scale=True, shared_colorbar=True)``), and the stored figures of chapters 06 to 09 stay
 readable on a page: at most about 1000 px wide."""
 
 import base64
@@ -19,7 +19,7 @@ WIDEST = 1010  # pixels at the stored resolution: "about 1000"
 
 def test_panels_without_limits_share_one_symmetric_scale_and_one_colour_bar():
     a, b = np.array([[1.0, -2.0]]), np.array([[0.5, 3.0]])
-    fig = matrix_figure([dict(matrix=a), dict(matrix=b)], shared_scale=True)
+    fig = matrix_figure([dict(matrix=a), dict(matrix=b)], shared_scale=True, shared_colorbar=True)
     panels, bars = fig.axes[:2], fig.axes[2:]
     assert all(ax.images[0].get_clim() == (-3.0, 3.0) for ax in panels)
     assert len(bars) == 1 and bars[0].get_ylim() == (-3.0, 3.0)
@@ -29,7 +29,7 @@ def test_panels_without_limits_share_one_symmetric_scale_and_one_colour_bar():
 def test_each_colour_scale_gets_its_own_colour_bar():
     weights = dict(matrix=np.eye(2), vmin=0, vmax=1, cmap="Blues")
     signed = dict(matrix=np.array([[1.0, -1.0]]))
-    fig = matrix_figure([weights, dict(weights), signed], ncols=3, shared_scale=True)
+    fig = matrix_figure([weights, dict(weights), signed], ncols=3, shared_colorbar=True)
     assert len(fig.axes) == 5  # three panels, a bar for the two weight maps, a bar for the signed panel
     plt.close(fig)
 

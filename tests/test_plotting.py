@@ -76,6 +76,17 @@ def test_panels_that_fit_stay_side_by_side_and_titles_keep_the_shape_apart():
     assert first.get_title() == "Q K^T (3 x 3)"
 
 
+def test_shared_scale_puts_compared_panels_on_one_colour_scale():
+    small, large, positive = np.full((2, 2), 0.1), np.array([[-3.0, 1.0]]), np.array([[0.5, 2.0]])
+    fig = matrix_figure([dict(matrix=small), dict(matrix=large), dict(matrix=positive)], shared_scale=True)
+    limits = {ax.images[0].get_clim() for ax in fig.axes}
+    maps = {ax.images[0].get_cmap().name for ax in fig.axes}
+    assert limits == {(-3.0, 3.0)} and maps == {"RdBu_r"}
+    plt.close(fig)
+    fig = matrix_figure([dict(matrix=small), dict(matrix=large)])
+    assert fig.axes[0].images[0].get_clim() != fig.axes[1].images[0].get_clim()  # without it, each its own
+    plt.close(fig)
+
 def _rows_of_panels(figure) -> int:
     """How many rows of panels the figure has."""
     return len({round(ax.get_position().y0, 3) for ax in figure.axes if ax.images})

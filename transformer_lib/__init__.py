@@ -23,6 +23,7 @@ from importlib import import_module
 from .model.attention import MultiHeadAttention, scaled_dot_product_attention
 from .model.config import LayerConfig, TransformerConfig
 from .model.decoder import Decoder, DecoderLayer
+from .model.dropout import Dropout
 from .model.embedding import Embedding
 from .model.encoder import Encoder, EncoderLayer
 from .model.feed_forward import FeedForward, relu, relu_backward
@@ -66,7 +67,7 @@ def __getattr__(name: str):
 
 
 __all__ = [
-    "SGD", "Adam", "CrossEntropyLoss", "Decoder", "DecoderLayer", "Embedding", "Encoder", "EncoderLayer",
+    "SGD", "Adam", "CrossEntropyLoss", "Decoder", "DecoderLayer", "Dropout", "Embedding", "Encoder", "EncoderLayer",
     "FeedForward", "LayerConfig", "LayerNorm", "Linear", "Module", "ModuleList", "MultiHeadAttention", "Transformer",
     "TransformerConfig", "attention_mask", "beam_search", "causal_mask", "clip_grad_norm", "greedy_decode",
     "gradient_check", "load_weights", "log_softmax", "numerical_gradient", "padding_mask", "relative_error", "relu",

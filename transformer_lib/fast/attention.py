@@ -48,27 +48,30 @@ class FastMultiHeadAttention(MultiHeadAttention):
         scaled = scores * self.scale
         masked = mask_scores(scaled, mask)
         weights = softmax(masked)
-        concat = self._matmul_merged(weights, v)  # the heads side by side (B, Tq, d_model)
-        heads = self._split_heads(concat)  # each head's output weights @ V (B, h, Tq, d_k)
+        dropped = self.dropout.forward(weights)  # the weights themselves when dropout is off
+        concat = self._matmul_merged(dropped, v)  # the heads side by side (B, Tq, d_model)
+        heads = self._split_heads(concat)  # each head's output dropped @ V (B, h, Tq, d_k)
         out = self.w_o.forward(concat)
 
-        self._cache = (q, k, v, weights)
+        self._cache = (q, k, v, weights, dropped)
         self._trace = {
             "Q": q, "K": k, "V": v, "scores": scores, "scaled_scores": scaled,
             "masked_scores": masked, "weights": weights, "head_outputs": heads,
             "concat": concat, "output": out,
         }
+        if dropped is not weights:
+            self._trace["dropped_weights"] = dropped
         return out
 
     def backward(self, dout: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """dout (B, Tq, d_model) -> (d_query (B, Tq, d_model), d_key_value (B, Tk, d_model)).
         For self-attention the input gradient is their sum."""
-        q, k, v, weights = self._cache
+        q, k, v, weights, dropped = self._cache
         batch, _, tq, _ = q.shape
         tk, d = k.shape[2], self.d_model
         self_attention = self.w_k._cache is self.w_q._cache  # Q, K and V projected one input
         dheads = self._split_heads(self.w_o.backward(dout))  # (B, h, Tq, d_k)
-        dweights = dheads @ v.swapaxes(-1, -2)  # (B, h, Tq, Tk)
+        dweights = self.dropout.backward(dheads @ v.swapaxes(-1, -2))  # (B, h, Tq, Tk)
         # Masked entries have weight exactly 0, so softmax_backward gives them gradient 0.
         dscores = self.softmax_backward(dweights, weights)
         dscores *= self.scale
@@ -80,7 +83,7 @@ class FastMultiHeadAttention(MultiHeadAttention):
             dq, d_kv = np.empty((batch, tq, d), dtype=dscores.dtype), np.empty((batch, tk, 2 * d), dtype=dscores.dtype)
         self._matmul_merged(dscores, k, out=dq)  # dQ = dscores K
         self._matmul_merged(dscores.swapaxes(-1, -2), q, out=d_kv[..., :d])  # dK = dscoresᵀ Q
-        self._matmul_merged(weights.swapaxes(-1, -2), dheads, out=d_kv[..., d:])  # dV = weightsᵀ dheads
+        self._matmul_merged(dropped.swapaxes(-1, -2), dheads, out=d_kv[..., d:])  # dV = droppedᵀ dheads
         if self_attention:
             add_weight_gradients((self.w_q, self.w_k, self.w_v), d_qkv)
         else:

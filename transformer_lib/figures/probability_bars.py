@@ -56,7 +56,7 @@ def probability_bars(ax, values, token_labels: Sequence[str], title: str | None 
 
 
 def probability_bars_figure(panels: Sequence[dict], token_labels: Sequence[str], ylabel: str = "probability",
-                            sharey: bool = True, suptitle: str | None = None, panel_width: float = 3.6) -> Figure:
+                            sharey: bool = True, suptitle: str | None = None, panel_width: float = 3.2) -> Figure:
     """One `probability_bars` panel per dict of `panels` (keys: ``values`` (V,), and optionally
     ``title``, ``highlight``, ``outline``, ``outline_label``, ``baseline``, ``ylim``), side by side on one
     y scale when `sharey`, each `panel_width` inches wide."""

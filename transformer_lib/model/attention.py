@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 
+from .dropout import Dropout
 from .linear import Linear
 from .masks import mask_scores
 from .module import Module
@@ -15,14 +17,16 @@ from .validation import check_array, check_divisible_heads, check_mask, check_po
 
 def scaled_dot_product_attention(
     q: np.ndarray, k: np.ndarray, v: np.ndarray, mask: np.ndarray | None = None, scale: float | None = None,
-    steps: dict[str, np.ndarray] | None = None,
+    steps: dict[str, np.ndarray] | None = None, dropout: Callable[[np.ndarray], np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """softmax(q kᵀ * scale, masked) v. Returns ``(output, weights)``.
 
     q (..., Tq, d_k), k (..., Tk, d_k), v (..., Tk, d_v), mask broadcasting to (..., Tq, Tk) with
     True = masked out; scale defaults to 1 / sqrt(d_k). Output (..., Tq, d_v), weights (..., Tq, Tk).
-    A query whose keys are all masked gets all-zero weights and a zero output. A dict passed as
-    `steps` receives the intermediate ``scores`` = q kᵀ, ``scaled_scores`` and ``masked_scores``.
+    A query whose keys are all masked gets all-zero weights and a zero output. `dropout`, if
+    given, is applied to the weights before they mix the values (the returned weights are those
+    before it). A dict passed as `steps` receives the intermediate ``scores`` = q kᵀ,
+    ``scaled_scores``, ``masked_scores`` and ``mixing_weights``, the weights that mixed the values.
     """
     if scale is None:
         scale = 1.0 / math.sqrt(q.shape[-1])
@@ -30,9 +34,10 @@ def scaled_dot_product_attention(
     scaled = scores * scale
     masked = mask_scores(scaled, mask)
     weights = softmax(masked)
+    mixing = weights if dropout is None else dropout(weights)
     if steps is not None:
-        steps.update(scores=scores, scaled_scores=scaled, masked_scores=masked)
-    return weights @ v, weights
+        steps.update(scores=scores, scaled_scores=scaled, masked_scores=masked, mixing_weights=mixing)
+    return mixing @ v, weights
 
 
 class MultiHeadAttention(Module):
@@ -45,19 +50,23 @@ class MultiHeadAttention(Module):
     (encoder-decoder attention) `query` comes from the decoder and `key_value` from the encoder.
 
     ``scale="d_k"`` divides the scores by sqrt(d_k) (the paper); ``scale="d_model"`` by
-    sqrt(d_model) (the source document). They agree when there is one head.
+    sqrt(d_model) (the source document). They agree when there is one head. With `dropout` > 0,
+    in training mode, the weights pass through `Dropout` (child ``dropout``) before they mix the
+    values, as in ``torch.nn.MultiheadAttention``.
 
     Trace, per head (shapes with B batch, h heads, Tq queries, Tk keys):
     ``Q`` (B, h, Tq, d_k), ``K`` and ``V`` (B, h, Tk, d_k), ``scores`` = Q Kᵀ (B, h, Tq, Tk),
     ``scaled_scores``, ``masked_scores`` (-inf where masked), ``weights`` (softmax, rows sum
-    to 1), ``head_outputs`` (B, h, Tq, d_k), ``concat`` (B, Tq, d_model), ``output`` (B, Tq, d_model).
+    to 1), ``head_outputs`` (B, h, Tq, d_k), ``concat`` (B, Tq, d_model), ``output`` (B, Tq, d_model);
+    while dropout is at work, also ``dropped_weights`` (B, h, Tq, Tk), what mixes the values.
     """
 
     # `override` may also replace the softmax's backward, called as self.softmax_backward(dout, probs).
     overridable = ("forward", "backward", "softmax_backward")
     softmax_backward = staticmethod(softmax_backward)
 
-    def __init__(self, d_model: int, num_heads: int, rng: np.random.Generator, dtype=np.float64, scale: str = "d_k"):
+    def __init__(self, d_model: int, num_heads: int, rng: np.random.Generator, dtype=np.float64, scale: str = "d_k",
+                 dropout: float = 0.0):
         super().__init__()
         check_positive_integer(d_model, "d_model")
         check_divisible_heads(d_model, num_heads)
@@ -68,6 +77,7 @@ class MultiHeadAttention(Module):
         self.scale = 1.0 / math.sqrt(self.d_k if scale == "d_k" else d_model)
         for name in ("w_q", "w_k", "w_v", "w_o"):
             self.add_module(name, Linear(d_model, d_model, rng, dtype))
+        self.add_module("dropout", Dropout(dropout, rng))
 
     def _split_heads(self, x: np.ndarray) -> np.ndarray:
         b, t, _ = x.shape  # (B, T, d_model) -> (B, h, T, d_k)
@@ -89,25 +99,31 @@ class MultiHeadAttention(Module):
         K = self._split_heads(self.w_k.forward(key_value))  # (B, h, Tk, d_k)
         V = self._split_heads(self.w_v.forward(key_value))  # (B, h, Tk, d_k)
         steps = {}
-        heads, weights = scaled_dot_product_attention(Q, K, V, mask, self.scale, steps)  # every head at once
+        heads, weights = scaled_dot_product_attention(Q, K, V, mask, self.scale, steps,
+                                                      dropout=self.dropout.forward)  # every head at once
         concat = self._merge_heads(heads)  # the heads side by side (B, Tq, d_model)
         out = self.w_o.forward(concat)
 
-        self._cache = (Q, K, V, weights)
+        dropped = steps.pop("mixing_weights")  # Dropout(weights); the weights themselves when it is off
+        self._cache = (Q, K, V, weights, dropped)
         self._trace = {"Q": Q, "K": K, "V": V, **steps, "weights": weights, "head_outputs": heads,
                        "concat": concat, "output": out}
+        if dropped is not weights:
+            self._trace["dropped_weights"] = dropped
         return out
 
     def backward(self, dout: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """dout (B, Tq, d_model) -> (d_query (B, Tq, d_model), d_key_value (B, Tk, d_model)).
         For self-attention the input gradient is their sum.
 
-        Per head, with P the weights and H = P V its output: dP = dH Vᵀ, dV = Pᵀ dH, the
-        softmax's dS, then S = Q Kᵀ * scale gives dQ = dS K * scale and dK = dSᵀ Q * scale."""
-        Q, K, V, P = self._cache
+        Per head, with P the weights, D = Dropout(P) (D = P without dropout) and H = D V its
+        output: dD = dH Vᵀ, dV = Dᵀ dH, dP through the dropout, the softmax's dS, then
+        S = Q Kᵀ * scale gives dQ = dS K * scale and dK = dSᵀ Q * scale."""
+        Q, K, V, P, D = self._cache
         dconcat = self.w_o.backward(dout)  # (B, Tq, d_model)
         dH = self._split_heads(dconcat)  # (B, h, Tq, d_k)
-        dP, dV = dH @ V.swapaxes(-1, -2), P.swapaxes(-1, -2) @ dH
+        dD, dV = dH @ V.swapaxes(-1, -2), D.swapaxes(-1, -2) @ dH
+        dP = self.dropout.backward(dD)
         dS = self.softmax_backward(dP, P)  # masked keys have P = 0, so their dS is 0
         dQ = dS @ K * self.scale
         dK = dS.swapaxes(-1, -2) @ Q * self.scale

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .validation import check_divisible_heads, check_positive_integer
+from .validation import check_divisible_heads, check_dropout_probability, check_positive_integer
 
 ATTENTION_SCALES = ("d_k", "d_model")
 DTYPES = ("float64", "float32")
@@ -27,7 +27,9 @@ class LayerConfig:
     sublayer (pre-norm) instead of after the residual sum (post-norm, the paper);
     attention_scale: divide the scores by sqrt(d_k) (``"d_k"``, the paper) or sqrt(d_model)
     (``"d_model"``, the source document); layer_norm_eps: added to the variance; dtype:
-    ``"float64"`` or ``"float32"``.
+    ``"float64"`` or ``"float32"``; dropout: the probability P_drop with which, in training mode,
+    dropout zeroes a number of each sublayer's output and of the attention weights (the paper
+    trains with 0.1; the default 0 leaves every number as it is).
 
     ``LayerConfig(d_model=6, num_heads=2, d_ff=24)`` is the running example's layer."""
 
@@ -38,6 +40,7 @@ class LayerConfig:
     attention_scale: str = "d_k"
     layer_norm_eps: float = 1e-5
     dtype: str = "float64"
+    dropout: float = 0.0
 
     def __post_init__(self):
         for name in ("d_model", "num_heads", "d_ff"):
@@ -57,6 +60,7 @@ class LayerConfig:
             )
         if self.dtype not in DTYPES:
             raise ValueError(f"dtype must be 'float64' or 'float32', got {self.dtype!r}")
+        check_dropout_probability(self.dropout, "dropout")
 
 
 @dataclass(frozen=True)
@@ -66,7 +70,9 @@ class TransformerConfig:
     ``embed_scale=False``. The layer fields (d_model ... dtype) are those of `LayerConfig`.
 
     pad_id: token id of padding in both vocabularies; when set, the model builds padding masks
-    from the tokens it is given.
+    from the tokens it is given. dropout: P_drop, also applied to the embeddings plus positional
+    encoding. share_embeddings: one matrix for the source embedding, the target embedding and
+    the output projection (section 3.4 of the paper; needs one vocabulary for both sides).
     """
 
     src_vocab_size: int = 11
@@ -83,6 +89,8 @@ class TransformerConfig:
     layer_norm_eps: float = 1e-5
     pad_id: int | None = None
     dtype: str = "float64"
+    dropout: float = 0.0
+    share_embeddings: bool = False
 
     def __post_init__(self):
         for name in ("src_vocab_size", "tgt_vocab_size", "max_len"):
@@ -90,6 +98,13 @@ class TransformerConfig:
         check_layer_count(self.num_encoder_layers, "num_encoder_layers")
         check_layer_count(self.num_decoder_layers, "num_decoder_layers")
         self.layer_config()  # checks the layer fields
+        if not isinstance(self.share_embeddings, (bool, np.bool_)):
+            raise TypeError(f"share_embeddings must be True or False, got {self.share_embeddings!r}")
+        if self.share_embeddings and self.src_vocab_size != self.tgt_vocab_size:
+            raise ValueError(
+                f"share_embeddings=True needs one vocabulary for both sides (one matrix serves both embeddings "
+                f"and the output), got src_vocab_size={self.src_vocab_size} and tgt_vocab_size={self.tgt_vocab_size}"
+            )
         if self.pad_id is not None:
             smaller = min(self.src_vocab_size, self.tgt_vocab_size)
             if isinstance(self.pad_id, bool) or not isinstance(self.pad_id, (int, np.integer)) \
@@ -103,7 +118,7 @@ class TransformerConfig:
         """The part every encoder and decoder layer shares."""
         return LayerConfig(d_model=self.d_model, num_heads=self.num_heads, d_ff=self.d_ff,
                            norm_first=self.norm_first, attention_scale=self.attention_scale,
-                           layer_norm_eps=self.layer_norm_eps, dtype=self.dtype)
+                           layer_norm_eps=self.layer_norm_eps, dtype=self.dtype, dropout=self.dropout)
 
 
 def check_layer_config(config) -> LayerConfig:

@@ -7,6 +7,7 @@ import numpy as np
 
 from .attention import MultiHeadAttention
 from .config import LayerConfig, check_layer_config, check_layer_count
+from .dropout import Dropout
 from .feed_forward import FeedForward
 from .layer_norm import LayerNorm
 from .module import Module, ModuleList
@@ -18,12 +19,13 @@ class DecoderLayer(Module):
 
     Post-norm (the paper, ``norm_first=False``)::
 
-        h1 = LayerNorm(y + MaskedSelfAttention(y))
-        h2 = LayerNorm(h1 + CrossAttention(query=h1, key_value=memory))
-        out = LayerNorm(h2 + FFN(h2))
+        h1 = LayerNorm(y + Dropout(MaskedSelfAttention(y)))
+        h2 = LayerNorm(h1 + Dropout(CrossAttention(query=h1, key_value=memory)))
+        out = LayerNorm(h2 + Dropout(FFN(h2)))
 
     Pre-norm (``norm_first=True``) moves each LayerNorm onto the branch input, as in
-    ``EncoderLayer``. Sizes and switches come from a `LayerConfig`.
+    ``EncoderLayer``. Sizes and switches come from a `LayerConfig`. Dropout (children
+    ``dropout1`` to ``dropout3``) acts only in training mode with ``config.dropout`` > 0.
     Shapes: y (B, Tt, d_model), memory (B, Ts, d_model) -> (B, Tt, d_model).
     Trace: ``self_attention_sum``, ``add_norm_1``, ``cross_attention_sum``, ``add_norm_2``,
     ``ffn_sum``, ``output``.
@@ -33,12 +35,16 @@ class DecoderLayer(Module):
         super().__init__()
         self.config = c = check_layer_config(config)
         self.norm_first = c.norm_first
-        self.add_module("self_attn", MultiHeadAttention(c.d_model, c.num_heads, rng, c.dtype, c.attention_scale))
+        self.add_module("self_attn", MultiHeadAttention(c.d_model, c.num_heads, rng, c.dtype, c.attention_scale,
+                                                             c.dropout))
         self.add_module("norm1", LayerNorm(c.d_model, c.layer_norm_eps, c.dtype))
-        self.add_module("cross_attn", MultiHeadAttention(c.d_model, c.num_heads, rng, c.dtype, c.attention_scale))
+        self.add_module("cross_attn", MultiHeadAttention(c.d_model, c.num_heads, rng, c.dtype, c.attention_scale,
+                                                             c.dropout))
         self.add_module("norm2", LayerNorm(c.d_model, c.layer_norm_eps, c.dtype))
         self.add_module("ffn", FeedForward(c.d_model, c.d_ff, rng, c.dtype))
         self.add_module("norm3", LayerNorm(c.d_model, c.layer_norm_eps, c.dtype))
+        for name in ("dropout1", "dropout2", "dropout3"):
+            self.add_module(name, Dropout(c.dropout, rng))
 
     def forward(self, y: np.ndarray, memory: np.ndarray, self_mask: np.ndarray | None = None,
                 memory_mask: np.ndarray | None = None) -> np.ndarray:
@@ -50,16 +56,16 @@ class DecoderLayer(Module):
         memory = check_array(memory, "memory", ndim=3, shape=(y.shape[0], None, d_model))
         if self.norm_first:
             n1 = self.norm1.forward(y)
-            h1 = y + self.self_attn.forward(n1, n1, self_mask)
-            h2 = h1 + self.cross_attn.forward(self.norm2.forward(h1), memory, memory_mask)
-            out = h2 + self.ffn.forward(self.norm3.forward(h2))
+            h1 = y + self.dropout1.forward(self.self_attn.forward(n1, n1, self_mask))
+            h2 = h1 + self.dropout2.forward(self.cross_attn.forward(self.norm2.forward(h1), memory, memory_mask))
+            out = h2 + self.dropout3.forward(self.ffn.forward(self.norm3.forward(h2)))
             sums = (h1, h1, h2, h2, out)
         else:
-            s1 = y + self.self_attn.forward(y, y, self_mask)
+            s1 = y + self.dropout1.forward(self.self_attn.forward(y, y, self_mask))
             h1 = self.norm1.forward(s1)
-            s2 = h1 + self.cross_attn.forward(h1, memory, memory_mask)
+            s2 = h1 + self.dropout2.forward(self.cross_attn.forward(h1, memory, memory_mask))
             h2 = self.norm2.forward(s2)
-            s3 = h2 + self.ffn.forward(h2)
+            s3 = h2 + self.dropout3.forward(self.ffn.forward(h2))
             out = self.norm3.forward(s3)
             sums = (s1, h1, s2, h2, s3)
         names = ("self_attention_sum", "add_norm_1", "cross_attention_sum", "add_norm_2", "ffn_sum")
@@ -69,17 +75,17 @@ class DecoderLayer(Module):
     def backward(self, dout: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """dout (B, Tt, d_model) -> (dy (B, Tt, d_model), d_memory (B, Ts, d_model))."""
         if self.norm_first:
-            dh2 = dout + self.norm3.backward(self.ffn.backward(dout))
-            dq, d_memory = self.cross_attn.backward(dh2)
+            dh2 = dout + self.norm3.backward(self.ffn.backward(self.dropout3.backward(dout)))
+            dq, d_memory = self.cross_attn.backward(self.dropout2.backward(dh2))
             dh1 = dh2 + self.norm2.backward(dq)
-            dq, dkv = self.self_attn.backward(dh1)
+            dq, dkv = self.self_attn.backward(self.dropout1.backward(dh1))
             return dh1 + self.norm1.backward(dq + dkv), d_memory
         ds3 = self.norm3.backward(dout)
-        dh2 = ds3 + self.ffn.backward(ds3)
+        dh2 = ds3 + self.ffn.backward(self.dropout3.backward(ds3))
         ds2 = self.norm2.backward(dh2)
-        dq, d_memory = self.cross_attn.backward(ds2)
+        dq, d_memory = self.cross_attn.backward(self.dropout2.backward(ds2))
         ds1 = self.norm1.backward(ds2 + dq)
-        dq, dkv = self.self_attn.backward(ds1)
+        dq, dkv = self.self_attn.backward(self.dropout1.backward(ds1))
         return ds1 + dq + dkv, d_memory
 
 

@@ -9,6 +9,7 @@ and values come from the encoder output alone: they are computed once per source
 `IncrementalDecoder` runs the model's own decoder layers this way, reading their weights
 (nothing is copied or re-implemented but the order of the steps): the same logits as the full
 decoder on the whole prefix, at a cost per step that grows with the prefix, not its square.
+It computes what the model computes in evaluation mode: decoding draws no dropout masks.
 """
 
 from __future__ import annotations

@@ -43,6 +43,8 @@ class Module:
         self._grads: dict[str, np.ndarray] = {}
         self._children: dict[str, Module] = {}
         self._trace: dict[str, np.ndarray] = {}
+        self._tied: dict[str, tuple[Module, str, bool]] = {}
+        self.training = True  # `train` and `eval` switch it; `Dropout` reads it
 
     # -- registration -------------------------------------------------------------------------
     def add_parameter(self, name: str, value: np.ndarray) -> np.ndarray:
@@ -56,6 +58,26 @@ class Module:
         self._children[name] = module
         object.__setattr__(self, name, module)
         return module
+
+    def tie_parameter(self, name: str, owner: Module, owner_name: str, transpose: bool = False) -> None:
+        """Use `owner`'s parameter `owner_name` (transposed if `transpose`) as this module's
+        parameter `name`, in place of its own: both read the same numbers, and this module's
+        backward adds into the owner's gradient, so the gradient is the sum over every use.
+        `parameters` and `gradients` list the array once, under the owner's name."""
+        if name not in self._params:
+            raise ValueError(f"{type(self).__name__} has no parameter {name!r} to tie: expected one of {list(self._params)}")
+        shape = owner._params[owner_name].shape
+        if (shape[::-1] if transpose else shape) != self._params[name].shape:
+            raise ValueError(f"cannot tie {name!r} of shape {self._params[name].shape} to {owner_name!r} of shape "
+                             f"{shape}{' transposed' if transpose else ''}: expected the same shape")
+        self._tied[name] = (owner, owner_name, transpose)
+        self._bind_tied()
+
+    def _bind_tied(self) -> None:
+        """Point each tied parameter and its gradient at (a view of) the owner's current arrays."""
+        for name, (owner, owner_name, transpose) in self._tied.items():
+            value, grad = owner._params[owner_name], owner._grads[owner_name]
+            self._params[name], self._grads[name] = (value.T, grad.T) if transpose else (value, grad)
 
     def __getattr__(self, name: str) -> np.ndarray:
         # Only called when normal lookup fails: expose parameters as attributes (layer.weight).
@@ -78,6 +100,7 @@ class Module:
             f"{prefix}.{name}" if prefix else name: value
             for prefix, module in self.named_modules()
             for name, value in getattr(module, attribute).items()
+            if attribute == "_trace" or name not in module._tied  # a tied parameter is its owner's
         }
 
     def parameters(self) -> dict[str, np.ndarray]:
@@ -101,7 +124,8 @@ class Module:
         """Move every parameter, and every gradient, into one contiguous array, leaving each
         named parameter a view into it. Values and names are unchanged; optimisers then update
         all parameters with a few whole-array operations instead of one loop step per tensor."""
-        pairs = [(module, name) for _, module in self.named_modules() for name in module._params]
+        pairs = [(module, name) for _, module in self.named_modules() for name in module._params
+                 if name not in module._tied]
         total = sum(module._params[name].size for module, name in pairs)
         flat_params = np.empty(total, dtype=self.dtype)
         flat_grads = np.zeros(total, dtype=self.dtype)
@@ -113,6 +137,8 @@ class Module:
             module._params[name][...] = value
             module._grads[name] = flat_grads[offset:end].reshape(value.shape)
             offset = end
+        for _, module in self.named_modules():
+            module._bind_tied()
         self._flat = (flat_params, flat_grads)
 
     def parameter_buffers(self) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -123,6 +149,20 @@ class Module:
             return [flat]
         params, grads = self.parameters(), self.gradients()
         return [(params[name], grads[name]) for name in params]
+
+    # -- training and evaluation ------------------------------------------------------------------
+    def train(self, mode: bool = True) -> Module:
+        """Put this module and every descendant in training mode (`mode` True: dropout draws
+        masks) or evaluation mode (False: dropout passes its input through). Returns self."""
+        if not isinstance(mode, (bool, np.bool_)):
+            raise TypeError(f"mode must be True (training) or False (evaluation), got {mode!r}")
+        for _, module in self.named_modules():
+            module.training = bool(mode)
+        return self
+
+    def eval(self) -> Module:
+        """Evaluation mode for this module and every descendant: ``train(False)``. Returns self."""
+        return self.train(False)
 
     # -- teaching trace -----------------------------------------------------------------------
     def trace(self) -> dict[str, np.ndarray]:

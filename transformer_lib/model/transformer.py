@@ -7,6 +7,7 @@ import numpy as np
 
 from .config import TransformerConfig
 from .decoder import Decoder
+from .dropout import Dropout
 from .embedding import Embedding
 from .encoder import Encoder
 from .linear import Linear
@@ -20,8 +21,17 @@ class Transformer(Module):
     """Encoder-decoder Transformer ("Attention Is All You Need", 2017).
 
     Children: ``src_embed``, ``tgt_embed`` (Embedding), ``encoder``, ``decoder``, ``generator``
-    (Linear d_model -> tgt_vocab_size). The positional-encoding table ``pe`` (max_len, d_model)
-    is a constant, not a parameter. Weights are drawn deterministically from `seed`.
+    (Linear d_model -> tgt_vocab_size), ``src_dropout``, ``tgt_dropout`` (on the embeddings plus
+    positional encoding). The positional-encoding table ``pe`` (max_len, d_model) is a constant,
+    not a parameter. Weights, and the dropout masks, are drawn deterministically from `seed`.
+
+    With ``config.share_embeddings`` (section 3.4 of the paper) the source embedding's table
+    (V, d_model) is also the target embedding's table and, transposed, the output projection's
+    weight: `parameters` lists it once, as ``src_embed.weight``, and its gradient is the sum of
+    the three uses. The output projection keeps its own bias.
+
+    Dropout acts in training mode, which a model is in until ``model.eval()``; decoding, when
+    ``config.dropout`` > 0, belongs in evaluation mode.
 
     The public methods (`forward`, `encode`, `decode`, `backward`, `check_tokens`,
     `padding_mask`) check what they are given, once, before anything runs or changes; the
@@ -44,6 +54,11 @@ class Transformer(Module):
         self.add_module("encoder", Encoder(c.num_encoder_layers, layer, rng))
         self.add_module("decoder", Decoder(c.num_decoder_layers, layer, rng))
         self.add_module("generator", Linear(c.d_model, c.tgt_vocab_size, rng, dtype))
+        self.add_module("src_dropout", Dropout(c.dropout, rng))
+        self.add_module("tgt_dropout", Dropout(c.dropout, rng))
+        if c.share_embeddings:
+            self.tgt_embed.tie_parameter("weight", self.src_embed, "weight")
+            self.generator.tie_parameter("weight", self.src_embed, "weight", transpose=True)
         self.pe = sinusoidal_positional_encoding(c.max_len, c.d_model, dtype=dtype)
         self.flatten_parameters()
         self._logits_shape: tuple[int, ...] | None = None  # of the last `forward`, for `backward`
@@ -84,13 +99,14 @@ class Transformer(Module):
         return given
 
     # -- pieces ---------------------------------------------------------------------------------
-    def _embed(self, embed: Embedding, tokens: np.ndarray, name: str) -> np.ndarray:
+    def _embed(self, embed: Embedding, dropout: Dropout, tokens: np.ndarray, name: str) -> np.ndarray:
+        """Dropout(embedding + positional encoding) of checked ids (B, T) -> (B, T, d_model)."""
         length = tokens.shape[1]
         emb = embed.lookup(tokens)  # ids checked by check_tokens
         x = emb + self.pe[:length]
         self._trace[f"{name}_embedding"] = emb
         self._trace[f"{name}_input"] = x
-        return x
+        return dropout.forward(x)
 
     def encode(self, src, src_padding: np.ndarray | None = None) -> np.ndarray:
         """src (B, Ts) token ids -> memory (B, Ts, d_model). `src_padding` (B, Ts) bool, True at
@@ -104,7 +120,7 @@ class Transformer(Module):
         """`encode` for checked ids and padding."""
         self._trace = {}
         self._src_mask = attention_mask(key_padding=_padded_or_none(src_padding))
-        memory = self.encoder.forward(self._embed(self.src_embed, src, "src"), self._src_mask)
+        memory = self.encoder.forward(self._embed(self.src_embed, self.src_dropout, src, "src"), self._src_mask)
         self._trace["memory"] = memory
         return memory
 
@@ -135,7 +151,7 @@ class Transformer(Module):
         """`decode` for checked ids, memory and padding."""
         self_mask = attention_mask(key_padding=_padded_or_none(tgt_padding), causal_length=tgt.shape[-1])
         memory_mask = attention_mask(key_padding=_padded_or_none(src_padding))
-        y = self.decoder.forward(self._embed(self.tgt_embed, tgt, "tgt"), memory, self_mask, memory_mask)
+        y = self.decoder.forward(self._embed(self.tgt_embed, self.tgt_dropout, tgt, "tgt"), memory, self_mask, memory_mask)
         logits = self.generator.forward(y)
         self._trace["decoder_output"] = y
         self._trace["logits"] = logits
@@ -168,8 +184,8 @@ class Transformer(Module):
         dlogits = check_array(dlogits, "dlogits", shape=self._logits_shape)
         dy = self.generator.backward(dlogits)
         dy, d_memory = self.decoder.backward(dy)
-        self.tgt_embed.backward(dy)
-        self.src_embed.backward(self.encoder.backward(d_memory))
+        self.tgt_embed.backward(self.tgt_dropout.backward(dy))
+        self.src_embed.backward(self.src_dropout.backward(self.encoder.backward(d_memory)))
 
 
 def _boolean_padding(padding, name: str) -> np.ndarray:

@@ -122,3 +122,14 @@ def _row_lengths(tokens) -> str:
     except TypeError:
         return ""
     return f" (sequences of lengths {lengths[:8]}{' ...' if len(lengths) > 8 else ''})" if len(set(lengths)) > 1 else ""
+
+
+def check_dropout_probability(p, name: str = "dropout") -> float:
+    """`p` as a float after checking it is a probability in [0, 1): the chance that dropout zeroes
+    a number. p = 1 would zero everything and scale the rest by 1 / (1 - p) = infinity."""
+    if isinstance(p, (bool, np.bool_)) or not isinstance(p, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} must be a number in [0, 1) (the probability of zeroing a number), got {p!r}")
+    if not 0 <= p < 1:
+        raise ValueError(f"{name} must be in [0, 1) (the probability of zeroing a number; the paper uses 0.1), "
+                         f"got {p!r}")
+    return float(p)

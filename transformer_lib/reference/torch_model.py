@@ -1,11 +1,20 @@
 """The same models built from PyTorch's own modules, for cross-checking the NumPy code.
 
 Nothing here re-implements our layers: attention is ``torch.nn.MultiheadAttention``, the layers
-are ``nn.TransformerEncoderLayer`` / ``nn.TransformerDecoderLayer`` (batch_first, dropout 0,
-ReLU, the same norm placement), stacked by ``nn.TransformerEncoder`` / ``nn.TransformerDecoder``
-without a final norm; embeddings are ``nn.Embedding`` and the output is ``nn.Linear``. The only
-constants shared with the NumPy model are the weights (copied) and the positional-encoding table
-(checked against the paper's formula in the tests).
+are ``nn.TransformerEncoderLayer`` / ``nn.TransformerDecoderLayer`` (batch_first, ReLU, the same
+norm placement and dropout probability), stacked by ``nn.TransformerEncoder`` /
+``nn.TransformerDecoder`` without a final norm; embeddings are ``nn.Embedding`` (dropout on their
+sum with the positional encoding is ``nn.Dropout``) and the output is ``nn.Linear``, its weight
+the embeddings' own when the model shares them. The only constants shared with the NumPy model
+are the weights (copied) and the positional-encoding table (checked against the paper's formula
+in the tests).
+
+With dropout, two settings make PyTorch's layers drop what the paper drops, through
+``torch.nn.functional.dropout`` (where `reference.dropout_replay` can feed them our masks): the
+dropout inside PyTorch's feed-forward block, which the paper does not have, is replaced by
+``nn.Identity``; and each ``nn.MultiheadAttention`` is asked for its weights (``need_weights``),
+the path on which it applies dropout to them with that function (the path the layers choose
+draws its mask inside a fused kernel). Neither changes what is computed.
 
 torch is imported only by this module, so the rest of the package works without it.
 
@@ -24,6 +33,7 @@ from torch import nn
 from ..model.attention import MultiHeadAttention
 from ..model.config import LayerConfig
 from ..model.decoder import Decoder, DecoderLayer
+from ..model.dropout import Dropout
 from ..model.encoder import Encoder, EncoderLayer
 from ..model.layer_norm import LayerNorm
 from ..model.module import Module
@@ -49,16 +59,20 @@ class ReferenceTransformer(nn.Module):
         self.decoder = nn.TransformerDecoder(nn.TransformerDecoderLayer(c.d_model, c.num_heads, **common),
                                              c.num_decoder_layers, norm=None)
         self.generator = nn.Linear(c.d_model, c.tgt_vocab_size)
+        if c.share_embeddings:  # one Parameter, three uses: autograd sums their gradients
+            self.tgt_embed.weight = self.src_embed.weight
+            self.generator.weight = self.src_embed.weight
+        self.embed_dropout = nn.Dropout(c.dropout)
         self.register_buffer("pe", torch.as_tensor(pe))
 
     def forward(self, src, tgt, src_padding=None, tgt_padding=None):
         """src (B, Ts), tgt (B, Tt) long tensors; paddings (B, T) bool, True at padding ->
         logits (B, Tt, V)."""
-        x = self.src_embed(src) * self.embed_multiplier + self.pe[: src.shape[1]]
+        x = self.embed_dropout(self.src_embed(src) * self.embed_multiplier + self.pe[: src.shape[1]])
         memory = self.encoder(x, src_key_padding_mask=src_padding)
         length = tgt.shape[1]
         causal = torch.triu(torch.ones(length, length, dtype=torch.bool), diagonal=1)
-        y = self.tgt_embed(tgt) * self.embed_multiplier + self.pe[:length]
+        y = self.embed_dropout(self.tgt_embed(tgt) * self.embed_multiplier + self.pe[:length])
         y = self.decoder(y, memory, tgt_mask=causal, tgt_key_padding_mask=tgt_padding,
                          memory_key_padding_mask=src_padding)
         return self.generator(y)
@@ -66,9 +80,25 @@ class ReferenceTransformer(nn.Module):
 
 def _layer_options(config: LayerConfig) -> dict:
     """Keyword arguments of nn.TransformerEncoderLayer / DecoderLayer for our layers of `config`:
-    ReLU, no dropout, batch first."""
-    return dict(dim_feedforward=config.d_ff, dropout=0.0, activation="relu", layer_norm_eps=config.layer_norm_eps,
-                batch_first=True, norm_first=config.norm_first)
+    ReLU, the same dropout probability, batch first."""
+    return dict(dim_feedforward=config.d_ff, dropout=config.dropout, activation="relu",
+                layer_norm_eps=config.layer_norm_eps, batch_first=True, norm_first=config.norm_first)
+
+
+def _drop_where_the_paper_drops(twin: nn.Module) -> None:
+    """In every PyTorch layer of `twin`: no dropout inside the feed-forward block (the paper has
+    none there), and attention dropout through ``torch.nn.functional.dropout``, by asking each
+    nn.MultiheadAttention for its weights (the layers ask for none, and that path draws its mask
+    inside a fused kernel; the output is the same)."""
+    for module in twin.modules():
+        if isinstance(module, (nn.TransformerEncoderLayer, nn.TransformerDecoderLayer)):
+            module.dropout = nn.Identity()
+        elif isinstance(module, nn.MultiheadAttention):
+            module.register_forward_pre_hook(_ask_for_weights, with_kwargs=True)
+
+
+def _ask_for_weights(module, args, kwargs):
+    return args, {**kwargs, "need_weights": True}
 
 
 def _refuse_scale_of(attn: MultiHeadAttention) -> None:
@@ -87,14 +117,16 @@ def _refuse_source_scale(scale: str) -> None:
 
 def torch_twin(module: Module) -> nn.Module:
     """A PyTorch module equivalent to `module` (MultiHeadAttention, LayerNorm, EncoderLayer,
-    Encoder, DecoderLayer, Decoder or Transformer), in the same dtype, with its weights copied.
-    Dropout is 0; call it with ``batch_first`` tensors."""
+    Encoder, DecoderLayer, Decoder or Transformer), in the same dtype, with its weights copied
+    and the same dropout probability (dropout acts in training mode, PyTorch's default, as ours);
+    call it with ``batch_first`` tensors."""
     dtype = _TORCH_DTYPE[module.dtype]
     if isinstance(module, Transformer):
         twin = ReferenceTransformer(module.config, module.pe)
     elif isinstance(module, MultiHeadAttention):
         _refuse_scale_of(module)
-        twin = nn.MultiheadAttention(module.d_model, module.num_heads, dropout=0.0, bias=True, batch_first=True)
+        twin = nn.MultiheadAttention(module.d_model, module.num_heads, dropout=module.dropout.p, bias=True,
+                                     batch_first=True)
     elif isinstance(module, LayerNorm):
         twin = nn.LayerNorm(module.d_model, eps=module.eps)
     elif isinstance(module, (EncoderLayer, DecoderLayer, Encoder, Decoder)):
@@ -110,6 +142,8 @@ def torch_twin(module: Module) -> nn.Module:
     else:
         raise TypeError(f"no PyTorch twin for {type(module).__name__}")
     twin = twin.to(dtype)
+    if any(isinstance(m, Dropout) and m.p > 0 for _, m in module.named_modules()):
+        _drop_where_the_paper_drops(twin)
     copy_to_torch(module, twin)
     return twin
 
