@@ -5,8 +5,43 @@ diagnosis; and a few wrong functions written independently of the checker's list
 import numpy as np
 import pytest
 
-from transformer_lib.exercises import nb03, nb05, nb10, nb11
+from transformer_lib.exercises import nb01, nb02, nb03, nb04, nb05, nb10, nb11
 from transformer_lib.exercises.implement import check_implementation
+
+
+def embed(table, ids):
+    return table[ids] * np.sqrt(table.shape[1])
+
+
+def embed_backward(dout, table, ids):
+    grad = np.zeros_like(table)
+    for position, token in enumerate(ids.ravel()):
+        grad[token] += np.sqrt(table.shape[1]) * dout.reshape(-1, table.shape[1])[position]
+    return grad
+
+
+def positional_encoding(max_len, d_model):
+    table = np.zeros((max_len, d_model))
+    for pos in range(max_len):
+        for dim in range(d_model):
+            angle = pos / 10000 ** ((dim - dim % 2) / d_model)
+            table[pos, dim] = np.sin(angle) if dim % 2 == 0 else np.cos(angle)
+    return table
+
+
+def split_heads(x, num_heads):
+    b, t, d = x.shape
+    return x.reshape(b, t, num_heads, d // num_heads).transpose(0, 2, 1, 3)
+
+
+def merge_heads(heads):
+    b, h, t, d_k = heads.shape
+    return heads.transpose(0, 2, 1, 3).reshape(b, t, h * d_k)
+
+
+def multi_head_attention(query, key_value, w_q, w_k, w_v, w_o, num_heads, mask=None):
+    q, k, v = (split_heads(x @ w, num_heads) for x, w in ((query, w_q), (key_value, w_k), (key_value, w_v)))
+    return merge_heads(attention(q, k, v, mask)[0]) @ w_o
 
 
 def attention(q, k, v, mask=None):
@@ -48,6 +83,14 @@ def attention_backward(dout, q, k, v, mask=None):
 
 
 EXERCISES = {
+    "01 embed": (nb01.embed_exercise, nb01.check_embed, embed),
+    "01 embed backward": (nb01.embed_backward_exercise, nb01.check_embed_backward, embed_backward),
+    "02 positional encoding": (nb02.positional_encoding_exercise, nb02.check_positional_encoding,
+                               positional_encoding),
+    "04 split heads": (nb04.split_heads_exercise, nb04.check_split_heads, split_heads),
+    "04 merge heads": (nb04.merge_heads_exercise, nb04.check_merge_heads, merge_heads),
+    "04 multi-head attention": (nb04.multi_head_attention_exercise, nb04.check_multi_head_attention,
+                                multi_head_attention),
     "03 attention": (nb03.attention_exercise, nb03.check_attention, attention),
     "05 layer norm": (nb05.layer_norm_exercise, nb05.check_layer_norm, layer_norm),
     "05 layer norm backward": (nb05.layer_norm_backward_exercise, nb05.check_layer_norm_backward, layer_norm_backward),
@@ -149,3 +192,73 @@ def test_cross_entropy_and_attention_backward_written_with_typical_slips():
     assert "subtract each row's maximum" in nb10.check_cross_entropy_function(naive).message
     assert "dlogits should be a NumPy array, got a list" in nb10.check_cross_entropy_function(python_float_loss_list_grad).message
     assert "keeps only p (1 - p)" in nb11.check_attention_backward(elementwise_softmax_backward).message
+
+
+def test_embedding_written_with_typical_slips():
+    def assigned(dout, table, ids):  # fancy-index assignment: a repeated id keeps its last row
+        grad = np.zeros_like(table)
+        grad[ids.ravel()] = dout.reshape(-1, table.shape[1]) * np.sqrt(table.shape[1])
+        return grad
+
+    def rows_per_position(dout, table, ids):
+        return np.sqrt(table.shape[1]) * dout.reshape(-1, table.shape[1])
+
+    def plain_lookup(table, ids):
+        return np.stack([table[i] for i in ids.ravel()]).reshape(*ids.shape, table.shape[1])
+
+    def float32_lookup(table, ids):
+        return (table[ids] * np.sqrt(table.shape[1])).astype(np.float32)
+
+    message = nb01.check_embed_backward(assigned).message
+    assert "keeps only one of its gradients" in message and "read twice" in message
+    assert "one row per vocabulary entry" in nb01.check_embed_backward(rows_per_position).message
+    assert "not scaled" in nb01.check_embed(plain_lookup).message
+    assert "vectors has dtype float32, expected float64" in nb01.check_embed(float32_lookup).message
+
+
+def test_positional_encoding_written_with_typical_slips():
+    def cosine_first(max_len, d_model):
+        pos = np.arange(max_len)[:, None]
+        angles = pos / 10000 ** (np.arange(0, d_model, 2) / d_model)
+        table = np.zeros((max_len, d_model))
+        table[:, 0::2] = np.cos(angles)
+        table[:, 1::2] = np.sin(angles[:, : d_model // 2])
+        return table
+
+    def even_only(max_len, d_model):  # assumes an even d_model: the cosines do not fit an odd one
+        pos = np.arange(max_len)[:, None]
+        angles = pos / 10000 ** (np.arange(0, d_model, 2) / d_model)
+        table = np.zeros((max_len, d_model))
+        table[:, 0::2] = np.sin(angles)
+        table[:, 1::2] = np.cos(angles)
+        return table
+
+    def base_1000(max_len, d_model):
+        return positional_encoding(max_len, d_model) if d_model == 6 and max_len == 3 else np.sin(
+            np.arange(max_len)[:, None] / 1000 ** (np.arange(d_model) // 2 * 2 / d_model) + np.pi / 2 * (
+                np.arange(d_model) % 2))
+
+    assert "sine and cosine are swapped" in nb02.check_positional_encoding(cosine_first).message
+    message = nb02.check_positional_encoding(even_only).message
+    assert "raised ValueError" in message and "odd d_model of 7" in message
+    message = nb02.check_positional_encoding(base_1000).message
+    assert "20 positions, d_model 16" in message and "expected" in message
+
+
+def test_multi_head_attention_written_with_typical_slips():
+    def split_by_reshape(x, num_heads):
+        b, t, d = x.shape
+        return x.reshape(b, num_heads, t, d // num_heads)
+
+    def transposed_weights(query, key_value, w_q, w_k, w_v, w_o, num_heads, mask=None):  # torch's x @ W.T
+        return multi_head_attention(query, key_value, w_q.T, w_k.T, w_v.T, w_o.T, num_heads, mask)
+
+    def heads_of_one_token(query, key_value, w_q, w_k, w_v, w_o, num_heads, mask=None):
+        q, k, v = (split_by_reshape(x @ w, num_heads) for x, w in ((query, w_q), (key_value, w_k), (key_value, w_v)))
+        return merge_heads(attention(q, k, v, mask)[0]) @ w_o
+
+    assert "reshaping straight to (B, h, T, d_k)" in nb04.check_split_heads(split_by_reshape).message
+    message = nb04.check_multi_head_attention(transposed_weights).message
+    assert message.startswith("Not yet: On self-attention on the running example") and "nn.MultiheadAttention" in message
+    assert "mixes the features of different tokens" not in message
+    assert "Not yet" in nb04.check_multi_head_attention(heads_of_one_token).message

@@ -42,9 +42,9 @@ class Case:
     def describe(self) -> str:
         shapes = ", ".join(f"{name} {_shape_text(value)}" for name, value in self.inputs.items()
                            if isinstance(value, np.ndarray))
-        if self.label and shapes:
-            return f"{self.label} ({shapes})"
-        return self.label or shapes
+        if not shapes:  # only numbers: the label says them
+            return self.label
+        return f"{self.label} ({shapes})" if self.label else shapes
 
     def fresh_inputs(self) -> list[object]:
         """Copies of the inputs, so that no function sees what another one changed."""

@@ -1,13 +1,17 @@
 """Checkers for ``01_embedding.ipynb``: a one-hot matrix, an embedding lookup with the
-sqrt(d_model) scale, the gradient of the embedding table when a token is read twice, and the
-size of the paper's embedding table."""
+sqrt(d_model) scale, the gradient of the embedding table when a token is read twice, the size
+of the paper's embedding table, and the lookup and its gradient written as functions."""
 
 from __future__ import annotations
+
+from functools import lru_cache
 
 import numpy as np
 
 from ..lessons.toy import VOCAB, toy_model
+from ..model.embedding import Embedding
 from .feedback import NOT_ATTEMPTED, CheckResult, as_number_array, check_matrix, check_scalar, correct, not_attempted, wrong
+from .implement import Case, Exercise, Mistake, Reference, check_implementation, finite_difference_gradients
 
 D_MODEL = 6
 # Exercise 1: "cats I cats".
@@ -125,3 +129,137 @@ def check_paper_table_size(answer) -> CheckResult:
         return correct(f"{expected:,} numbers (the paper shares this one table between the encoder input, the "
                        "decoder input and the output layer).")
     return result
+
+
+# Exercises 5 and 6: the lookup and its gradient, written by the reader.
+
+def _embedding_cases(seed: int) -> tuple[Case, ...]:
+    """The running example's table and ids, a batch that reads tokens twice, and a table of
+    another shape with ids drawn at random (repeats included)."""
+    rng = np.random.default_rng(seed)
+    return (
+        Case({"table": rng.standard_normal((len(VOCAB), D_MODEL)), "ids": np.array([5, 8, 9])},
+             "the running example, I love cats"),
+        Case({"table": rng.standard_normal((len(VOCAB), D_MODEL)), "ids": np.array([[5, 8, 9], [5, 8, 7]])},
+             "I love cats / I love dogs, I and love read twice"),
+        Case({"table": rng.standard_normal((7, 4)), "ids": rng.integers(0, 7, size=(2, 5))},
+             "a table of 7 tokens of width 4, random ids"),
+    )
+
+
+def embed_with(table, ids, multiplier=None, shift=0):
+    """The lookup with one step changed, for the typical wrong versions of exercise 5: the
+    `multiplier` (default sqrt(d_model)) and ids read `shift` rows off."""
+    multiplier = np.sqrt(table.shape[1]) if multiplier is None else multiplier
+    return table[(ids + shift) % table.shape[0]] * multiplier
+
+
+def _package_embed(table, ids):
+    layer = Embedding(*table.shape, np.random.default_rng(0), scale=True)
+    layer.weight[...] = table
+    return layer.forward(ids)
+
+
+@lru_cache(maxsize=1)
+def embed_exercise() -> Exercise:
+    """Exercise 5: `embed(table, ids) -> vectors`, table (V, d_model), ids (...) -> (..., d_model)."""
+    from ..reference import torch_functions
+
+    return Exercise(
+        function_name="embed", outputs=("vectors",), cases=_embedding_cases(10),
+        references=(
+            Reference("the package's Embedding", _package_embed),
+            Reference("torch.nn.functional.embedding", lambda table, ids: torch_functions.embedding_with_gradient(
+                table, ids, np.zeros((*np.shape(ids), table.shape[1])), np.sqrt(table.shape[1]))[0]),
+        ),
+        mistakes=(
+            Mistake(lambda table, ids: embed_with(table, ids, 1.0),
+                    "the rows are not scaled: the paper (and the toy model) multiply them by sqrt(d_model)."),
+            Mistake(lambda table, ids: embed_with(table, ids, 1 / np.sqrt(table.shape[1])),
+                    "the rows are divided by sqrt(d_model); multiply instead."),
+            Mistake(lambda table, ids: embed_with(table, ids, float(table.shape[1])),
+                    "the rows are multiplied by d_model; the scale is its square root."),
+            Mistake(lambda table, ids: embed_with(table, ids, np.sqrt(table.shape[0])),
+                    "the scale uses the vocabulary size (table.shape[0]); d_model is table.shape[1]."),
+            Mistake(lambda table, ids: embed_with(table, ids, shift=1),
+                    "each id reads the row after its own: ids count from 0, so id t is row t."),
+        ),
+        hint="table[ids] picks one row per id, whatever the shape of ids; multiply by np.sqrt(table.shape[1]).",
+        success="one scaled row of the table per id, for ids of any shape.",
+    )
+
+
+def check_embed(function) -> CheckResult:
+    """Exercise 5: the reader's `embed(table, ids)`."""
+    return check_implementation(function, embed_exercise())
+
+
+def embed_backward_with(dout, table, ids, multiplier=None, accumulate=True):
+    """The table's gradient with one step changed, for the typical wrong versions of exercise 6:
+    the `multiplier` (default sqrt(d_model)) and rows written (last write wins) instead of added."""
+    multiplier = np.sqrt(table.shape[1]) if multiplier is None else multiplier
+    grad = np.zeros_like(table)
+    rows = dout.reshape(-1, table.shape[1]) * multiplier
+    if accumulate:
+        np.add.at(grad, ids.ravel(), rows)
+    else:
+        grad[ids.ravel()] += rows  # buffered: a repeated id keeps one of its rows
+    return grad
+
+
+def _package_embed_backward(dout, table, ids):
+    layer = Embedding(*table.shape, np.random.default_rng(0), scale=True)
+    layer.weight[...] = table
+    layer.zero_grad()
+    layer.forward(ids)
+    layer.backward(dout)
+    return layer.gradients()["weight"]
+
+
+def _embed_loss(dout, table, ids):
+    return float((embed_with(table, ids) * dout).sum())
+
+
+@lru_cache(maxsize=1)
+def embed_backward_exercise() -> Exercise:
+    """Exercise 6: `embed_backward(dout, table, ids) -> dtable`, dout (..., d_model), table
+    (V, d_model), ids (...) -> dtable (V, d_model)."""
+    from ..reference import torch_functions
+
+    numeric = finite_difference_gradients(_embed_loss, wrt=(1,))
+    cases = tuple(Case({"dout": np.random.default_rng(11 + i).standard_normal((*case.inputs["ids"].shape,
+                                                                              case.inputs["table"].shape[1])),
+                        **case.inputs}, case.label)
+                  for i, case in enumerate(_embedding_cases(12)))
+    return Exercise(
+        function_name="embed_backward", outputs=("dtable",), cases=cases,
+        references=(
+            Reference("the package's Embedding.backward", _package_embed_backward),
+            Reference("autograd through torch.nn.functional.embedding",
+                      lambda dout, table, ids: torch_functions.embedding_with_gradient(
+                          table, ids, dout, np.sqrt(table.shape[1]))[1]),
+            Reference("finite differences", lambda dout, table, ids: numeric(dout, table, ids)[0],
+                      atol=1e-6, rtol=1e-5),
+        ),
+        mistakes=(
+            Mistake(lambda dout, table, ids: embed_backward_with(dout, table, ids, accumulate=False),
+                    "a token read twice keeps only one of its gradients: `grad[ids] += rows` (or `=`) writes each "
+                    "row once; every occurrence must be added, with np.add.at(grad, ids, rows) or a loop."),
+            Mistake(lambda dout, table, ids: embed_backward_with(dout, table, ids, 1.0),
+                    "the gradient misses the forward's factor: the rows were multiplied by sqrt(d_model), so their "
+                    "gradient is too."),
+            Mistake(lambda dout, table, ids: embed_backward_with(dout, table, ids, 1 / np.sqrt(table.shape[1])),
+                    "the gradient is divided by sqrt(d_model); the forward multiplied, so multiply."),
+            Mistake(lambda dout, table, ids: dout * np.sqrt(table.shape[1]),
+                    "that is one row per position read; the table's gradient has one row per vocabulary entry, "
+                    "the shape of the table."),
+        ),
+        hint="start from np.zeros_like(table); row ids[t] receives sqrt(d_model) * dout[t] for every position t, "
+             "added (np.add.at(grad, ids.ravel(), rows) with rows = dout.reshape(-1, d_model) * sqrt(d_model)).",
+        success="every read adds its gradient into its row, and rows never read stay 0.",
+    )
+
+
+def check_embed_backward(function) -> CheckResult:
+    """Exercise 6: the reader's `embed_backward(dout, table, ids)`."""
+    return check_implementation(function, embed_backward_exercise())

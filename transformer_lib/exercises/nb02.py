@@ -1,14 +1,18 @@
 """Checkers for ``02_positional_encoding.ipynb``: the 3 x 6 positional-encoding table by hand,
 the order of self-attention's outputs for a reordered sentence without positional encoding,
-and the encoder input row of one token (embedding plus positional encoding)."""
+the encoder input row of one token (embedding plus positional encoding), and the table written
+as a function."""
 
 from __future__ import annotations
+
+from functools import lru_cache
 
 import numpy as np
 
 from ..lessons.toy import SOURCE_IDS, toy_model
 from ..model.positional_encoding import sinusoidal_positional_encoding
 from .feedback import NOT_ATTEMPTED, CheckResult, as_number_array, check_matrix, correct, not_attempted, wrong
+from .implement import Case, Exercise, Mistake, Reference, check_implementation
 
 D_MODEL, POSITIONS = 6, 3
 # Exercise 2: two sentences of the same words in a different order.
@@ -124,3 +128,61 @@ def check_encoder_input_row(answer, seed: int = 0) -> CheckResult:
     ]
     return check_matrix(arr, encoder_input_row(seed), name, hint, atol=1e-6, mistakes=mistakes,
                         what="the same numbers as row 'cats' of the model's src_input.")
+
+
+# Exercise 4: the table, written by the reader as a function.
+
+def positional_encoding_with(max_len, d_model, swap=False, exponent="pair", by_position=False, odd_last=True):
+    """The table with one step changed, for the typical wrong versions of exercise 4: sine and
+    cosine swapped, the `exponent` of the divisor 10000^(e / d_model) ("pair": e = 2i, the
+    paper; "dimension": e = the column's own index; "half": e = i), sine and cosine alternating
+    by position instead of by dimension, and an odd d_model's last column left at 0."""
+    pos = np.arange(max_len, dtype=np.float64)[:, None]
+    dims = np.arange(d_model)[None, :]
+    e = {"pair": dims - dims % 2, "dimension": dims, "half": dims // 2}[exponent]
+    angles = pos / 10000.0 ** (e / d_model)
+    even, odd = (np.cos, np.sin) if swap else (np.sin, np.cos)
+    alternating = pos % 2 if by_position else dims % 2
+    table = np.where(alternating == 0, even(angles), odd(angles))
+    if not odd_last and d_model % 2:
+        table[:, -1] = 0.0
+    return table
+
+
+@lru_cache(maxsize=1)
+def positional_encoding_exercise() -> Exercise:
+    """Exercise 4: `positional_encoding(max_len, d_model) -> table (max_len, d_model)`."""
+    cases = (
+        Case({"max_len": POSITIONS, "d_model": D_MODEL}, "the running example: 3 positions, d_model 6"),
+        Case({"max_len": 20, "d_model": 16}, "20 positions, d_model 16"),
+        Case({"max_len": 9, "d_model": 7}, "9 positions, an odd d_model of 7"),
+    )
+    return Exercise(
+        function_name="positional_encoding", outputs=("table",), cases=cases,
+        references=(Reference("the package's sinusoidal_positional_encoding", sinusoidal_positional_encoding),),
+        mistakes=(
+            Mistake(lambda n, d: positional_encoding_with(n, d, swap=True),
+                    "sine and cosine are swapped: even dimensions (0, 2, 4, ...) use the sine."),
+            Mistake(lambda n, d: positional_encoding_with(n, d, exponent="dimension"),
+                    "each odd column uses its own index in the exponent; a pair shares 2i: dimensions 2i and 2i + 1 "
+                    "both divide by 10000^(2i / d_model)."),
+            Mistake(lambda n, d: positional_encoding_with(n, d, exponent="half"),
+                    "the exponent is i / d_model; the paper's is 2i / d_model, with i the pair index (i = dim // 2)."),
+            Mistake(lambda n, d: positional_encoding_with(n, d, by_position=True),
+                    "sine and cosine alternate by *position* (the lecture's even and odd words); in the paper the "
+                    "*dimension* alternates, and every position gets both."),
+            Mistake(lambda n, d: positional_encoding_with(n, d, odd_last=False),
+                    "for an odd d_model the last column stays 0: it is a sine, sin(pos / 10000^((d_model - 1) / "
+                    "d_model)), with no cosine partner."),
+            Mistake(lambda n, d: positional_encoding_with(n, d).T,
+                    "that is the table transposed: one row per position, one column per dimension."),
+        ),
+        hint="angles = pos / 10000 ** (2i / d_model) for pos = 0 .. max_len - 1 (a column) and 2i = 0, 2, 4, ... "
+             "(a row); the sines fill columns 0::2, the cosines of the same angles columns 1::2.",
+        success="sines in the even columns, cosines in the odd ones, each pair with its own wavelength.",
+    )
+
+
+def check_positional_encoding(function) -> CheckResult:
+    """Exercise 4: the reader's `positional_encoding(max_len, d_model)`."""
+    return check_implementation(function, positional_encoding_exercise())

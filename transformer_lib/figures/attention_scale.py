@@ -14,7 +14,7 @@ from .palette import LINE_COLOURS
 def dot_product_histograms_figure(samples: dict[int, np.ndarray]) -> Figure:
     """Left: histograms of q·k for each d_k in `samples` (d_k -> dot products); right: the same
     divided by sqrt(d_k). The legend gives each sample variance."""
-    fig, (raw_ax, scaled_ax) = plt.subplots(1, 2, figsize=(10.5, 3.6))
+    fig, (raw_ax, scaled_ax) = plt.subplots(1, 2, figsize=(9.8, 3.6))
     raw_ax.set_prop_cycle(color=LINE_COLOURS)
     scaled_ax.set_prop_cycle(color=LINE_COLOURS)
     for d_k, values in samples.items():

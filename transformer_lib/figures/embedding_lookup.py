@@ -14,6 +14,7 @@ from matplotlib.figure import Figure
 from .plotting import heatmap, outline, symmetric_limit
 
 OUTLINE = "#1a1a1a"
+CELL = 0.5  # inches per matrix cell
 
 
 def outline_rows(ax, rows: Sequence[int], color: str = OUTLINE) -> None:
@@ -31,19 +32,24 @@ def outline_cells(ax, cells: Sequence[tuple[int, int]], color: str = OUTLINE) ->
 def embedding_lookup_figure(ids: Sequence[int], one_hot: np.ndarray, table: np.ndarray, vectors: np.ndarray,
                             vocab: Sequence[str], token_labels: Sequence[str], feature_labels: Sequence[str],
                             vectors_title: str = "looked-up rows") -> Figure:
-    """Three panels: `one_hot` (T, V) with its ones outlined, `table` (V, d_model) with rows
-    `ids` outlined, and `vectors` (T, d_model)."""
+    """Three panels: `one_hot` (T, V) with its ones outlined across the top, and below it `table`
+    (V, d_model) with rows `ids` outlined beside `vectors` (T, d_model): one-hot, times the table,
+    equals the vectors. Stacked so that the picture stays about 1000 pixels wide."""
     vocab_labels = [f"{i} {name}" for i, name in enumerate(vocab)]
     v, d = np.shape(table)
-    fig, (one_hot_ax, table_ax, vectors_ax) = plt.subplots(
-        1, 3, figsize=(0.5 * (v + 2 * d) + 4.2, 0.5 * v + 1.6), gridspec_kw={"width_ratios": [v, d, d]})
+    t = np.shape(one_hot)[0]
+    fig = plt.figure(figsize=(CELL * max(v, 2 * d) + 2.6, CELL * (t + v) + 2.6))
+    grid = fig.add_gridspec(2, 2, height_ratios=[t + 2.5, v], width_ratios=[d, d])
+    one_hot_ax = fig.add_subplot(grid[0, :])
+    table_ax, vectors_ax = fig.add_subplot(grid[1, 0]), fig.add_subplot(grid[1, 1])
     heatmap(one_hot_ax, one_hot, token_labels, vocab_labels, "one-hot", decimals=0, cmap="Greys", vmin=0, vmax=2.5)
     heatmap(table_ax, table, vocab_labels, feature_labels, "x embedding table")
     heatmap(vectors_ax, vectors, token_labels, feature_labels, f"= {vectors_title}")
     for ax in fig.axes:
         ax.set_aspect("equal")
+    vectors_ax.set_anchor("N")  # level with the top of the table
     fig.tight_layout()
-    outline_cells(one_hot_ax, [(t, int(i)) for t, i in enumerate(ids)])
+    outline_cells(one_hot_ax, [(row, int(i)) for row, i in enumerate(ids)])
     outline_rows(table_ax, ids)
     return fig
 
@@ -56,7 +62,7 @@ def embedding_gradient_figure(ids: Sequence[int], dout: np.ndarray, grad: np.nda
     vocab_labels = [f"{i} {name}" for i, name in enumerate(vocab)]
     limit = symmetric_limit(dout, grad)
     v, d = np.shape(grad)
-    fig, (dout_ax, grad_ax) = plt.subplots(1, 2, figsize=(2 * 0.55 * d + 4.6, 0.55 * v + 1.4))
+    fig, (dout_ax, grad_ax) = plt.subplots(1, 2, figsize=(2 * 0.55 * d + 3.6, 0.55 * v + 1.4))
     heatmap(dout_ax, dout, token_labels, feature_labels, "gradient at the output", vmin=-limit, vmax=limit, cmap="RdBu_r")
     heatmap(grad_ax, grad, vocab_labels, feature_labels, "gradient of the table", vmin=-limit, vmax=limit, cmap="RdBu_r")
     for ax in fig.axes:

@@ -28,7 +28,7 @@ def multi_head_figure(weights: np.ndarray, q: np.ndarray, k: np.ndarray, v: np.n
     features = [f"f{i}" for i in range(np.shape(concat)[-1])]
     chosen = f"head {head + 1}"
 
-    fig = plt.figure(figsize=(13.0, 6.0), layout="constrained")
+    fig = plt.figure(figsize=(9.8, 6.0), layout="constrained")
     top, bottom = fig.subfigures(2, 1)
     top.suptitle(f"{weights_name + ' weights, ' if weights_name else ''}"
                  f"{num_heads} head{'s' if num_heads > 1 else ''} of width d_k = {d_k}: softmax weights "
@@ -49,7 +49,9 @@ def multi_head_figure(weights: np.ndarray, q: np.ndarray, k: np.ndarray, v: np.n
         bottom.suptitle(f"{chosen}: its Q, K, V and output, which is the whole concatenation", fontsize=11)
     limit = symmetric_limit(*(m for m, _, _ in panels))
     axes = bottom.subplots(1, len(panels), width_ratios=[max(np.shape(m)[1], 2) for m, _, _ in panels])
+    columns = sum(np.shape(m)[1] for m, _, _ in panels)
+    decimals = 2 if columns <= 18 else 1  # narrower cells hold fewer digits
     for ax, (matrix, cols, title) in zip(axes, panels, strict=True):
-        heatmap(ax, matrix, token_labels, cols, title=title, vmin=-limit, vmax=limit, cmap="RdBu_r")
+        heatmap(ax, matrix, token_labels, cols, title=title, vmin=-limit, vmax=limit, cmap="RdBu_r", decimals=decimals)
     bottom.colorbar(axes[-1].images[0], ax=list(axes), fraction=0.02, pad=0.01)
     return fig

@@ -24,7 +24,7 @@ def path_length_figure(lengths: Sequence[int], steps: Mapping[str, np.ndarray], 
               ("longest path between two words", "hops (log scale)", path),
               (f"operations per layer (d = {d_model})", "multiply-adds (log scale)", operations)]
     lengths = np.asarray(lengths)
-    fig, axes = plt.subplots(1, len(panels), figsize=(4.0 * len(panels), 3.5), squeeze=False)
+    fig, axes = plt.subplots(1, len(panels), figsize=(3.3 * len(panels), 3.5), squeeze=False)
     for ax, (title, ylabel, curves) in zip(axes[0], panels, strict=True):
         for name, values in curves.items():
             values = np.asarray(values, dtype=np.float64)

@@ -92,7 +92,7 @@ def pe_cell_figure(table: np.ndarray, position: int, dimension: int, wave_positi
     `wave_positions` (n,), its values at the integer positions 0, 1, ... (`samples`), the rows
     in the table shaded, and the chosen cell marked; `formula` (e.g. "sin(pos / 21.54)") titles it."""
     max_len, d_model = np.shape(table)
-    fig, (left, right) = plt.subplots(1, 2, figsize=(10.5, 4.0), gridspec_kw={"width_ratios": [1.25, 1]})
+    fig, (left, right) = plt.subplots(1, 2, figsize=(9.8, 4.0), gridspec_kw={"width_ratios": [1.25, 1]})
     heatmap(left, table, [f"pos {p}" for p in range(max_len)], None,
             f"PE table (d_model = {d_model})", vmin=-1, vmax=1, cmap="RdBu_r")
     if d_model > 16:

@@ -2,10 +2,10 @@
 reader's function with, besides the package and finite differences.
 
 Each function calls torch's implementation (``F.scaled_dot_product_attention``,
-``F.layer_norm``, ``F.linear`` and ``F.relu``, ``nn.Transformer.generate_square_subsequent_mask``,
-``F.cross_entropy``, ``F.embedding``, ``torch.optim.Adam``) and, for a gradient, autograd; none
-re-writes the formula in torch. Masks follow the package's convention,
-True = hidden (torch's attention takes True = may attend, so they are inverted here).
+``nn.MultiheadAttention``, ``F.layer_norm``, ``F.cross_entropy``, ``F.linear``, ``F.relu``,
+``nn.Transformer.generate_square_subsequent_mask``, ``F.embedding``, ``torch.optim.Adam``) and,
+for a gradient, autograd; none re-writes the formula in torch. Masks follow the package's
+convention, True = hidden (torch's attention takes True = may attend, so they are inverted here).
 """
 
 from __future__ import annotations
@@ -42,6 +42,29 @@ def attention_gradients(dout: np.ndarray, q: np.ndarray, k: np.ndarray, v: np.nd
     tq, tk, tv = _tensor(q, True), _tensor(k, True), _tensor(v, True)
     _attend(tq, tk, tv, mask).backward(_tensor(dout))
     return _numpy(tq.grad), _numpy(tk.grad), _numpy(tv.grad)
+
+
+def multi_head_attention(query: np.ndarray, key_value: np.ndarray, w_q: np.ndarray, w_k: np.ndarray,
+                         w_v: np.ndarray, w_o: np.ndarray, num_heads: int,
+                         mask: np.ndarray | None = None) -> np.ndarray:
+    """``nn.MultiheadAttention`` (no biases, no dropout) with the four (d_model, d_model) weights
+    copied in: query (B, Tq, d_model), key_value (B, Tk, d_model), mask broadcasting to
+    (B, heads, Tq, Tk), True = hidden -> (B, Tq, d_model). The weights act as x @ W, as in the
+    package; torch stores the transposes, W_Q, W_K, W_V stacked in one ``in_proj_weight``."""
+    d_model = query.shape[-1]
+    module = torch.nn.MultiheadAttention(d_model, num_heads, bias=False, batch_first=True, dtype=torch.float64)
+    with torch.no_grad():
+        module.in_proj_weight.copy_(_tensor(np.concatenate([w_q.T, w_k.T, w_v.T])))
+        module.out_proj.weight.copy_(_tensor(w_o.T))
+    attn_mask = None
+    if mask is not None:  # torch takes one (Tq, Tk) mask per (sequence, head): (B * heads, Tq, Tk)
+        b, tq, tk = query.shape[0], query.shape[1], key_value.shape[1]
+        full = np.broadcast_to(np.asarray(mask, dtype=bool), (b, num_heads, tq, tk))
+        attn_mask = torch.as_tensor(full.reshape(b * num_heads, tq, tk).copy())
+    kv = _tensor(key_value)
+    with torch.no_grad():
+        out, _ = module(_tensor(query), kv, kv, attn_mask=attn_mask, need_weights=False)
+    return _numpy(out)
 
 
 def layer_norm(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: float = 1e-5) -> np.ndarray:
@@ -94,12 +117,12 @@ def _feed_forward(x, w1, b1, w2, b2):
     return F.linear(F.relu(F.linear(x, w1.T, b1)), w2.T, b2)
 
 
-def embedding_with_gradient(table: np.ndarray, tokens: np.ndarray,
-                            dout: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(F.embedding(tokens, table), d sum(dout * lookup) / dtable by autograd): table (V, d),
-    tokens (...) ids, dout (..., d)."""
+def embedding_with_gradient(table: np.ndarray, tokens: np.ndarray, dout: np.ndarray,
+                            scale: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+    """(F.embedding(tokens, table) * scale, d sum(dout * lookup) / dtable by autograd): table
+    (V, d), tokens (...) ids, dout (..., d)."""
     t = _tensor(table, True)
-    looked_up = F.embedding(torch.as_tensor(np.asarray(tokens, dtype=np.int64)), t)
+    looked_up = F.embedding(torch.as_tensor(np.asarray(tokens, dtype=np.int64)), t) * scale
     looked_up.backward(_tensor(dout))
     return _numpy(looked_up), _numpy(t.grad)
 
