@@ -13,6 +13,7 @@ from matplotlib.patches import Rectangle
 from .plotting import MASKED_COLOR, heatmap, symmetric_limit
 
 OFF_COLOR = MASKED_COLOR  # switched-off units look like masked cells
+CELL_WIDTH = 0.34  # inches per hidden unit: 24 units (the toy's d_ff) stay under 10 inches, 1000 px
 
 
 def mark_off_units(ax, activated: np.ndarray) -> None:
@@ -29,7 +30,7 @@ def relu_units_figure(hidden: np.ndarray, activated: np.ndarray, row_labels: Seq
     hidden, activated = np.atleast_2d(hidden), np.atleast_2d(activated)
     rows, cols = hidden.shape
     limit = symmetric_limit(hidden)
-    fig, (top, bottom) = plt.subplots(2, 1, figsize=(0.5 * cols + 1.4, 2 * (0.5 * rows + 1.0)))
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(CELL_WIDTH * cols + 1.2, 2 * (0.5 * rows + 1.0)))
     units = [str(i) for i in range(cols)]
     off = int((activated == 0).sum())
     heatmap(top, hidden, row_labels, units, "hidden = x W1 + b1 (before ReLU)", decimals=1,

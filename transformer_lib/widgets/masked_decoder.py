@@ -10,7 +10,7 @@ from functools import lru_cache
 import numpy as np
 
 from ..figures.masked_decoder import masked_decoder_figure
-from ..lessons.toy import DECODER_INPUT_IDS, running_example, token_names, vocabulary
+from ..lessons.toy import DECODER_INPUT_IDS, TARGET_IDS, running_example, token_names, vocabulary
 from ..model.masks import causal_mask
 from .base import View, explorer, keep_or_reset, printable, weights_switch
 
@@ -76,14 +76,19 @@ def masked_decoder_data(changed_position: int = 2, new_token: int = 10, masked: 
 def masked_decoder_view(changed_position: int = 2, new_token: int = 10, masked: bool = True, seed: int = 0,
                         weights: str = "untrained") -> View:
     """The changed input's self-attention weights (both heads) and |change| of every decoder
-    output; the text says per position whether its output moved."""
+    output, rows labelled "reads -> predicts" (a `*` marks the changed token); the text says
+    per position whether its output moved."""
     d = masked_decoder_data(changed_position, new_token, masked, seed, weights)
     vocab = vocabulary(weights)
     old, new = token_names(d["input_ids"], vocab), token_names(d["changed_ids"], vocab)
-    rows = [f"{n}*" if i == changed_position else n for i, n in enumerate(new)]
+    # Row t reads input token t and predicts target token t: the (changed) input shifted left, then the last word.
+    predicts = token_names(np.append(d["changed_ids"][1:], TARGET_IDS[-1]), vocab)
+    rows = [f"{n}{'*' if i == changed_position else ''} -> {p}" for i, (n, p) in enumerate(zip(new, predicts, strict=True))]
     mode = "causal mask" if masked else "no mask"
     swap = f"position {changed_position}: {old[changed_position]} -> {new[changed_position]}"
-    fig = masked_decoder_figure(d["weights"], d["change"], rows, FEATURES, title=f"{weights} weights, {swap}, {mode}")
+    keys = [f"{n}*" if i == changed_position else n for i, n in enumerate(new)]
+    fig = masked_decoder_figure(d["weights"], d["change"], rows, FEATURES, title=f"{weights} weights, {swap}, {mode}",
+                                key_labels=keys)
     lines = [
         f"weights: {weights}",
         f"decoder input: {' '.join(old)}",
