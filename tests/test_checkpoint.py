@@ -156,3 +156,66 @@ def test_a_float64_value_too_large_for_a_float32_model_is_refused(tmp_path):
     state["generator.bias"][3] = 3e38  # the largest float32 is about 3.40e38: this one fits
     model.load_state_dict(state)
     assert model.parameters()["generator.bias"][3] == np.float32(3e38)
+
+
+def _reversal_run(model, optimizer, task, steps):
+    """`steps` steps of chapter 12's recipe (its warm-up, label smoothing) from the optimiser's
+    current step on."""
+    from transformer_lib import reversal
+
+    loss_fn = tl.CrossEntropyLoss(ignore_index=reversal.PAD_ID, label_smoothing=reversal.LABEL_SMOOTHING)
+    losses = []
+    for _ in range(steps):
+        optimizer.lr = tl.warmup_learning_rate(optimizer.t + 1, model.config.d_model, 4, reversal.LR_FACTOR)
+        batch = task.next_batch()
+        losses.append(loss_fn.forward(model.forward(batch.src, batch.tgt_in), batch.tgt_out))
+        model.zero_grad()
+        model.backward(loss_fn.backward())
+        optimizer.step()
+    return losses
+
+
+@pytest.mark.parametrize("optimizer_class", ["plain", "fast"])
+def test_training_resumed_from_a_checkpoint_equals_training_without_a_break(tmp_path, optimizer_class):
+    """N steps, save, load into a new model and optimiser, M more steps == N + M steps, bit for bit."""
+    from transformer_lib import fast, reversal
+
+    adam = tl.Adam if optimizer_class == "plain" else fast.Adam
+    config = reversal.reversal_config(dtype="float64")
+    task = reversal.ReversalTask(seed=4, batch_size=16, validation_size=2, test_size=2)
+    whole = tl.Transformer(config, seed=4)
+    whole_losses = _reversal_run(whole, adam(whole, betas=reversal.ADAM_BETAS, eps=reversal.ADAM_EPS), task, 5)
+
+    task = reversal.ReversalTask(seed=4, batch_size=16, validation_size=2, test_size=2)  # the same batches again
+    first = tl.Transformer(config, seed=4)
+    optimizer = adam(first, betas=reversal.ADAM_BETAS, eps=reversal.ADAM_EPS)
+    losses = _reversal_run(first, optimizer, task, 3)
+    tl.save_checkpoint(first, optimizer, tmp_path / "run.npz")
+    resumed = tl.Transformer(config, seed=9)
+    resumed_optimizer = adam(resumed, lr=0.5, betas=(0.5, 0.5), eps=1.0)  # every setting comes from the file
+    tl.load_checkpoint(resumed, resumed_optimizer, tmp_path / "run.npz")
+    assert resumed_optimizer.t == 3 and resumed_optimizer.betas == reversal.ADAM_BETAS
+    losses += _reversal_run(resumed, resumed_optimizer, task, 2)
+    assert losses == whole_losses
+    assert_same_weights(resumed, whole.state_dict())
+
+
+def test_weights_alone_do_not_resume_adam(tmp_path):
+    """The reason the optimiser state is saved: restarting Adam from m = v = 0 takes other steps."""
+    model = trained_model()
+    optimizer = tl.Adam(model, lr=0.01)
+    tl.save_weights(model, tmp_path / "weights.npz")
+    with pytest.raises(ValueError, match="weights only, no optimizer state"):
+        tl.load_checkpoint(model, optimizer, tmp_path / "weights.npz")
+
+
+def test_a_checkpoint_that_does_not_fit_leaves_model_and_optimizer_unchanged(tmp_path):
+    small = tl.Transformer(tl.TransformerConfig(), seed=0)
+    tl.save_checkpoint(small, tl.Adam(small), tmp_path / "small.npz")
+    model = trained_model()
+    optimizer = tl.Adam(model, lr=0.01)
+    before = model.state_dict()
+    with pytest.raises(ValueError):
+        tl.load_checkpoint(model, optimizer, tmp_path / "small.npz")
+    assert_same_weights(model, before)
+    assert optimizer.t == 0 and not any(m.any() for m in optimizer.m)

@@ -106,9 +106,16 @@ def test_decoder_layer(norm_first):
     assert_passes(errors, layer)
 
 
-def test_encoder_and_decoder_stacks():
-    encoder = tl.Encoder(2, tl.LayerConfig(d_model=4, num_heads=2, d_ff=6), rng())
-    decoder = tl.Decoder(2, tl.LayerConfig(d_model=4, num_heads=2, d_ff=6, norm_first=True), rng())
+@pytest.mark.parametrize("norm_first", [False, True])
+def test_encoder_and_decoder_stacks(norm_first):
+    """Pre-norm stacks end with a final LayerNorm (``norm``), whose gain and bias are checked too."""
+    config = tl.LayerConfig(d_model=4, num_heads=2, d_ff=6, norm_first=norm_first)
+    encoder, decoder = tl.Encoder(2, config, rng()), tl.Decoder(2, config, rng())
+    noise = np.random.default_rng(7)
+    for stack in (encoder, decoder):
+        assert ("norm.gamma" in stack.parameters()) == norm_first
+        for p in stack.parameters().values():  # a final gain of 1 and bias of 0 would hide a swap
+            p += 0.2 * noise.standard_normal(p.shape)
     generator = rng()
     x, y = generator.standard_normal((1, 3, 4)), generator.standard_normal((1, 2, 4))
     assert_passes(tl.gradient_check(encoder.forward, encoder.backward, {"x": x}, module=encoder), encoder)

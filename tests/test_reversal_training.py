@@ -5,7 +5,7 @@ float64, and steps outside the run are refused."""
 import numpy as np
 import pytest
 
-from transformer_lib.lessons.reversal_training import train_reversal
+from transformer_lib.lessons.reversal_training import Recipe, train_reversal
 
 
 def test_a_shorter_run_is_the_start_of_a_longer_one():
@@ -31,3 +31,16 @@ def test_steps_outside_the_run_are_refused():
         train_reversal(steps=2, keep=(3,))
     with pytest.raises(ValueError, match=r"no weights kept at step 1; kept: \[2\]"):
         train_reversal(steps=2).model_at(1)
+
+
+def test_a_recipe_variant_changes_only_what_it_names():
+    seen = []
+    run = train_reversal(steps=2, seed=0, recipe=Recipe(norm_first=False, beta2=0.98, label_smoothing=0.0),
+                         callback=lambda step, model, task: seen.append((step, model.config.norm_first)))
+    assert seen == [(1, False), (2, False)]
+    assert not run.model.decoder.final_norm and not run.model.encoder.final_norm
+    same_start = train_reversal(steps=1, seed=0)
+    np.testing.assert_array_equal(run.task.validation, same_start.task.validation)  # the data depend on the seed alone
+    assert Recipe().describe() == "pre-norm, beta2 0.999, smoothing 0.1"
+    assert Recipe(norm_first=False, beta2=0.98, label_smoothing=0.0).describe() == "post-norm, beta2 0.98, smoothing 0"
+    assert run.log.losses[0] != same_start.log.losses[0]  # a different model and loss from the first step

@@ -12,7 +12,7 @@ from transformer_lib import reversal as rv
 from transformer_lib import toy
 from transformer_lib.lessons.snapshots import AttentionRecorder, cross_attention_names
 from transformer_lib.training.gradcheck import zero_in_exact_arithmetic
-from transformer_lib.training.loop import Batch, exact_match, make_batch, pad_sequences, train, train_step
+from transformer_lib.training.loop import exact_match, make_batch, pad_sequences, train, train_step
 
 
 def tiny_reversal_model(seed=0, dtype="float64"):
@@ -66,7 +66,7 @@ def test_repeated_steps_on_one_batch_drive_the_loss_down():
 
 def test_train_follows_the_warmup_schedule_and_calls_back_after_every_step():
     model = tiny_reversal_model()
-    task = rv.ReversalTask(seed=0, batch_size=4, held_out_size=5)
+    task = rv.ReversalTask(seed=0, batch_size=4, validation_size=5, test_size=5)
     optimizer = tl.Adam(model)
     seen = []
     log = train(model, optimizer, tl.CrossEntropyLoss(ignore_index=rv.PAD_ID), task.next_batch, steps=5,
@@ -117,28 +117,36 @@ def test_example_is_one_unpadded_row_of_a_batch():
     np.testing.assert_array_equal(tgt_out, [7, 10, 3, 5, rv.EOS_ID])
 
 
-def test_held_out_sequences_are_distinct_and_never_trained_on():
-    task = rv.ReversalTask(seed=3, batch_size=64, held_out_size=300, max_length=4)  # few possible sequences
-    held = {tuple(row) for row in task.held_out}
-    assert len(held) == 300 and task.is_held_out(task.held_out).all()
+def test_validation_and_test_sets_are_distinct_disjoint_and_never_trained_on():
+    task = rv.ReversalTask(seed=3, batch_size=64, validation_size=200, test_size=100, max_length=4)  # few sequences
+    validation, test = {tuple(row) for row in task.validation}, {tuple(row) for row in task.test}
+    assert len(validation) == 200 and len(test) == 100 and not validation & test
+    assert task.is_held_out(task.validation).all() and task.is_held_out(task.test).all()
     for _ in range(30):
         contents = task.next_contents()
         assert not task.is_held_out(contents).any()
-        assert not {tuple(row) for row in contents} & held
-    assert isinstance(task.held_out_batch(), Batch) and task.held_out_batch().size == 300
+        assert not {tuple(row) for row in contents} & (validation | test)
+    assert task.validation_batch().size == 200 and task.test_batch().size == 100
+    np.testing.assert_array_equal(task.held_out_batch().src, task.validation_batch().src)
+
+
+@pytest.mark.parametrize("sizes", [dict(validation_size=0), dict(test_size=-1), dict(test_size=2.5)])
+def test_held_out_set_sizes_must_be_positive_integers(sizes):
+    with pytest.raises(ValueError, match="_size must be a positive integer"):
+        rv.ReversalTask(**sizes)
 
 
 def test_the_task_is_reproducible_from_its_seed():
-    a, b = rv.ReversalTask(seed=5, held_out_size=20), rv.ReversalTask(seed=5, held_out_size=20)
+    a, b = rv.ReversalTask(seed=5, validation_size=20, test_size=20), rv.ReversalTask(seed=5, validation_size=20, test_size=20)
     np.testing.assert_array_equal(a.held_out, b.held_out)
     for _ in range(3):
         np.testing.assert_array_equal(a.next_batch().src, b.next_batch().src)
-    assert not np.array_equal(rv.ReversalTask(seed=6, held_out_size=20).held_out, a.held_out)
+    assert not np.array_equal(rv.ReversalTask(seed=6, validation_size=20, test_size=20).held_out, a.held_out)
 
 
 def test_recorder_takes_a_snapshot_at_step_0_and_every_k_steps():
     model = tiny_reversal_model()
-    task = rv.ReversalTask(seed=0, batch_size=8, held_out_size=5)
+    task = rv.ReversalTask(seed=0, batch_size=8, validation_size=5, test_size=5)
     example = rv.reversal_batch(task.held_out[:1])
     n = int(rv.lengths_of(task.held_out[:1])[0])
     recorder = AttentionRecorder(model, example.src[0, :n + 1], example.tgt_in[0, :n + 1], example.tgt_out[0, :n + 1],

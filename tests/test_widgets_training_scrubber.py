@@ -18,7 +18,7 @@ from transformer_lib.widgets.training_scrubber import scrubber_data, training_sc
 def snapshots():
     config = replace(rv.reversal_config("float64"), d_model=8, num_heads=2, d_ff=16, num_encoder_layers=1)
     model = tl.Transformer(config, seed=0)
-    task = rv.ReversalTask(seed=0, batch_size=16, held_out_size=5)
+    task = rv.ReversalTask(seed=0, batch_size=16, validation_size=5, test_size=5)
     example = rv.reversal_batch(np.array([[3, 4, 5, 6, 0, 0]]))  # "a b c d": src a b c d <eos>
     recorder = AttentionRecorder(model, example.src[0, :5], example.tgt_in[0, :5], example.tgt_out[0, :5], every=4)
     train(model, tl.Adam(model, lr=0.02), tl.CrossEntropyLoss(ignore_index=rv.PAD_ID), task.next_batch, steps=12,

@@ -258,13 +258,18 @@ def lint(args: argparse.Namespace, extra: list[str]) -> int:
     return run([ensure_environment(("test",)), "-m", "ruff", "check", *LINTED, *extra], cwd=ROOT)
 
 
+# Test files run side by side, one per processor core; a notebook's cells stay in one kernel.
+IN_PARALLEL = ["-n", "auto", "--dist", "loadfile"]
+
+
 def unit(args: argparse.Namespace, extra: list[str]) -> int:
-    return run([ensure_environment(("test",)), "-m", "pytest", "-q", "tests", "--ignore=tests/browser", *extra], cwd=ROOT)
+    return run([ensure_environment(("test",)), "-m", "pytest", "-q", *IN_PARALLEL, "tests", "--ignore=tests/browser",
+                *extra], cwd=ROOT)
 
 
 def notebooks(args: argparse.Namespace, extra: list[str]) -> int:
     python = ensure_environment(("test",))
-    return run([python, "-m", "pytest", "-q", "--nbval", "--nbval-current-env",
+    return run([python, "-m", "pytest", "-q", *IN_PARALLEL, "--nbval", "--nbval-current-env",
                 "--nbval-sanitize-with", "tests/nbval_sanitize.cfg", *(args.paths or ["notebooks"]), *extra], cwd=ROOT)
 
 

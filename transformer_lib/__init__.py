@@ -37,7 +37,7 @@ from .model.positional_encoding import sinusoidal_positional_encoding
 from .model.softmax import log_softmax, softmax, softmax_backward
 from .model.transformer import Transformer
 from .training.beam import beam_decode, length_penalty
-from .training.checkpoint import load_weights, save_weights
+from .training.checkpoint import load_checkpoint, load_weights, save_checkpoint, save_weights
 from .training.decoding import beam_search, greedy_decode, sequence_log_probability
 from .training.generation import generate
 from .training.gradcheck import gradient_check, numerical_gradient, relative_error
@@ -70,8 +70,9 @@ __all__ = [
     "SGD", "Adam", "CrossEntropyLoss", "Decoder", "DecoderLayer", "Dropout", "Embedding", "Encoder", "EncoderLayer",
     "FeedForward", "LayerConfig", "LayerNorm", "Linear", "Module", "ModuleList", "MultiHeadAttention", "Transformer",
     "TransformerConfig", "attention_mask", "beam_search", "causal_mask", "clip_grad_norm", "greedy_decode",
-    "gradient_check", "load_weights", "log_softmax", "numerical_gradient", "padding_mask", "relative_error", "relu",
-    "relu_backward", "save_weights", "scaled_dot_product_attention", "sequence_log_probability",
+    "gradient_check", "load_checkpoint", "load_weights", "log_softmax", "numerical_gradient", "padding_mask",
+    "relative_error", "relu",
+    "relu_backward", "save_checkpoint", "save_weights", "scaled_dot_product_attention", "sequence_log_probability",
     "sinusoidal_positional_encoding",
     "softmax", "softmax_backward", "warmup_learning_rate",
     "IncrementalDecoder", "beam_decode", "generate", "length_penalty", "sample_decode", "sampling_distribution",

@@ -36,6 +36,10 @@ def not_attempted(answer) -> bool:
     return answer is None or answer is Ellipsis
 
 
+# Tolerances (atol, rtol) of check_matrix for an answer copied from a printout: 4 decimals, or
+# 3 significant digits of a large number.
+ROUNDED = {"atol": 5e-5, "rtol": 5e-3}
+
 NOT_ATTEMPTED = CheckResult(False, "Not attempted yet: replace the ... with your answer and run the cell again.")
 
 
@@ -72,13 +76,14 @@ def known_mistake(arr: np.ndarray, mistakes: Mistakes, hint: str, atol: float, r
 
 
 def check_matrix(answer, expected: np.ndarray, name: str, hint: str, atol: float = 1e-6,
-                 what: str | None = None, mistakes: Mistakes = ()) -> CheckResult:
+                 what: str | None = None, mistakes: Mistakes = (), rtol: float = 0.0) -> CheckResult:
     """Compare an array answer with `expected`: type, then the typical `mistakes` (their own
-    message), then shape, then values (within `atol`)."""
+    message), then shape, then values (within `atol` + `rtol` |expected|; `ROUNDED` accepts
+    an answer copied from the notebook's printout, 3 significant digits or 4 decimals)."""
     arr = as_number_array(answer, name)
     if isinstance(arr, CheckResult):
         return arr
-    diagnosis = known_mistake(arr, mistakes, hint, atol)
+    diagnosis = known_mistake(arr, mistakes, hint, atol, rtol)
     if diagnosis is not None:
         return diagnosis
     expected = np.asarray(expected, dtype=np.float64)
@@ -87,7 +92,7 @@ def check_matrix(answer, expected: np.ndarray, name: str, hint: str, atol: float
     if not np.all(np.isfinite(arr) == np.isfinite(expected)):
         return wrong(f"{name} has NaN or inf where the answer has none (or the reverse).", hint)
     finite = np.isfinite(expected)
-    if not np.allclose(arr[finite], expected[finite], atol=atol, rtol=0):
+    if not np.allclose(arr[finite], expected[finite], atol=atol, rtol=rtol):
         worst = np.unravel_index(np.argmax(np.where(finite, np.abs(arr - expected), 0)), arr.shape)
         return wrong(f"{name}{[int(i) for i in worst]} is {arr[worst]:.4f}, expected {expected[worst]:.4f}.", hint)
     return correct(what or f"{name} matches.")
@@ -111,5 +116,6 @@ def check_scalar(answer, expected: float, name: str, hint: str, atol: float = 1e
     if diagnosis is not None:
         return diagnosis
     if not abs(value - expected) <= atol:
-        return wrong(f"{name} is {value:.4f}, expected something else.", hint)
+        return wrong(f"{name} is {value:.4f}, expected something else: it is too {'large' if value > expected else 'small'}.",
+                     hint)
     return correct(what or f"{name} = {value:.4f}.")

@@ -1,5 +1,6 @@
 """Checkers for ``06_feed_forward.ipynb``: the hidden size and parameter count of the paper's big model's FFN,
-the hidden units ReLU switches off, and the FFN of one token by hand."""
+the hidden units ReLU switches off, the FFN of one token by hand, and the reader's own
+feed-forward function."""
 
 from __future__ import annotations
 
@@ -9,8 +10,19 @@ import numpy as np
 
 from ..lessons.parameter_count import feed_forward_parameters
 from ..lessons.toy import SOURCE_IDS, toy_model
+from ..model.feed_forward import FeedForward
 from ._counts import check_count
-from .feedback import NOT_ATTEMPTED, CheckResult, as_number_array, check_matrix, correct, not_attempted, wrong
+from .feedback import (
+    NOT_ATTEMPTED,
+    ROUNDED,
+    CheckResult,
+    as_number_array,
+    check_matrix,
+    correct,
+    not_attempted,
+    wrong,
+)
+from .implement import Exercise, Mistake, Reference, check_implementation, random_case
 
 TOKEN = 2  # 'cats', the third source token
 
@@ -98,13 +110,79 @@ def check_ffn_by_hand(answer) -> CheckResult:
     hidden = x @ w["linear1.weight"] + w["linear1.bias"]
     expected = np.maximum(hidden, 0) @ w["linear2.weight"] + w["linear2.bias"]
     hint = "hidden = x @ W1 + b1; ReLU with np.maximum(hidden, 0); then @ W2 + b2, with no ReLU at the end."
-    result = check_matrix(answer, expected, "your FFN output", hint, atol=1e-6,
+    result = check_matrix(answer, expected, "your FFN output", hint, **ROUNDED,
                           what="the FFN of 'cats' alone, the same as its row of the whole matrix.")
     arr = as_number_array(answer, "your FFN output")
     if result.passed or isinstance(arr, CheckResult) or arr.shape != expected.shape:
         return result
-    if np.allclose(arr, hidden @ w["linear2.weight"] + w["linear2.bias"], atol=1e-6):
+    if np.allclose(arr, hidden @ w["linear2.weight"] + w["linear2.bias"], **ROUNDED):
         return wrong("you skipped the ReLU after the first layer.", hint)
-    if np.allclose(arr, np.maximum(expected, 0), atol=1e-6):
+    if np.allclose(arr, np.maximum(expected, 0), **ROUNDED):
         return wrong("you applied ReLU after the second layer too; the FFN's output keeps its negative values.", hint)
     return result
+
+
+# Exercise 5: the feed-forward network, written by the reader.
+
+def feed_forward_with(x, w1, b1, w2, b2, relu_first=True, relu_last=False, use_b1=True, use_b2=True,
+                      transpose=False):
+    """The FFN with one step changed, for the typical wrong versions of exercise 5: ReLU after
+    the first layer (`relu_first`) or also after the second (`relu_last`), a bias left out,
+    or both weights used transposed."""
+    if transpose:
+        w1, w2 = w1.T, w2.T
+    hidden = x @ w1 + (b1 if use_b1 else 0.0)
+    if relu_first:
+        hidden = np.maximum(hidden, 0.0)
+    out = hidden @ w2 + (b2 if use_b2 else 0.0)
+    return np.maximum(out, 0.0) if relu_last else out
+
+
+def _package_feed_forward(x, w1, b1, w2, b2):
+    ffn = FeedForward(w1.shape[0], w1.shape[1], np.random.default_rng(0))
+    ffn.linear1.weight[...], ffn.linear1.bias[...] = w1, b1
+    ffn.linear2.weight[...], ffn.linear2.bias[...] = w2, b2
+    return ffn.forward(x)
+
+
+@lru_cache(maxsize=1)
+def feed_forward_exercise() -> Exercise:
+    """Exercise 5: `feed_forward(x, w1, b1, w2, b2) -> y`, x (..., d_model), w1 (d_model, d_ff),
+    b1 (d_ff,), w2 (d_ff, d_model), b2 (d_model,). The square FFN comes first so that
+    transposed weights still multiply, and are recognised."""
+    from ..reference import torch_functions
+
+    cases = (
+        random_case(60, "a square FFN (d_ff = d_model = 4)", x=(2, 3, 4), w1=(4, 4), b1=(4,), w2=(4, 4), b2=(4,)),
+        random_case(61, "the running example (d_model 6, d_ff 24)", x=(1, 3, 6), w1=(6, 24), b1=(24,), w2=(24, 6),
+                    b2=(6,)),
+        random_case(62, "one token of width 8, d_ff 32", x=(8,), w1=(8, 32), b1=(32,), w2=(32, 8), b2=(8,)),
+    )
+    return Exercise(
+        function_name="feed_forward", outputs=("y",), cases=cases,
+        references=(Reference("the package's FeedForward", _package_feed_forward),
+                    Reference("torch.nn.functional.linear + F.relu", torch_functions.feed_forward)),
+        mistakes=(
+            Mistake(lambda x, w1, b1, w2, b2: feed_forward_with(x, w1, b1, w2, b2, relu_last=True),
+                    "ReLU is applied after the second layer too: the FFN's output keeps its negative values, "
+                    "ReLU comes only between the two layers."),
+            Mistake(lambda x, w1, b1, w2, b2: feed_forward_with(x, w1, b1, w2, b2, relu_first=False),
+                    "there is no ReLU between the layers: without it the two layers are one linear map."),
+            Mistake(lambda x, w1, b1, w2, b2: feed_forward_with(x, w1, b1, w2, b2, transpose=True),
+                    "the weights are used transposed: the package stores W1 as (d_model, d_ff), so a token "
+                    "(a row) is multiplied as x @ w1, and then @ w2."),
+            Mistake(lambda x, w1, b1, w2, b2: feed_forward_with(x, w1, b1, w2, b2, use_b1=False, use_b2=False),
+                    "both biases are missing: add b1 after the first product and b2 after the second."),
+            Mistake(lambda x, w1, b1, w2, b2: feed_forward_with(x, w1, b1, w2, b2, use_b1=False),
+                    "b1 is missing: add it to x @ w1 before the ReLU."),
+            Mistake(lambda x, w1, b1, w2, b2: feed_forward_with(x, w1, b1, w2, b2, use_b2=False),
+                    "b2 is missing: add it after the second product."),
+        ),
+        hint="hidden = x @ w1 + b1; np.maximum(hidden, 0); then @ w2 + b2, with no ReLU at the end.",
+        success="the same two layers for every token, whatever the leading axes.",
+    )
+
+
+def check_feed_forward(function) -> CheckResult:
+    """Exercise 5: the reader's `feed_forward(x, w1, b1, w2, b2)`."""
+    return check_implementation(function, feed_forward_exercise())

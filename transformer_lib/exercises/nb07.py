@@ -1,12 +1,20 @@
 """Checkers for ``07_encoder.ipynb``: parameter counts of the paper's big encoder (the notebook
 works out the base model's in the open), the shape of a stack's output, and how many attention
-maps the stack computes."""
+maps the stack computes; and one encoder layer wired by the reader from its sub-layers."""
 
 from __future__ import annotations
 
+from functools import lru_cache
+
+import numpy as np
+
 from ..lessons.parameter_count import attention_parameters, encoder_layer_parameters, feed_forward_parameters
+from ..model.config import LayerConfig
+from ..model.encoder import EncoderLayer
 from ._counts import check_count, check_shape
+from ._pieces import pieces
 from .feedback import CheckResult
+from .implement import Case, Exercise, Mistake, Reference, check_implementation
 
 # The paper's "big" model (Table 3).
 D_MODEL, HEADS, D_FF, LAYERS = 1024, 16, 4096, 6
@@ -70,3 +78,95 @@ def check_attention_map_count(answer) -> CheckResult:
                            1: "each layer and each head computes its own map.",
                            48: "that is the base model (8 heads); the big model has 16 heads per layer.",
                        }, what=f"{LAYERS} layers x {HEADS} heads = {LAYERS * HEADS} maps, each (tokens x tokens).")
+
+
+# Exercise 5: one encoder layer, wired by the reader from the layer's own sub-layers.
+
+ENCODER_PIECES = {"self_attention": "self_attn", "feed_forward": "ffn", "norm1": "norm1", "norm2": "norm2"}
+
+
+def random_layer(layer_class, config: LayerConfig, seed: int):
+    """A layer of `config` with random weights, including the layer norms' gains and biases (so
+    that swapping two norms, or leaving one out, changes the output)."""
+    rng = np.random.default_rng(seed)
+    layer = layer_class(config, rng)
+    for name, value in layer.parameters().items():
+        if name.endswith(("bias", "gamma", "beta")):
+            value[...] = (1.0 if name.endswith("gamma") else 0.0) + 0.5 * rng.standard_normal(value.shape)
+    return layer
+
+
+def _encoder_case(seed: int, label: str, batch: int, tokens: int, config: LayerConfig) -> Case:
+    layer = random_layer(EncoderLayer, config, seed)
+    x = np.random.default_rng(seed + 100).standard_normal((batch, tokens, config.d_model))
+    return Case({"x": x, **pieces(layer, ENCODER_PIECES)}, label)
+
+
+def encoder_layer_with(x, self_attention, feed_forward, norm1, norm2, norm_inside=False, residual_from_input=False,
+                       pre_norm=False, residual=True):
+    """One encoder layer wired with one slip, for the typical wrong versions of exercise 5: the
+    norm applied to the sub-layer's output before the residual is added (`norm_inside`), the
+    second residual taken from the layer's input x, pre-norm, or no residual at all."""
+    if pre_norm:
+        h = x + self_attention(norm1(x), norm1(x))
+        return h + feed_forward(norm2(h))
+    keep = 1.0 if residual else 0.0
+    if norm_inside:
+        h = keep * x + norm1(self_attention(x, x))
+        return keep * h + norm2(feed_forward(h))
+    h = norm1(keep * x + self_attention(x, x))
+    return norm2(keep * (x if residual_from_input else h) + feed_forward(h))
+
+
+def _torch_encoder_layer(x, self_attention, feed_forward, norm1, norm2):
+    import torch
+
+    from ..reference.torch_model import torch_twin
+
+    with torch.no_grad():
+        return torch_twin(self_attention.layer)(torch.as_tensor(x)).numpy()
+
+
+@lru_cache(maxsize=1)
+def encoder_layer_exercise() -> Exercise:
+    """Exercise 5: `encoder_layer_forward(x, self_attention, feed_forward, norm1, norm2) -> out`, x
+    (B, T, d_model); the four pieces are the sub-layers of one EncoderLayer, as functions."""
+    cases = (
+        _encoder_case(70, "the running example's layer (d_model 6, 2 heads, d_ff 24)", 1, 3,
+                      LayerConfig(d_model=6, num_heads=2, d_ff=24)),
+        _encoder_case(71, "2 sentences of 5 tokens (d_model 8, 4 heads, d_ff 16)", 2, 5,
+                      LayerConfig(d_model=8, num_heads=4, d_ff=16)),
+        _encoder_case(72, "one token (d_model 4, 1 head, d_ff 8)", 1, 1, LayerConfig(d_model=4, num_heads=1, d_ff=8)),
+    )
+    mistakes = (
+        Mistake(lambda x, a, f, n1, n2: encoder_layer_with(x, a, f, n1, n2, norm_inside=True),
+                "each sub-layer's output is normalised before the residual is added: add first, then normalise "
+                "the sum, norm1(x + self_attention(x, x))."),
+        Mistake(lambda x, a, f, n1, n2: encoder_layer_with(x, a, f, n1, n2, residual_from_input=True),
+                "the second residual adds the layer's input x: it adds h, the input of the feed-forward "
+                "sub-layer, norm2(h + feed_forward(h))."),
+        Mistake(lambda x, a, f, n1, n2: encoder_layer_with(x, a, f, n1, n2, pre_norm=True),
+                "that is pre-norm (the norm on each sub-layer's input, x + self_attention(norm1(x), ...)); the paper's "
+                "layer is post-norm: norm1(x + self_attention(x, x))."),
+        Mistake(lambda x, a, f, n1, n2: encoder_layer_with(x, a, f, n1, n2, residual=False),
+                "the residual connections are missing: each sub-layer's input is added to its output before the "
+                "norm."),
+        Mistake(lambda x, a, f, n1, n2: encoder_layer_with(x, a, f, n2, n1),
+                "norm1 and norm2 are swapped: norm1 follows the attention, norm2 the feed-forward network."),
+        Mistake(lambda x, a, f, n1, n2: n1(x + a(x, x)),
+                "that is only the first half: the attention and its add & norm; the feed-forward sub-layer and "
+                "its add & norm follow."),
+    )
+    return Exercise(
+        function_name="encoder_layer_forward", outputs=("out",), cases=cases,
+        references=(Reference("the package's EncoderLayer", lambda x, a, f, n1, n2: a.layer.forward(x)),
+                    Reference("torch.nn.TransformerEncoderLayer", _torch_encoder_layer)),
+        mistakes=mistakes,
+        hint="h = norm1(x + self_attention(x, x)); out = norm2(h + feed_forward(h)).",
+        success="add, then normalise, once per sub-layer: the paper's post-norm layer.",
+    )
+
+
+def check_encoder_layer(function) -> CheckResult:
+    """Exercise 5: the reader's `encoder_layer_forward(x, self_attention, feed_forward, norm1, norm2)`."""
+    return check_implementation(function, encoder_layer_exercise())

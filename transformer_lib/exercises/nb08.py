@@ -1,14 +1,19 @@
 """Checkers for ``08_masked_attention.ipynb``: the causal mask of length 4, shifting a target
-right behind <bos>, which attention weights a causal-plus-padding mask sets to zero, and which
-decoder outputs a changed input token can move."""
+right behind <bos>, which attention weights a causal-plus-padding mask sets to zero, which
+decoder outputs a changed input token can move; and the reader's own causal mask and shift to
+the right."""
 
 from __future__ import annotations
+
+from functools import lru_cache
 
 import numpy as np
 
 from ..lessons.toy import BOS_ID, EOS_ID, PAD_ID, VOCAB
 from ..model.masks import attention_mask, causal_mask
+from ..training.loop import make_batch
 from .feedback import NOT_ATTEMPTED, CheckResult, correct, is_whole_number, not_attempted, wrong
+from .implement import Case, Exercise, Mistake, Reference, check_implementation
 
 # Exercise 2: the target "naneun gaereul joahae <eos>".
 SHIFT_TARGET = (0, 10, 3, EOS_ID)
@@ -196,3 +201,98 @@ def check_moved_positions(answer) -> CheckResult:
     if tuple(chosen) in mistakes:
         return wrong(f"not {chosen}: {mistakes[tuple(chosen)]}", hint)
     return wrong(f"not {chosen}.", hint)
+
+
+# Exercises 5 and 6: the causal mask and the shift to the right, written by the reader.
+
+@lru_cache(maxsize=1)
+def causal_mask_exercise() -> Exercise:
+    """Exercise 5: `causal_mask(length) -> mask`, (length, length) booleans, True = hidden."""
+    from ..reference import torch_functions
+
+    cases = tuple(Case({"length": n}, label) for n, label in (
+        (3, "length 3, the running example's decoder input"), (5, "length 5"), (1, "length 1")))
+    return Exercise(
+        function_name="causal_mask", outputs=("mask",), cases=cases,
+        references=(Reference("the package's causal_mask", causal_mask),
+                    Reference("torch.nn.Transformer.generate_square_subsequent_mask", torch_functions.causal_mask)),
+        mistakes=(
+            Mistake(lambda n: np.triu(np.ones((n, n), dtype=bool)),
+                    "the diagonal is hidden too (np.triu with k=0): query t may look at its own position, so True "
+                    "starts one place right of the diagonal, k=1."),
+            Mistake(lambda n: np.tril(np.ones((n, n), dtype=bool), k=-1),
+                    "the mask is transposed: it hides the past (below the diagonal); row t is query t, and it "
+                    "must not see the keys after t, to the right."),
+            Mistake(lambda n: np.tril(np.ones((n, n), dtype=bool)),
+                    "True marks the keys a query may see; in the package (as in PyTorch's boolean masks) True "
+                    "means hidden."),
+            Mistake(lambda n: np.where(np.triu(np.ones((n, n), dtype=bool), k=1), -np.inf, 0.0),
+                    "that is the additive form (-inf where hidden, added to the scores); the boolean mask holds "
+                    "True where a key is hidden."),
+        ),
+        hint="row t is query t, column s key s; key s is hidden when s > t: np.triu(np.ones((length, length), "
+             "dtype=bool), k=1).",
+        success="True right of the diagonal: no query sees a later key, and every query sees itself.",
+    )
+
+
+def check_causal_mask_function(function) -> CheckResult:
+    """Exercise 5: the reader's `causal_mask(length)`."""
+    return check_implementation(function, causal_mask_exercise())
+
+
+def _package_shift_right(target, bos_id):
+    """The package's batch maker's decoder input: make_batch puts <bos> in front of each target
+    it is given; given the labels without their last token, it gives the labels shifted right."""
+    batch = make_batch([[0]] * len(target), [list(row[:-1]) for row in target], pad_id=PAD_ID, bos_id=bos_id,
+                       eos_id=EOS_ID)
+    return batch.tgt_in
+
+
+def _bos_column(target, bos_id):
+    """(B, 1) of `bos_id`, to put in front of target (B, T)."""
+    return np.full((target.shape[0], 1), bos_id, dtype=target.dtype)
+
+
+def _shift_case(label: str, rows) -> Case:
+    return Case({"target": np.array(rows, dtype=np.int64), "bos_id": BOS_ID}, label)
+
+
+@lru_cache(maxsize=1)
+def shift_right_exercise() -> Exercise:
+    """Exercise 6: `shift_right(target, bos_id) -> decoder_input`, target (B, T) ids ending with
+    <eos>, decoder_input (B, T)."""
+    rng = np.random.default_rng(80)
+    words = rng.integers(5, 11, size=(3, 5))  # ids of words, none of them special
+    cases = (
+        _shift_case("the running example, naneun goyangireul joahae <eos>", [[0, 6, 3, EOS_ID]]),
+        _shift_case("2 targets of 3 words and <eos>", [[0, 10, 3, EOS_ID], [0, 6, 3, EOS_ID]]),
+        _shift_case("3 targets of 5 words and <eos>", np.hstack([words, np.full((3, 1), EOS_ID)])),
+    )
+    return Exercise(
+        function_name="shift_right", outputs=("decoder_input",), cases=cases,
+        references=(Reference("the package's make_batch (its tgt_in)", _package_shift_right),),
+        mistakes=(
+            Mistake(lambda target, bos_id: target.copy(),
+                    "that is the target itself: position t would read the very token it must predict."),
+            Mistake(lambda target, bos_id: np.hstack([_bos_column(target, bos_id), target[:, 1:]]),
+                    "the first token is dropped; drop the last one (<eos> is only ever predicted, never read), so "
+                    "that everything moves one place to the right."),
+            Mistake(lambda target, bos_id: np.hstack([target[:, 1:], _bos_column(target, bos_id)]),
+                    "that shifts left, with <bos> at the end; <bos> goes in front and every token moves one place "
+                    "right."),
+            Mistake(lambda target, bos_id: target[:, :-1].copy(),
+                    "<bos> is missing in front: position 0 reads <bos> and predicts the first word."),
+            Mistake(lambda target, bos_id: np.hstack([_bos_column(target, bos_id), target]),
+                    "the decoder input keeps the target's length: drop the target's last token (<eos>) after "
+                    "putting <bos> in front."),
+        ),
+        hint="<bos> in front of each row, the row's last token dropped: np.concatenate([np.full((B, 1), bos_id), "
+             "target[:, :-1]], axis=1).",
+        success="position t reads target token t - 1 (or <bos>) and predicts target token t.",
+    )
+
+
+def check_shift_right_function(function) -> CheckResult:
+    """Exercise 6: the reader's `shift_right(target, bos_id)`."""
+    return check_implementation(function, shift_right_exercise())

@@ -2,7 +2,7 @@
 running example's cross-attention weights computed by hand, which mask the cross-attention
 uses, the parameter count of one decoder layer, and, from the trained model's map on a sentence
 it never saw in training, which source word each decoder row reads and which Korean word it
-writes."""
+writes; and one decoder layer wired by the reader from its sub-layers."""
 
 from __future__ import annotations
 
@@ -14,9 +14,15 @@ import numpy as np
 from ..figures.token_labels import HANGUL
 from ..lessons import translation
 from ..lessons.toy import DECODER_INPUT_IDS, SOURCE_IDS, token_names, toy_model, trained_model
+from ..model.config import LayerConfig
+from ..model.decoder import DecoderLayer
+from ..model.masks import causal_mask
 from ..model.softmax import softmax
 from ._counts import check_count
+from ._pieces import pieces
 from .feedback import NOT_ATTEMPTED, CheckResult, as_number_array, correct, known_mistake, not_attempted, wrong
+from .implement import Case, Exercise, Mistake, Reference, check_implementation
+from .nb07 import random_layer
 
 # Exercise 1: the toy model (d_model 6, 2 heads, so d_k = 3), a target of 4 and a source of 7 tokens.
 TT, TS, D_K = 4, 7, 3
@@ -49,6 +55,10 @@ def check_cross_attention_shapes(answer) -> CheckResult:
     }
     for key, shape in expected.items():
         value = answer[key]
+        if not_attempted(value):
+            return wrong(f"answer[{key!r}] is still {value!r}: replace it with a shape such as (2, 3).", hint)
+        if isinstance(value, np.ndarray) and value.ndim == 1 and value.dtype.kind in "iu":
+            value = tuple(value.tolist())  # np.array(q.shape) is a shape too
         if not isinstance(value, (tuple, list)) or not all(
             isinstance(n, (int, np.integer)) and not isinstance(n, bool) for n in value
         ):
@@ -243,3 +253,100 @@ def check_rows_write(answer) -> CheckResult:
                      f"{subject}.", hint)
     first = next(t for t in range(3) if words[t] != expected[t])
     return wrong(f"row {first} writes {expected[first]}, not {words[first]}.", hint)
+
+
+# Exercise 7: one decoder layer, wired by the reader from the layer's own sub-layers.
+
+DECODER_PIECES = {"self_attention": "self_attn", "cross_attention": "cross_attn", "feed_forward": "ffn",
+                  "norm1": "norm1", "norm2": "norm2", "norm3": "norm3"}
+
+
+def _decoder_case(seed: int, label: str, batch: int, target_tokens: int, source_tokens: int,
+                  config: LayerConfig) -> Case:
+    layer = random_layer(DecoderLayer, config, seed)
+    rng = np.random.default_rng(seed + 100)
+    y = rng.standard_normal((batch, target_tokens, config.d_model))
+    memory = rng.standard_normal((batch, source_tokens, config.d_model))
+    return Case({"y": y, "memory": memory, **pieces(layer, DECODER_PIECES)}, label)
+
+
+def decoder_layer_with(y, memory, self_attention, cross_attention, feed_forward, norm1, norm2, norm3, causal=True,
+                       invert_mask=False, keys_from="memory", queries_from="h1"):
+    """One decoder layer wired with one slip, for the typical wrong versions of exercise 7: no
+    causal mask (or one read the wrong way round), the cross-attention's keys and values taken
+    from the decoder (`keys_from="h1"`) or its queries from the memory (`queries_from="memory"`)
+    or from the layer's input y."""
+    mask = causal_mask(y.shape[1]) if causal else None
+    if invert_mask:
+        mask = ~mask
+    h1 = norm1(y + self_attention(y, y, mask))
+    sides = {"h1": h1, "memory": memory, "y": y}
+    h2 = norm2(h1 + cross_attention(sides[queries_from], sides[keys_from]))
+    return norm3(h2 + feed_forward(h2))
+
+
+def _package_decoder_layer(y, memory, self_attention, *rest):
+    return self_attention.layer.forward(y, memory, causal_mask(y.shape[1]))
+
+
+def _torch_decoder_layer(y, memory, self_attention, *rest):
+    import torch
+
+    from ..reference.torch_model import torch_twin
+
+    causal = torch.as_tensor(causal_mask(y.shape[1]))
+    with torch.no_grad():
+        return torch_twin(self_attention.layer)(torch.as_tensor(y), torch.as_tensor(memory), tgt_mask=causal).numpy()
+
+
+def _decoder_mistake(**slip):
+    return lambda y, memory, *pieces_: decoder_layer_with(y, memory, *pieces_, **slip)
+
+
+@lru_cache(maxsize=1)
+def decoder_layer_exercise() -> Exercise:
+    """Exercise 7: `decoder_layer_forward(y, memory, self_attention, cross_attention, feed_forward, norm1,
+    norm2, norm3) -> out`, y (B, Tt, d_model), memory (B, Ts, d_model); the six pieces are the
+    sub-layers of one DecoderLayer, as functions. The running example comes first: with Tt = Ts
+    a cross-attention with its inputs swapped still runs, and is recognised."""
+    cases = (
+        _decoder_case(90, "the running example's layer (d_model 6, 2 heads, d_ff 24, 3 target and 3 source tokens)",
+                      1, 3, 3, LayerConfig(d_model=6, num_heads=2, d_ff=24)),
+        _decoder_case(91, "2 sentences, 4 target and 6 source tokens (d_model 8, 4 heads, d_ff 16)", 2, 4, 6,
+                      LayerConfig(d_model=8, num_heads=4, d_ff=16)),
+        _decoder_case(92, "5 target and 2 source tokens (d_model 4, 1 head, d_ff 8)", 1, 5, 2,
+                      LayerConfig(d_model=4, num_heads=1, d_ff=8)),
+    )
+    mistakes = (
+        Mistake(_decoder_mistake(causal=False),
+                "the self-attention has no causal mask: pass causal_mask(Tt) as its mask, so that position t does "
+                "not read the target tokens after t."),
+        Mistake(_decoder_mistake(invert_mask=True),
+                "the causal mask is read the wrong way round: True means hidden, so pass causal_mask(Tt) itself."),
+        Mistake(_decoder_mistake(keys_from="h1"),
+                "the cross-attention's keys and values come from the decoder: they come from the encoder's "
+                "output, cross_attention(h1, memory)."),
+        Mistake(_decoder_mistake(queries_from="memory", keys_from="h1"),
+                "the cross-attention's queries come from the memory and its keys and values from the decoder: "
+                "swap them, cross_attention(h1, memory); the decoder asks, the source answers."),
+        Mistake(_decoder_mistake(queries_from="memory"),
+                "the cross-attention's queries come from the memory: they come from the decoder, h1."),
+        Mistake(_decoder_mistake(queries_from="y"),
+                "the cross-attention's queries come from the layer's input y: they come from h1, the output of the "
+                "first add & norm."),
+    )
+    return Exercise(
+        function_name="decoder_layer_forward", outputs=("out",), cases=cases,
+        references=(Reference("the package's DecoderLayer", _package_decoder_layer),
+                    Reference("torch.nn.TransformerDecoderLayer", _torch_decoder_layer)),
+        mistakes=mistakes,
+        hint="h1 = norm1(y + self_attention(y, y, causal_mask(Tt))); h2 = norm2(h1 + cross_attention(h1, memory)); "
+             "out = norm3(h2 + feed_forward(h2)).",
+        success="masked self-attention, cross-attention on the memory, feed-forward, each added and normalised.",
+    )
+
+
+def check_decoder_layer(function) -> CheckResult:
+    """Exercise 7: the reader's `decoder_layer_forward(y, memory, self_attention, cross_attention, feed_forward, norm1,
+    norm2, norm3)`."""
+    return check_implementation(function, decoder_layer_exercise())

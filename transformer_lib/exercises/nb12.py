@@ -1,14 +1,19 @@
 """Checkers for ``12_training.ipynb``: the warm-up learning rate at one step, the decoder input
-of a reversal example, and the exact-match accuracy of a few decoded sequences."""
+of a reversal example, the exact-match accuracy of a few decoded sequences, and one Adam step
+written by the reader."""
 
 from __future__ import annotations
+
+from functools import lru_cache
 
 import numpy as np
 
 from ..lessons.reversal import BOS_ID, EOS_ID, PAD_ID, token_names
+from ..model.module import Module
 from ..training.loop import exact_match
-from ..training.optim import warmup_learning_rate
+from ..training.optim import Adam, warmup_learning_rate
 from .feedback import NOT_ATTEMPTED, CheckResult, correct, is_whole_number, not_attempted, wrong
+from .implement import Case, Exercise, Mistake, Reference, check_implementation
 
 # Exercise 1: this chapter's d_model with the warm-up of The Annotated Transformer's copy task.
 WARMUP_D_MODEL, WARMUP_STEPS, WARMUP_FACTOR, WARMUP_AT_STEP = 32, 400, 1.0, 100
@@ -137,3 +142,79 @@ def check_exact_match_accuracy(answer) -> CheckResult:
     if np.isclose(value, whole_rows, atol=1e-3):
         return wrong(f"{value:.4f}: the positions after <eos> hold <pad> in the labels and are not compared.", hint)
     return wrong(f"{value:.4f} is not the exact-match accuracy.", hint)
+
+
+# Exercise 4: one Adam step, written by the reader.
+def adam_step_with(param, grad, m, v, step, lr, beta1, beta2, eps, bias_correction=True, eps_inside=False,
+                   moments_after=False):
+    """One Adam update with one thing changed, for the typical wrong versions of exercise 4:
+    no bias correction, eps under the square root, or the step taken with the moments from
+    before this gradient (moments updated after the step). Returns (param, m, v) as new arrays."""
+    new_m = beta1 * m + (1 - beta1) * grad
+    new_v = beta2 * v + (1 - beta2) * grad**2
+    used_m, used_v = (m, v) if moments_after else (new_m, new_v)
+    if bias_correction:
+        used_m, used_v = used_m / (1 - beta1**step), used_v / (1 - beta2**step)
+    denominator = np.sqrt(used_v + eps) if eps_inside else np.sqrt(used_v) + eps
+    return param - lr * used_m / denominator, new_m, new_v
+
+
+def _package_adam_step(param, grad, m, v, step, lr, beta1, beta2, eps):
+    """The package's `Adam` on a module holding `param` alone, its moments and step count set to
+    those after step - 1 updates."""
+    holder = Module()
+    holder.add_parameter("param", param.copy())
+    holder.gradients()["param"][...] = grad
+    optimizer = Adam(holder, lr=lr, betas=(beta1, beta2), eps=eps)
+    optimizer.m[0][...], optimizer.v[0][...], optimizer.t = m, v, step - 1
+    optimizer.step()
+    return holder.param.copy(), optimizer.m[0].copy(), optimizer.v[0].copy()
+
+
+def _adam_cases(seed: int) -> tuple[Case, ...]:
+    rng = np.random.default_rng(seed)
+    settings = {"lr": 1e-3, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8}
+    first = Case({"param": rng.standard_normal((3, 4)), "grad": rng.standard_normal((3, 4)), "m": np.zeros((3, 4)),
+                  "v": np.zeros((3, 4)), "step": 1} | settings, "the first step, m = v = 0")
+    later = Case({"param": rng.standard_normal(6), "grad": rng.standard_normal(6), "m": 0.1 * rng.standard_normal(6),
+                  "v": 0.05 * rng.random(6), "step": 10} | settings, "step 10, moments from earlier steps")
+    tiny = 1e-6 * rng.standard_normal((2, 5))  # gradients so small that eps matters
+    small = Case({"param": rng.standard_normal((2, 5)), "grad": tiny, "m": 0.5 * tiny, "v": tiny**2, "step": 3}
+                 | settings, "step 3, gradients of size 1e-6")
+    paper = Case({"param": rng.standard_normal(4), "grad": rng.standard_normal(4), "m": 0.1 * rng.standard_normal(4),
+                  "v": 0.1 * rng.random(4), "step": 200, "lr": 0.006, "beta1": 0.9, "beta2": 0.98, "eps": 1e-9},
+                 "step 200 with the paper's betas")
+    return first, later, small, paper
+
+
+@lru_cache(maxsize=1)
+def adam_step_exercise() -> Exercise:
+    """Exercise 4: `adam_step(param, grad, m, v, step, lr, beta1, beta2, eps) -> (param, m, v)`."""
+    from ..reference import torch_functions
+
+    return Exercise(
+        function_name="adam_step", outputs=("param", "m", "v"), cases=_adam_cases(120),
+        references=(
+            Reference("the package's Adam", _package_adam_step),
+            Reference("torch.optim.Adam", lambda *args: (torch_functions.adam_step(*args), None, None)),
+        ),
+        mistakes=(
+            Mistake(lambda *args: adam_step_with(*args, bias_correction=False),
+                    "the bias correction is missing: m and v start at 0, so divide them by 1 - beta1**step and "
+                    "1 - beta2**step (on the first step m alone is only (1 - beta1) g)."),
+            Mistake(lambda *args: adam_step_with(*args, eps_inside=True),
+                    "eps is under the square root: Adam divides by sqrt(v_hat) + eps (it shows when the gradients "
+                    "are small)."),
+            Mistake(lambda *args: adam_step_with(*args, moments_after=True),
+                    "the step uses m and v from before this gradient: update m and v first, then take the step "
+                    "with the new ones."),
+        ),
+        hint="m = beta1 m + (1 - beta1) g; v = beta2 v + (1 - beta2) g**2; m_hat = m / (1 - beta1**step); "
+             "v_hat = v / (1 - beta2**step); param - lr m_hat / (sqrt(v_hat) + eps). Return new arrays.",
+        success="your Adam step equals the package's and torch.optim.Adam's, on the first step and later ones.",
+    )
+
+
+def check_adam_step(function) -> CheckResult:
+    """Exercise 4: the reader's `adam_step(param, grad, m, v, step, lr, beta1, beta2, eps)`."""
+    return check_implementation(function, adam_step_exercise())

@@ -15,8 +15,8 @@ from .plotting import matrix_figure
 def encoder_stack_figure(weights: Sequence[np.ndarray], output: np.ndarray, token_labels: Sequence[str],
                          head: int, weights_name: str | None = None) -> Figure:
     """One panel per layer with head `head`'s `weights` (T, T) on the scale 0 to 1, then the
-    last layer's `output` (T, d_model); at most 4 panels per row. `weights_name` (e.g.
-    "trained"), if given, starts each panel's title."""
+    last layer's `output` (T, d_model); at most 3 panels per row, so that the figure stays
+    under 1000 px wide. `weights_name` (e.g. "trained"), if given, starts each panel's title."""
     prefix = f"{weights_name}, " if weights_name else ""
     panels = [{"matrix": m, "row_labels": token_labels, "col_labels": token_labels,
                "title": f"{prefix}layer {i + 1}, head {head + 1}", "vmin": 0, "vmax": 1, "cmap": "Blues"}
@@ -24,4 +24,4 @@ def encoder_stack_figure(weights: Sequence[np.ndarray], output: np.ndarray, toke
     panels.append({"matrix": output, "row_labels": token_labels,
                    "col_labels": [f"f{i}" for i in range(np.shape(output)[-1])],
                    "title": f"output of layer {len(weights)}"})
-    return matrix_figure(panels, ncols=min(len(panels), 4), cell_size=0.5)
+    return matrix_figure(panels, ncols=min(len(panels), 3), cell_size=0.45)

@@ -15,22 +15,26 @@ SMALLEST_TOP = 0.05  # the |change| scale reaches at least this: a tiny change s
 
 
 def masked_decoder_figure(weights: np.ndarray, change: np.ndarray, token_labels: Sequence[str],
-                          feature_labels: Sequence[str], title: str | None = None) -> Figure:
+                          feature_labels: Sequence[str], title: str | None = None,
+                          key_labels: Sequence[str] | None = None) -> Figure:
     """`weights` (h, T, T) on the scale 0 to 1, one panel per head, then `change` (T, d_model)
-    on the scale 0 to max(largest change, 0.05); rows and columns of the weights are
-    `token_labels` (T,)."""
-    return matrix_figure(_panels(weights, change, token_labels, feature_labels), cell_size=0.5, suptitle=title)
+    on the scale 0 to max(largest change, 0.05); the rows of every panel are `token_labels`
+    (T,), the columns of the weights `key_labels` (default `token_labels`)."""
+    return matrix_figure(_panels(weights, change, token_labels, feature_labels, key_labels), cell_size=0.45,
+                         suptitle=title)
 
 
 def update_masked_decoder(fig: Figure, weights: np.ndarray, change: np.ndarray, token_labels: Sequence[str],
-                          feature_labels: Sequence[str], title: str | None = None) -> None:
+                          feature_labels: Sequence[str], title: str | None = None,
+                          key_labels: Sequence[str] | None = None) -> None:
     """Show another change (as many heads and positions) in `fig`, drawn by
     `masked_decoder_figure`, in place."""
-    update_matrix_figure(fig, _panels(weights, change, token_labels, feature_labels), suptitle=title)
+    update_matrix_figure(fig, _panels(weights, change, token_labels, feature_labels, key_labels), suptitle=title)
 
 
-def _panels(weights, change, token_labels, feature_labels) -> list[dict]:
-    panels = [{"matrix": w, "row_labels": token_labels, "col_labels": token_labels, "title": f"head {h + 1} weights",
+def _panels(weights, change, token_labels, feature_labels, key_labels=None) -> list[dict]:
+    keys = token_labels if key_labels is None else key_labels
+    panels = [{"matrix": w, "row_labels": token_labels, "col_labels": keys, "title": f"head {h + 1} weights",
                "vmin": 0, "vmax": 1, "cmap": "Blues"} for h, w in enumerate(weights)]
     panels.append({"matrix": change, "row_labels": token_labels, "col_labels": feature_labels,
                    "title": "|change| of decoder output", "cmap": "Reds", "vmin": 0,

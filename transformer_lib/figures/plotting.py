@@ -130,10 +130,12 @@ def _labels_and_title(ax: Axes, shape: tuple[int, int], row_labels, col_labels, 
 MAX_FIGURE_INCHES = 9.6  # the notebook column is about 1000 px, and figures are stored at 100 dpi
 SMALLEST_CELL = 0.38       # inches: a cell still holds "-0.00" at 9 pt
 SMALLEST_BARE_CELL = 0.15  # inches: a cell without a printed number
+COLORBAR_INCHES = 0.3      # inches added beside the panels for shared colour bars
 
 
 def matrix_figure(panels: Sequence[dict], ncols: int | None = None, cell_size: float = 0.55,
-                  suptitle: str | None = None, share_rows: bool = False, shared_scale: bool = False) -> Figure:
+                  suptitle: str | None = None, share_rows: bool = False, shared_scale: bool = False,
+                  shared_colorbar: bool = False) -> Figure:
     """A figure with one annotated heatmap per panel, side by side (wrapping after `ncols`).
 
     Each panel is a dict of `heatmap` keyword arguments and must hold ``matrix``. The figure
@@ -143,11 +145,14 @@ def matrix_figure(panels: Sequence[dict], ncols: int | None = None, cell_size: f
     (the same tokens): their labels are written once, at the left, which leaves the width to
     the cells. `shared_scale` gives every panel one colour scale, the diverging one symmetric
     about 0 over all their values, for panels meant to be compared (a panel's own vmin, vmax or
-    cmap still wins)."""
+    cmap still wins). `shared_colorbar` draws each colour scale of the figure once, as one colour
+    bar beside the panels drawn on it, instead of one bar per panel."""
     n = len(panels)
     if shared_scale:
         limit = symmetric_limit(*(np.asarray(p["matrix"], dtype=np.float64)[np.isfinite(p["matrix"])] for p in panels))
         panels = [{"vmin": -limit, "vmax": limit, "cmap": "RdBu_r", **p} for p in panels]
+    if shared_colorbar:
+        panels = [dict(p, colorbar=False) for p in panels]
     shapes = [np.atleast_2d(np.asarray(p["matrix"])).shape for p in panels]
 
     def label_room(columns: int) -> float:
@@ -177,8 +182,10 @@ def matrix_figure(panels: Sequence[dict], ncols: int | None = None, cell_size: f
     nrows = int(np.ceil(n / ncols))
     cell_size = max(smallest, fitting_cell(ncols))
     width = max(max(row_width(shapes[i:i + ncols], cell_size) for i in range(0, n, ncols)), 3.0)
+    width += COLORBAR_INCHES if shared_colorbar else 0.0
     height = max(max(s[0] for s in shapes) * cell_size + 1.3, 2.0) * nrows
     fig, axes = plt.subplots(nrows, ncols, figsize=(width, height), squeeze=False, sharey=share_rows,
+                             layout="constrained" if shared_colorbar else None,
                              gridspec_kw={"width_ratios": [max(s[1], 2) for s in shapes[:ncols]]} if nrows == 1 else None)
     for ax, panel in zip(axes.ravel(), panels, strict=False):
         heatmap(ax, **panel)
@@ -189,7 +196,10 @@ def matrix_figure(panels: Sequence[dict], ncols: int | None = None, cell_size: f
         ax.remove()
     if suptitle:
         fig.suptitle(suptitle, fontsize=11)
-    fig.tight_layout()
+    if shared_colorbar:
+        _shared_colorbars(fig, axes.ravel()[:n])
+    else:
+        fig.tight_layout()
     return fig
 
 
@@ -202,6 +212,16 @@ def update_matrix_figure(fig: Figure, panels: Sequence[dict], suptitle: str | No
         update_heatmap(ax, **{key: value for key, value in panel.items() if key not in drawing})
     if suptitle:
         fig.suptitle(suptitle, fontsize=11)
+
+
+def _shared_colorbars(fig: Figure, axes) -> None:
+    """One colour bar per colour scale (colour map and limits), beside the axes drawn on it."""
+    groups: dict[tuple, list] = {}
+    for ax in axes:
+        image = ax.images[0]
+        groups.setdefault((image.get_cmap().name, *image.get_clim()), []).append(ax)
+    for group in groups.values():
+        fig.colorbar(group[0].images[0], ax=list(group), shrink=0.8, aspect=25)
 
 
 def _annotated(panel: dict, shape: tuple[int, int]) -> bool:

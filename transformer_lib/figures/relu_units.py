@@ -13,6 +13,7 @@ from matplotlib.patches import Rectangle
 from .plotting import MASKED_COLOR, heatmap, symmetric_limit, update_heatmap
 
 OFF_COLOR = MASKED_COLOR  # switched-off units look like masked cells
+CELL_WIDTH = 0.34  # inches per hidden unit: 24 units (the toy's d_ff) stay under 10 inches, 1000 px
 
 
 def mark_off_units(ax, activated: np.ndarray) -> None:
@@ -28,7 +29,7 @@ def relu_units_figure(hidden: np.ndarray, activated: np.ndarray, row_labels: Seq
     columns are the hidden units 0 .. d_ff - 1, rows the tokens."""
     hidden, activated = np.atleast_2d(hidden), np.atleast_2d(activated)
     rows, cols = hidden.shape
-    fig, (top, bottom) = plt.subplots(2, 1, figsize=(0.5 * cols + 1.4, 2 * (0.5 * rows + 1.0)))
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(CELL_WIDTH * cols + 1.2, 2 * (0.5 * rows + 1.0)))
     for ax, panel in zip((top, bottom), _panels(hidden, activated, row_labels), strict=True):
         heatmap(ax, **panel, annotate=True)
     mark_off_units(bottom, activated)

@@ -10,7 +10,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
-from .plotting import heatmap
+from .plotting import MAX_FIGURE_INCHES, heatmap
+
+CHARACTER_WIDTH = 0.075  # inches: about the width of one character of an 8-point tick label
 
 
 def side_by_side_figure(numpy_losses: np.ndarray, torch_losses: np.ndarray) -> Figure:
@@ -69,7 +71,8 @@ def attention_heads_figure(weights: np.ndarray, row_labels: Sequence[str], col_l
     colour bar; rows are queries (decoder input tokens), columns keys (source tokens)."""
     weights = np.asarray(weights)
     heads, tq, tk = weights.shape
-    width = min(max(tk * 0.32, 2.2), 3.4)
+    width = min(max(tk * 0.32, 2.2), 3.4, (MAX_FIGURE_INCHES - 1.2) / heads)  # inches per panel; all within the column
+    room = 0.9 * width / tk  # inches of axis per column label
     fig, axes = plt.subplots(1, heads, figsize=(heads * width + 1.2, tq * width / tk + 1.3), squeeze=False,
                              layout="constrained")
     for h, ax in enumerate(axes[0]):
@@ -77,7 +80,9 @@ def attention_heads_figure(weights: np.ndarray, row_labels: Sequence[str], col_l
                 vmin=0, vmax=1, cmap="Blues", annotate=False, colorbar=False, show_shape=False)
         ax.set_aspect("equal")
         ax.tick_params(labelsize=8)
-        ax.set_xticks(range(tk), labels=col_labels, rotation=90, ha="center")
+        ax.set_xticks(range(tk), labels=col_labels, ha="center")
+        for label in ax.get_xticklabels():  # upright where it fits beside its neighbours, else turned
+            label.set_rotation(0 if len(label.get_text()) * CHARACTER_WIDTH <= room else 90)
         ax.set_xlabel("source (keys)", fontsize=8)
         if h:
             ax.set_yticklabels([])

@@ -6,7 +6,7 @@ batches of 80, 2 encoder and 2 decoder layers), at a width a CPU trains in secon
 4 heads, d_ff 128). Reversal is harder than copying: output position t must find source
 position n - 1 - t, which depends on the length n of each sequence, so the cross-attention map
 of a trained model is an anti-diagonal. The special tokens <pad>, <bos>, <eos> never appear as
-content. Held-out sequences are drawn first and never appear in a training batch."""
+content. The validation and test sequences are drawn first and never appear in a training batch."""
 
 from __future__ import annotations
 
@@ -23,21 +23,22 @@ MIN_LENGTH, MAX_LENGTH = 3, 10
 
 # The training recipe of chapter 12: Adam with β2 = 0.999 for 800 steps on batches of 80, the
 # paper's warm-up schedule over 200 steps with factor 0.5, the paper's label smoothing 0.1; 500
-# held-out sequences. The chapter's claims about the trained model, with margin on any processor:
-# at least 98% of the held-out sequences reversed exactly, and in the last decoder layer a head
-# that puts a mean weight of at least 0.5 on the mirrored source position.
+# validation sequences (for choosing the recipe: tools/reversal_recipe_comparison.py) and 500 test
+# sequences (for the result). The chapter's claims about the trained model, with margin on any
+# processor: at least 98% of the test sequences reversed exactly, and in the last decoder layer a
+# head that puts a mean weight of at least 0.5 on the mirrored source position.
 # tools/reversal_seed_sweep.py checks them for many seeds.
 TRAINING_STEPS, WARMUP_STEPS, LR_FACTOR = 800, 200, 0.5
 ADAM_BETAS, ADAM_EPS, LABEL_SMOOTHING = (0.9, 0.999), 1e-9, 0.1
-BATCH_SIZE, HELD_OUT_SIZE = 80, 500
+BATCH_SIZE, VALIDATION_SIZE, TEST_SIZE = 80, 500, 500
 EXACT_MATCH_BAR, MIRROR_WEIGHT_BAR = 0.98, 0.5
 
 
 def reversal_config(dtype: str = "float32", norm_first: bool = True) -> TransformerConfig:
     """Vocabulary 11, 2 encoder and 2 decoder layers, d_model 32, 4 heads, d_ff 128; padding
     masks built from <pad>; sources up to MAX_LENGTH + 1 tokens (content and <eos>). Layer
-    normalisation goes before each sublayer (pre-norm), which gave this short run fewer and
-    smaller loss spikes than the paper's post-norm."""
+    normalisation goes before each sublayer (pre-norm, with a final norm after each stack), which
+    chapter 12's comparison on the validation set prefers to the paper's post-norm."""
     return TransformerConfig(src_vocab_size=len(VOCAB), tgt_vocab_size=len(VOCAB), d_model=32, num_heads=4,
                              d_ff=128, num_encoder_layers=2, num_decoder_layers=2, max_len=MAX_LENGTH + 1,
                              norm_first=norm_first, pad_id=PAD_ID, dtype=dtype)
@@ -116,30 +117,46 @@ def _keys(contents: np.ndarray) -> list[bytes]:
 
 
 class ReversalTask:
-    """Training batches and a disjoint held-out set, all drawn from one seed.
+    """Training batches and two disjoint held-out sets, all drawn from one seed.
 
-    The `held_out_size` distinct held-out sequences are drawn first; `next_batch` draws
-    `batch_size` training sequences and redraws any that is held out, so no held-out sequence
-    is ever trained on. Batches have a fixed shape: src and tgt (B, max_length + 1)."""
+    Three sets that share no sequence: the **training** batches; the **validation** set (검증용),
+    on which the recipe's choices are compared (pre-norm or post-norm, Adam's beta2, how many
+    steps); and the **test** set, measured once, for the chapter's headline result. The
+    `validation_size` + `test_size` distinct held-out sequences are drawn first; `next_batch`
+    draws `batch_size` training sequences and redraws any that is held out, so no held-out
+    sequence is ever trained on. Batches have a fixed shape: src and tgt (B, max_length + 1).
 
-    def __init__(self, seed: int = 0, batch_size: int = 80, held_out_size: int = 500,
+    ``held_out`` is the validation set, the sequences never trained on that chapter 13 studies."""
+
+    def __init__(self, seed: int = 0, batch_size: int = 80, validation_size: int = 500, test_size: int = 500,
                  min_length: int = MIN_LENGTH, max_length: int = MAX_LENGTH):
+        for name, size in (("validation_size", validation_size), ("test_size", test_size)):
+            if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 1:
+                raise ValueError(f"{name} must be a positive integer, got {size!r}")
         self.rng = np.random.default_rng(seed)
         self.batch_size, self.min_length, self.max_length = batch_size, min_length, max_length
+        total = validation_size + test_size
         kept: dict[bytes, np.ndarray] = {}
-        while len(kept) < held_out_size:
-            for key, row in zip(_keys(c := self._draw(held_out_size)), c, strict=True):
-                if len(kept) < held_out_size:
+        while len(kept) < total:
+            for key, row in zip(_keys(c := self._draw(total)), c, strict=True):
+                if len(kept) < total:
                     kept.setdefault(key, row)
-        self.held_out = np.stack(list(kept.values()))  # (held_out_size, max_length)
+        rows = np.stack(list(kept.values()))
+        self.validation = rows[:validation_size]  # (validation_size, max_length)
+        self.test = rows[validation_size:]  # (test_size, max_length)
         self._held_out_keys = frozenset(kept)
         self.sequences_drawn = 0
+
+    @property
+    def held_out(self) -> np.ndarray:
+        """The validation set (validation_size, max_length): never trained on."""
+        return self.validation
 
     def _draw(self, n: int) -> np.ndarray:
         return random_contents(self.rng, n, self.min_length, self.max_length)
 
     def is_held_out(self, contents: np.ndarray) -> np.ndarray:
-        """(n, max_length) padded content -> (n,) bool, True for rows in the held-out set."""
+        """(n, max_length) padded content -> (n,) bool, True for rows in the validation or test set."""
         return np.array([key in self._held_out_keys for key in _keys(contents)], dtype=bool)
 
     def next_contents(self) -> np.ndarray:
@@ -154,6 +171,14 @@ class ReversalTask:
         """A training `Batch` of `batch_size` sequences."""
         return reversal_batch(self.next_contents())
 
+    def validation_batch(self) -> Batch:
+        """The validation set as one `Batch`."""
+        return reversal_batch(self.validation)
+
+    def test_batch(self) -> Batch:
+        """The test set as one `Batch`."""
+        return reversal_batch(self.test)
+
     def held_out_batch(self) -> Batch:
-        """The held-out sequences as one `Batch`."""
-        return reversal_batch(self.held_out)
+        """The validation set as one `Batch` (``held_out``)."""
+        return self.validation_batch()

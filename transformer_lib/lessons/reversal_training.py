@@ -1,10 +1,12 @@
-"""Chapter 12's reversal run, repeated for later chapters: the same task, model and recipe (the
-constants of `lessons.reversal`: Adam, the paper's warm-up, label smoothing, batches of 80), and
+"""Chapter 12's reversal run, repeated for later chapters and for comparing recipes: the same
+task, model and recipe (the constants of `lessons.reversal`: Adam, the paper's warm-up, label
+smoothing, batches of 80), variants of it (post-norm, another beta2, no label smoothing), and
 copies of the weights at chosen steps, so that a partly trained model (whose next-token
 distributions still leave room for choice) can be studied beside the trained one."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,21 +19,37 @@ from .reversal import (
     ADAM_BETAS,
     ADAM_EPS,
     BATCH_SIZE,
-    HELD_OUT_SIZE,
     LABEL_SMOOTHING,
     LR_FACTOR,
     PAD_ID,
+    TEST_SIZE,
     TRAINING_STEPS,
+    VALIDATION_SIZE,
     WARMUP_STEPS,
     ReversalTask,
     reversal_config,
 )
 
 
+@dataclass(frozen=True)
+class Recipe:
+    """The choices of a reversal training run that chapter 12 compares on the validation set.
+    The defaults are the chapter's recipe: pre-norm, Adam's beta2 0.999, label smoothing 0.1."""
+
+    norm_first: bool = True
+    beta2: float = ADAM_BETAS[1]
+    label_smoothing: float = LABEL_SMOOTHING
+
+    def describe(self) -> str:
+        """A short label, e.g. ``pre-norm, beta2 0.999, smoothing 0.1``."""
+        return (f"{'pre' if self.norm_first else 'post'}-norm, beta2 {self.beta2:g}, "
+                f"smoothing {self.label_smoothing:g}")
+
+
 @dataclass
 class ReversalRun:
-    """A trained reversal model, its task (with the held-out set), the training log, and the
-    weights at each step of ``weights_at`` (dotted name -> array)."""
+    """A trained reversal model, its task (with the validation and test sets), the training log,
+    and the weights at each step of ``weights_at`` (dotted name -> array)."""
 
     model: Transformer
     task: ReversalTask
@@ -50,22 +68,26 @@ class ReversalRun:
 
 
 def train_reversal(steps: int = TRAINING_STEPS, seed: int = 0, keep: tuple[int, ...] = (),
-                   progress: bool = False) -> ReversalRun:
+                   progress: bool = False, recipe: Recipe = Recipe(),
+                   callback: Callable[[int, Transformer, ReversalTask], None] | None = None) -> ReversalRun:
     """Train chapter 12's reversal model (weights and task drawn from `seed`) for `steps` steps of
-    chapter 12's recipe, keeping a copy of the weights after each step in `keep` and after the last.
-    The first `steps` steps are chapter 12's whatever `steps` is (its schedule depends on the step alone)."""
+    chapter 12's recipe (or the variant `recipe`), keeping a copy of the weights after each step
+    in `keep` and after the last; ``callback(step, model, task)`` runs after every step. The first
+    `steps` steps are chapter 12's whatever `steps` is (its schedule depends on the step alone)."""
     if any(not 1 <= s <= steps for s in keep):
         raise ValueError(f"keep must hold steps in [1, {steps}], got {keep!r}")
-    task = ReversalTask(seed=seed, batch_size=BATCH_SIZE, held_out_size=HELD_OUT_SIZE)
-    model = Transformer(reversal_config(), seed=seed)
-    optimizer = Adam(model, betas=ADAM_BETAS, eps=ADAM_EPS)
-    loss_fn = CrossEntropyLoss(ignore_index=PAD_ID, label_smoothing=LABEL_SMOOTHING)
+    task = ReversalTask(seed=seed, batch_size=BATCH_SIZE, validation_size=VALIDATION_SIZE, test_size=TEST_SIZE)
+    model = Transformer(reversal_config(norm_first=recipe.norm_first), seed=seed)
+    optimizer = Adam(model, betas=(ADAM_BETAS[0], recipe.beta2), eps=ADAM_EPS)
+    loss_fn = CrossEntropyLoss(ignore_index=PAD_ID, label_smoothing=recipe.label_smoothing)
     weights_at: dict[int, dict[str, np.ndarray]] = {}
 
-    def remember(step: int) -> None:
+    def after_step(step: int) -> None:
         if step in keep or step == steps:
             weights_at[step] = {name: value.copy() for name, value in model.parameters().items()}
+        if callback is not None:
+            callback(step, model, task)
 
     log = train(model, optimizer, loss_fn, task.next_batch, steps, warmup_steps=WARMUP_STEPS, factor=LR_FACTOR,
-                callback=remember, progress=progress)
+                callback=after_step, progress=progress)
     return ReversalRun(model, task, log, weights_at)

@@ -73,6 +73,8 @@ class TransformerConfig:
     from the tokens it is given. dropout: P_drop, also applied to the embeddings plus positional
     encoding. share_embeddings: one matrix for the source embedding, the target embedding and
     the output projection (section 3.4 of the paper; needs one vocabulary for both sides).
+    final_norm: a LayerNorm after the last layer of the encoder and of the decoder; None (the
+    default) means ``norm_first``, as pre-norm stacks need one.
     """
 
     src_vocab_size: int = 11
@@ -91,6 +93,7 @@ class TransformerConfig:
     dtype: str = "float64"
     dropout: float = 0.0
     share_embeddings: bool = False
+    final_norm: bool | None = None
 
     def __post_init__(self):
         for name in ("src_vocab_size", "tgt_vocab_size", "max_len"):
@@ -105,6 +108,7 @@ class TransformerConfig:
                 f"share_embeddings=True needs one vocabulary for both sides (one matrix serves both embeddings "
                 f"and the output), got src_vocab_size={self.src_vocab_size} and tgt_vocab_size={self.tgt_vocab_size}"
             )
+        check_final_norm(self.final_norm, self.layer_config())
         if self.pad_id is not None:
             smaller = min(self.src_vocab_size, self.tgt_vocab_size)
             if isinstance(self.pad_id, bool) or not isinstance(self.pad_id, (int, np.integer)) \
@@ -129,6 +133,16 @@ def check_layer_config(config) -> LayerConfig:
             f"TransformerConfig(...).layer_config(), got {config!r}"
         )
     return config
+
+
+def check_final_norm(final_norm, config: LayerConfig) -> bool:
+    """Whether a stack of `config` layers ends with a LayerNorm: `final_norm` if it is True or
+    False, ``config.norm_first`` if it is None; a TypeError for anything else."""
+    if final_norm is None:
+        return bool(config.norm_first)
+    if not isinstance(final_norm, (bool, np.bool_)):
+        raise TypeError(f"final_norm must be True, False or None (None: the same as norm_first), got {final_norm!r}")
+    return bool(final_norm)
 
 
 def check_layer_count(value, name: str = "num_layers") -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from .attention import MultiHeadAttention
-from .config import LayerConfig, check_layer_config, check_layer_count
+from .config import LayerConfig, check_final_norm, check_layer_config, check_layer_count
 from .dropout import Dropout
 from .feed_forward import FeedForward
 from .layer_norm import LayerNorm
@@ -90,25 +90,34 @@ class DecoderLayer(Module):
 
 
 class Decoder(Module):
-    """A stack of `num_layers` decoder layers of one `config` (no extra final norm); every layer
-    attends to the same encoder memory: y (B, Tt, d_model), memory (B, Ts, d_model) ->
-    (B, Tt, d_model). Children ``layers.0`` ..."""
+    """A stack of `num_layers` decoder layers of one `config`; every layer attends to the same
+    encoder memory: y (B, Tt, d_model), memory (B, Ts, d_model) -> (B, Tt, d_model).
+    Children ``layers.0`` ...
 
-    def __init__(self, num_layers: int, config: LayerConfig, rng: np.random.Generator):
+    `final_norm` (default: ``config.norm_first``) adds one more LayerNorm, ``norm``, after the
+    last layer, where ``torch.nn.TransformerDecoder(norm=...)`` puts it (see `Encoder`)."""
+
+    def __init__(self, num_layers: int, config: LayerConfig, rng: np.random.Generator,
+                 final_norm: bool | None = None):
         super().__init__()
         check_layer_count(num_layers)
         self.config = check_layer_config(config)
+        self.final_norm = check_final_norm(final_norm, self.config)
         self.add_module("layers", ModuleList([DecoderLayer(self.config, rng) for _ in range(num_layers)]))
+        if self.final_norm:
+            self.add_module("norm", LayerNorm(self.config.d_model, self.config.layer_norm_eps, self.config.dtype))
 
     def forward(self, y: np.ndarray, memory: np.ndarray, self_mask: np.ndarray | None = None,
                 memory_mask: np.ndarray | None = None) -> np.ndarray:
         """y (B, Tt, d_model), memory (B, Ts, d_model) -> (B, Tt, d_model)."""
         for layer in self.layers:
             y = layer.forward(y, memory, self_mask, memory_mask)
-        return y
+        return self.norm.forward(y) if self.final_norm else y
 
     def backward(self, dout: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """dout (B, Tt, d_model) -> (dy, d_memory); d_memory sums over the layers."""
+        if self.final_norm:
+            dout = self.norm.backward(dout)
         d_memory = 0.0
         for layer in reversed(self.layers):
             dout, dm = layer.backward(dout)

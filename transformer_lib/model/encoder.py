@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .attention import MultiHeadAttention
-from .config import LayerConfig, check_layer_config, check_layer_count
+from .config import LayerConfig, check_final_norm, check_layer_config, check_layer_count
 from .dropout import Dropout
 from .feed_forward import FeedForward
 from .layer_norm import LayerNorm
@@ -75,24 +75,35 @@ class EncoderLayer(Module):
 
 
 class Encoder(Module):
-    """A stack of `num_layers` encoder layers of one `config` (no extra final norm), each feeding
-    the next: x (B, T, d_model) -> memory (B, T, d_model). Children ``layers.0`` ..."""
+    """A stack of `num_layers` encoder layers of one `config`, each feeding the next:
+    x (B, T, d_model) -> memory (B, T, d_model). Children ``layers.0`` ...
 
-    def __init__(self, num_layers: int, config: LayerConfig, rng: np.random.Generator):
+    `final_norm` (default: ``config.norm_first``) adds one more LayerNorm, ``norm``, after the
+    last layer, where ``torch.nn.TransformerEncoder(norm=...)`` puts it. A pre-norm stack needs
+    it: each of its layers adds to the residual sum without normalising it, so without a last
+    norm its output is an unnormalised sum that grows with every layer. A post-norm layer
+    already ends with a norm."""
+
+    def __init__(self, num_layers: int, config: LayerConfig, rng: np.random.Generator,
+                 final_norm: bool | None = None):
         super().__init__()
         check_layer_count(num_layers)
         self.config = check_layer_config(config)
+        self.final_norm = check_final_norm(final_norm, self.config)
         self.add_module("layers", ModuleList([EncoderLayer(self.config, rng) for _ in range(num_layers)]))
+        if self.final_norm:
+            self.add_module("norm", LayerNorm(self.config.d_model, self.config.layer_norm_eps, self.config.dtype))
 
     def forward(self, x: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
         """x (B, T, d_model) -> encoder output, the decoder's "memory" (B, T, d_model)."""
         for layer in self.layers:
             x = layer.forward(x, mask)
-        return x
+        return self.norm.forward(x) if self.final_norm else x
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
         """dout (B, T, d_model) -> dx (B, T, d_model)."""
+        if self.final_norm:
+            dout = self.norm.backward(dout)
         for layer in reversed(self.layers):
             dout = layer.backward(dout)
         return dout
-

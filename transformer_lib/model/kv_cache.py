@@ -160,6 +160,8 @@ class IncrementalDecoder:
         y = self.model.tgt_embed.forward(tokens[:, None]) + self.model.pe[t]  # (B, 1, d_model)
         for layer, cache in zip(self.model.decoder.layers, self.layers, strict=True):
             y = decoder_layer_step(layer, y, cache, t, self.target_padding, self.src_padding)
+        if self.model.decoder.final_norm:
+            y = self.model.decoder.norm.forward(y)
         return self.model.generator.forward(y)[:, 0]  # (B, V)
 
     def select(self, rows) -> None:

@@ -2,10 +2,10 @@
 reader's function with, besides the package and finite differences.
 
 Each function calls torch's implementation (``F.scaled_dot_product_attention``,
-``nn.MultiheadAttention``, ``F.layer_norm``, ``F.cross_entropy``, ``F.linear``, ``F.embedding``,
-``torch.optim.Adam``) and, for a gradient, autograd; none re-writes the formula in torch. Masks
-follow the package's convention, True = hidden (torch's attention takes True = may attend, so
-they are inverted here).
+``nn.MultiheadAttention``, ``F.layer_norm``, ``F.cross_entropy``, ``F.linear``, ``F.relu``,
+``nn.Transformer.generate_square_subsequent_mask``, ``F.embedding``, ``torch.optim.Adam``) and,
+for a gradient, autograd; none re-writes the formula in torch. Masks follow the package's
+convention, True = hidden (torch's attention takes True = may attend, so they are inverted here).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 import torch.nn.functional as F
+from torch import nn
 
 
 def _tensor(x: np.ndarray, grad: bool = False) -> torch.Tensor:
@@ -79,6 +80,12 @@ def layer_norm_gradients(dout: np.ndarray, x: np.ndarray, gamma: np.ndarray,
     tb = torch.zeros_like(tg, requires_grad=True)
     F.layer_norm(tx, (x.shape[-1],), tg, tb, eps).backward(_tensor(dout))
     return _numpy(tx.grad), _numpy(tg.grad), _numpy(tb.grad)
+
+
+def causal_mask(length: int) -> np.ndarray:
+    """``nn.Transformer.generate_square_subsequent_mask`` (-inf where a query may not look, 0
+    elsewhere) as the package's boolean mask, True = hidden: (length, length)."""
+    return np.isneginf(_numpy(nn.Transformer.generate_square_subsequent_mask(length)))
 
 
 def cross_entropy_with_gradient(logits: np.ndarray, targets: np.ndarray,

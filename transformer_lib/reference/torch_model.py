@@ -3,7 +3,8 @@
 Nothing here re-implements our layers: attention is ``torch.nn.MultiheadAttention``, the layers
 are ``nn.TransformerEncoderLayer`` / ``nn.TransformerDecoderLayer`` (batch_first, ReLU, the same
 norm placement and dropout probability), stacked by ``nn.TransformerEncoder`` /
-``nn.TransformerDecoder`` without a final norm; embeddings are ``nn.Embedding`` (dropout on their
+``nn.TransformerDecoder`` with ``norm=nn.LayerNorm(...)`` where our stack has a final norm
+(pre-norm, by default) and ``norm=None`` where it has none; embeddings are ``nn.Embedding`` (dropout on their
 sum with the positional encoding is ``nn.Dropout``) and the output is ``nn.Linear``, its weight
 the embeddings' own when the model shares them. The only constants shared with the NumPy model
 are the weights (copied) and the positional-encoding table (checked against the paper's formula
@@ -21,7 +22,7 @@ torch is imported only by this module, so the rest of the package works without 
 Name mapping, NumPy -> PyTorch: ``self_attn.w_q/w_k/w_v`` are the three row blocks of
 ``self_attn.in_proj_weight`` (and ``in_proj_bias``); ``w_o`` is ``out_proj``; ``cross_attn`` is
 ``multihead_attn``; ``ffn.linear1/2`` are ``linear1/2``; LayerNorm ``gamma/beta`` are
-``weight/bias``. Linear weights are transposed (NumPy stores (d_in, d_out)).
+``weight/bias`` (the stacks' final ``norm`` keeps its name). Linear weights are transposed (NumPy stores (d_in, d_out)).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ import torch
 from torch import nn
 
 from ..model.attention import MultiHeadAttention
-from ..model.config import LayerConfig
+from ..model.config import LayerConfig, check_final_norm
 from ..model.decoder import Decoder, DecoderLayer
 from ..model.dropout import Dropout
 from ..model.encoder import Encoder, EncoderLayer
@@ -54,10 +55,12 @@ class ReferenceTransformer(nn.Module):
         common = _layer_options(c.layer_config())
         self.src_embed = nn.Embedding(c.src_vocab_size, c.d_model)
         self.tgt_embed = nn.Embedding(c.tgt_vocab_size, c.d_model)
+        final_norm = check_final_norm(c.final_norm, c.layer_config())
         self.encoder = nn.TransformerEncoder(nn.TransformerEncoderLayer(c.d_model, c.num_heads, **common),
-                                             c.num_encoder_layers, norm=None, enable_nested_tensor=False)
+                                             c.num_encoder_layers, norm=_final_norm(final_norm, c.layer_config()),
+                                             enable_nested_tensor=False)
         self.decoder = nn.TransformerDecoder(nn.TransformerDecoderLayer(c.d_model, c.num_heads, **common),
-                                             c.num_decoder_layers, norm=None)
+                                             c.num_decoder_layers, norm=_final_norm(final_norm, c.layer_config()))
         self.generator = nn.Linear(c.d_model, c.tgt_vocab_size)
         if c.share_embeddings:  # one Parameter, three uses: autograd sums their gradients
             self.tgt_embed.weight = self.src_embed.weight
@@ -101,6 +104,11 @@ def _ask_for_weights(module, args, kwargs):
     return args, {**kwargs, "need_weights": True}
 
 
+def _final_norm(present: bool, config: LayerConfig) -> nn.LayerNorm | None:
+    """The ``norm=`` argument of nn.TransformerEncoder / Decoder for a stack of `config` layers."""
+    return nn.LayerNorm(config.d_model, eps=config.layer_norm_eps) if present else None
+
+
 def _refuse_scale_of(attn: MultiHeadAttention) -> None:
     """Refuse an attention that divides by anything but sqrt(d_k), as nn.MultiheadAttention does."""
     if not np.isclose(attn.scale, 1.0 / np.sqrt(attn.d_k)):
@@ -136,9 +144,10 @@ def torch_twin(module: Module) -> nn.Module:
         cls = nn.TransformerEncoderLayer if isinstance(layer, EncoderLayer) else nn.TransformerDecoderLayer
         twin = cls(attn.d_model, attn.num_heads, **_layer_options(layer.config))
         if isinstance(module, Encoder):
-            twin = nn.TransformerEncoder(twin, len(module.layers), norm=None, enable_nested_tensor=False)
+            twin = nn.TransformerEncoder(twin, len(module.layers), norm=_final_norm(module.final_norm, layer.config),
+                                         enable_nested_tensor=False)
         elif isinstance(module, Decoder):
-            twin = nn.TransformerDecoder(twin, len(module.layers), norm=None)
+            twin = nn.TransformerDecoder(twin, len(module.layers), norm=_final_norm(module.final_norm, layer.config))
     else:
         raise TypeError(f"no PyTorch twin for {type(module).__name__}")
     twin = twin.to(dtype)
@@ -165,7 +174,7 @@ def torch_name(numpy_name: str) -> tuple[str, int | None, bool]:
         parts.remove("ffn")
     parts[-1] = {"gamma": "weight", "beta": "bias"}.get(parts[-1], parts[-1])
     is_embedding = owner.endswith("_embed")
-    transpose = leaf == "weight" and not is_embedding and owner not in ("norm1", "norm2", "norm3", "")
+    transpose = leaf == "weight" and not is_embedding and owner not in ("norm", "norm1", "norm2", "norm3", "")
     return ".".join(parts), block, transpose
 
 

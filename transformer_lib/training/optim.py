@@ -46,6 +46,33 @@ class Adam:
         self.v = [np.zeros_like(p) for p, _ in self.buffers]  # second moment per buffer
         self.t = 0
 
+    def state_dict(self) -> dict[str, np.ndarray]:
+        """Copies of what the next steps depend on besides the weights: the step count ``t``,
+        the moments ``m.0``, ``v.0``, ... (one per parameter buffer) and the settings ``lr``,
+        ``betas``, ``eps``. Without them a resumed run would restart Adam from m = v = 0 and
+        t = 0: different steps from the uninterrupted run."""
+        state = {"t": np.array(self.t), "lr": np.array(self.lr), "betas": np.array(self.betas),
+                 "eps": np.array(self.eps)}
+        for i, (m, v) in enumerate(zip(self.m, self.v, strict=True)):
+            state[f"m.{i}"], state[f"v.{i}"] = m.copy(), v.copy()
+        return state
+
+    def load_state_dict(self, state: dict[str, np.ndarray]) -> None:
+        """Continue from `state` (written by `state_dict`): moments copied into this optimiser's
+        arrays, which must have the same shapes; a ValueError, with nothing changed, otherwise."""
+        expected = {"t", "lr", "betas", "eps"} | {f"{k}.{i}" for i in range(len(self.m)) for k in "mv"}
+        if set(state) != expected:
+            raise ValueError(f"optimizer state does not fit this Adam: missing {sorted(expected - set(state))}, "
+                             f"unexpected {sorted(set(state) - expected)}")
+        for i, (m, v) in enumerate(zip(self.m, self.v, strict=True)):
+            for name, mine in ((f"m.{i}", m), (f"v.{i}", v)):
+                if np.shape(state[name]) != mine.shape:
+                    raise ValueError(f"optimizer state {name!r} has shape {np.shape(state[name])}, expected {mine.shape}")
+        for i, (m, v) in enumerate(zip(self.m, self.v, strict=True)):
+            m[...], v[...] = state[f"m.{i}"], state[f"v.{i}"]
+        self.t, self.lr, self.eps = int(state["t"]), float(state["lr"]), float(state["eps"])
+        self.betas = tuple(float(b) for b in np.asarray(state["betas"]))
+
     def step(self) -> None:
         """Update every parameter once from its current gradient."""
         self.t += 1

@@ -11,7 +11,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from ..figures.masked_decoder import masked_decoder_figure, update_masked_decoder
-from ..lessons.toy import DECODER_INPUT_IDS, running_example, token_names, vocabulary
+from ..lessons.toy import DECODER_INPUT_IDS, TARGET_IDS, running_example, token_names, vocabulary
 from ..model.masks import causal_mask
 from .base import Live, View, explorer, keep_or_reset, laid_out, printable, weights_switch
 
@@ -77,7 +77,8 @@ def masked_decoder_data(changed_position: int = 2, new_token: int = 10, masked: 
 def masked_decoder_view(changed_position: int = 2, new_token: int = 10, masked: bool = True, seed: int = 0,
                         weights: str = "untrained") -> View:
     """The changed input's self-attention weights (both heads) and |change| of every decoder
-    output; the text says per position whether its output moved.
+    output, rows labelled "reads -> predicts" (a `*` marks the changed token); the text says
+    per position whether its output moved.
 
     The figure is laid out for the weights (`masked_decoder_layout`) and then shows the change
     (`show_masked_decoder`), as the explorer does."""
@@ -89,10 +90,13 @@ def _picture(changed_position: int, new_token: int, masked: bool, seed: int, wei
     d = masked_decoder_data(changed_position, new_token, masked, seed, weights)
     vocab = vocabulary(weights)
     old, new = token_names(d["input_ids"], vocab), token_names(d["changed_ids"], vocab)
-    rows = [f"{n}*" if i == changed_position else n for i, n in enumerate(new)]
+    # Row t reads input token t and predicts target token t: the (changed) input shifted left, then the last word.
+    predicts = token_names(np.append(d["changed_ids"][1:], TARGET_IDS[-1]), vocab)
+    rows = [f"{n}{'*' if i == changed_position else ''} -> {p}" for i, (n, p) in enumerate(zip(new, predicts, strict=True))]
     mode = "causal mask" if masked else "no mask"
     swap = f"position {changed_position}: {old[changed_position]} -> {new[changed_position]}"
-    names = dict(old=old, new=new, swap=swap)
+    keys = [f"{n}*" if i == changed_position else n for i, n in enumerate(new)]
+    names = dict(old=old, new=new, swap=swap, keys=keys)
     return d, (d["weights"], d["change"], rows, FEATURES), dict(names, title=f"{weights} weights, {swap}, {mode}")
 
 
@@ -100,7 +104,7 @@ def masked_decoder_layout(seed: int = 0, weights: str = "untrained") -> Figure:
     """The masked-decoder picture of `weights` (the last token changed to the lecture's 10, with
     the mask); `show_masked_decoder` puts any change into it."""
     _, arguments, names = _picture(2, 10, True, seed, weights)
-    return masked_decoder_figure(*arguments, title=names["title"])
+    return masked_decoder_figure(*arguments, title=names["title"], key_labels=names["keys"])
 
 
 def show_masked_decoder(figure: Figure, changed_position: int = 2, new_token: int = 10, masked: bool = True,
@@ -108,7 +112,7 @@ def show_masked_decoder(figure: Figure, changed_position: int = 2, new_token: in
     """Put this change into `figure` (from `masked_decoder_layout(seed, weights)`) in place, and
     return the text of the view."""
     d, arguments, names = _picture(changed_position, new_token, masked, seed, weights)
-    update_masked_decoder(figure, *arguments, title=names["title"])
+    update_masked_decoder(figure, *arguments, title=names["title"], key_labels=names["keys"])
     old, new = names["old"], names["new"]
     lines = [
         f"weights: {weights}",
