@@ -4,6 +4,7 @@ diagnosis; and a few wrong functions written independently of the checker's list
 
 import numpy as np
 import pytest
+from test_exercises_write_it_yourself_06_09 import EXERCISES as CHAPTERS_06_TO_09
 
 from transformer_lib.exercises import nb01, nb02, nb03, nb04, nb05, nb10, nb11
 from transformer_lib.exercises.implement import check_implementation
@@ -96,6 +97,7 @@ EXERCISES = {
     "05 layer norm backward": (nb05.layer_norm_backward_exercise, nb05.check_layer_norm_backward, layer_norm_backward),
     "10 cross-entropy": (nb10.cross_entropy_exercise, nb10.check_cross_entropy_function, cross_entropy),
     "11 attention backward": (nb11.attention_backward_exercise, nb11.check_attention_backward, attention_backward),
+    **CHAPTERS_06_TO_09,
 }
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import numpy as np
 
 from ..model.attention import MultiHeadAttention
-from ..model.validation import check_array, check_mask
 from .linear import add_weight_gradients, input_gradient
 from .masks import mask_scores
 from .softmax import softmax
@@ -36,10 +35,7 @@ class FastMultiHeadAttention(MultiHeadAttention):
     def forward(self, query: np.ndarray, key_value: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
         """query (B, Tq, d_model), key_value (B, Tk, d_model), mask broadcasting to
         (B, h, Tq, Tk) with True = masked out -> output (B, Tq, d_model)."""
-        check_array(query, "query", ndim=3, shape=(None, None, self.d_model))
-        check_array(key_value, "key_value", ndim=3, shape=(query.shape[0], None, self.d_model))
-        b, tq, tk = query.shape[0], query.shape[1], key_value.shape[1]
-        mask = check_mask(mask, "mask", (b, self.num_heads, tq, tk))
+        mask = self._checked_mask(query, key_value, mask)
 
         q = self._split_heads(self.w_q.forward(query))
         k = self._split_heads(self.w_k.forward(key_value))

@@ -87,13 +87,17 @@ class MultiHeadAttention(Module):
         b, _, t, _ = x.shape  # (B, h, T, d_k) -> (B, T, d_model)
         return x.transpose(0, 2, 1, 3).reshape(b, t, self.d_model)
 
+    def _checked_mask(self, query: np.ndarray, key_value: np.ndarray, mask: np.ndarray | None) -> np.ndarray | None:
+        """Check the inputs' shapes and return `mask` as a boolean array broadcasting to
+        (B, h, Tq, Tk), or None."""
+        check_array(query, "query", ndim=3, shape=(None, None, self.d_model))
+        check_array(key_value, "key_value", ndim=3, shape=(query.shape[0], None, self.d_model))
+        return check_mask(mask, "mask", (query.shape[0], self.num_heads, query.shape[1], key_value.shape[1]))
+
     def forward(self, query: np.ndarray, key_value: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
         """query (B, Tq, d_model), key_value (B, Tk, d_model), mask broadcasting to
         (B, h, Tq, Tk) with True = masked out -> output (B, Tq, d_model)."""
-        check_array(query, "query", ndim=3, shape=(None, None, self.d_model))
-        check_array(key_value, "key_value", ndim=3, shape=(query.shape[0], None, self.d_model))
-        b, tq, tk = query.shape[0], query.shape[1], key_value.shape[1]
-        mask = check_mask(mask, "mask", (b, self.num_heads, tq, tk))
+        mask = self._checked_mask(query, key_value, mask)
 
         Q = self._split_heads(self.w_q.forward(query))  # (B, h, Tq, d_k)
         K = self._split_heads(self.w_k.forward(key_value))  # (B, h, Tk, d_k)
