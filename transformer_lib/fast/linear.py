@@ -12,13 +12,25 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..model.linear import Linear
+from ..model.validation import check_last_axis
+from .parallel import split_rows
 from .reductions import column_sum
 
 
 class FastLinear(Linear):
-    """`Linear` with the same parameters and numbers (up to rounding): the backward pass through
+    """`Linear` with the same parameters and numbers (up to rounding): the bias added in place
+    into the product, over the rows in parallel (`split_rows`), and the backward pass through
     `add_weight_gradients` (the bias gradient as a product with a ones vector) and
     `input_gradient`, the pieces attention's fast backward joins over W_q, W_k and W_v."""
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        """x (..., d_in) -> y (..., d_out)."""
+        x = check_last_axis(x, "x", self.d_in)
+        self._cache = x
+        y = x.reshape(-1, self.d_in) @ self.weight
+        if self.has_bias:
+            split_rows(lambda start, stop: np.add(y[start:stop], self.bias, out=y[start:stop]), len(y), y.size)
+        return y.reshape(*x.shape[:-1], self.d_out)
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
         """dout (..., d_out) -> dx (..., d_in); adds dL/dW = xᵀ dout and dL/db = sum(dout)."""

@@ -1,5 +1,5 @@
-"""`FastAdam`: Adam's update in place, over cache-sized blocks of the parameter buffers, with one
-operation fewer than the textbook formula."""
+"""`FastAdam`: Adam's update in place, over cache-sized blocks of the parameter buffers (the blocks
+shared out between threads), with one operation fewer than the textbook formula."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import math
 
 import numpy as np
 
-from ..model.module import Module
 from ..training.optim import Adam
+from .parallel import split_rows
 
 _BLOCK = 65_536  # elements: a block of the arrays an update touches stays in the CPU's cache
 
@@ -17,27 +17,27 @@ class FastAdam(Adam):
     """`training.optim.Adam` with the same arguments, state (``m``, ``v``, ``t``) and numbers
     (up to rounding). Each buffer is updated block by block: an elementwise update run over one
     block reads each array from memory once instead of once per operation, and every temporary
-    lives in one reused scratch block."""
-
-    def __init__(self, model: Module, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8):
-        super().__init__(model, lr, betas, eps)
-        self._scratch: dict[np.dtype, np.ndarray] = {}  # one block per dtype, reused: it stays in the CPU cache
+    lives in one scratch block. With several threads (`split_rows`), each takes its share of
+    the blocks, with a scratch block of its own."""
 
     def step(self) -> None:
         """Update every parameter once from its current gradient."""
         self.t += 1
-        for (p, g), m, v in zip(self.buffers, self.m, self.v, strict=True):
-            for block in _cache_sized_blocks(p, g, m, v):
-                self._update(*block, self._scratch_like(block[0]))
+        for arrays in zip((p for p, _ in self.buffers), (g for _, g in self.buffers), self.m, self.v, strict=True):
+            if not all(a.flags.c_contiguous for a in arrays):  # no flat view: the arrays whole
+                self._update(*arrays, np.empty_like(arrays[0]))
+                continue
+            flat = [a.reshape(-1) for a in arrays]
+            block = _BLOCK
+            blocks = -(-flat[0].size // block)
 
-    def _scratch_like(self, a: np.ndarray) -> np.ndarray:
-        """An uninitialised array of a's shape and dtype: a view of the reused scratch block when a
-        fits in it."""
-        if a.size > _BLOCK:
-            return np.empty_like(a)
-        if a.dtype not in self._scratch:
-            self._scratch[a.dtype] = np.empty(_BLOCK, dtype=a.dtype)
-        return self._scratch[a.dtype][:a.size].reshape(a.shape)
+            def update_blocks(first: int, stop: int, flat=flat, block=block) -> None:  # blocks first .. stop
+                scratch = np.empty(min(block, flat[0].size), dtype=flat[0].dtype)
+                for start in range(first * block, min(stop * block, flat[0].size), block):
+                    part = [a[start:start + block] for a in flat]
+                    self._update(*part, scratch[:part[0].size])
+
+            split_rows(update_blocks, blocks, flat[0].size)
 
     def _update(self, p: np.ndarray, g: np.ndarray, m: np.ndarray, v: np.ndarray, s: np.ndarray) -> None:
         """One Adam update of the parameters p from the gradient g, written in place into p, the
@@ -60,14 +60,3 @@ class FastAdam(Adam):
         s *= self.lr * sqrt_correction2 / correction1
         p -= s  # p <- p - lr (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)
 
-
-def _cache_sized_blocks(*arrays: np.ndarray):
-    """Matching blocks of `_BLOCK` elements of same-shaped contiguous arrays, as flat views (the
-    arrays whole if one is not contiguous). An elementwise update run block by block reads each
-    array from memory once instead of once per operation, and gives the same numbers."""
-    if not all(a.flags.c_contiguous for a in arrays):
-        yield arrays
-        return
-    flat = [a.reshape(-1) for a in arrays]
-    for start in range(0, flat[0].size, _BLOCK):
-        yield tuple(a[start:start + _BLOCK] for a in flat)

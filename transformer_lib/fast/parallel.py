@@ -1,0 +1,87 @@
+"""Elementwise work spread over threads, block of rows by block of rows.
+
+The matrix-multiply library runs its products on every thread it is given; NumPy's elementwise
+operations (ufuncs such as ``np.exp`` or ``a * b``) run on one. They let go of Python's global
+interpreter lock while they loop over an array, though, so the rows of a large array can be
+split into one block per thread and each block computed by its own thread at the same time.
+Each row goes through the same operations as before, only on another thread; the numbers are
+the same up to rounding (a row sum that the matrix-multiply library takes over a block of rows
+may add in another order than over all of them).
+
+`split_rows` does that split, with as many threads as the matrix-multiply library uses (so the
+fast path never takes more cores than the products already do; `set_threads` chooses another
+count), and only for arrays of at least `MIN_ELEMENTS` numbers: below that, handing a block to
+another thread costs more time than it saves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
+MIN_ELEMENTS = 32_768  # numbers a call must touch before its rows are split over threads
+
+_chosen_threads: int | None = None  # set by `set_threads`; None: follow the matrix-multiply library
+_blas_controllers: list | None = None  # threadpoolctl's handles on the loaded BLAS libraries
+_pool: ThreadPoolExecutor | None = None
+_pool_size = 0
+
+
+def set_threads(count: int | None) -> None:
+    """Spread the fast path's elementwise work over `count` threads (1: never split), or, for
+    None, over as many threads as NumPy's matrix-multiply library uses (the default)."""
+    global _chosen_threads
+    if count is not None and (isinstance(count, bool) or not isinstance(count, int) or count < 1):
+        raise ValueError(f"count must be a whole number >= 1 or None, got {count!r}")
+    _chosen_threads = count
+
+
+def threads() -> int:
+    """The number of threads `split_rows` spreads work over."""
+    if _chosen_threads is not None:
+        return _chosen_threads
+    return _blas_threads()
+
+
+def _blas_threads() -> int:
+    """How many threads NumPy's BLAS runs a product on (1 when it cannot be read)."""
+    global _blas_controllers
+    if _blas_controllers is None:
+        try:
+            from threadpoolctl import ThreadpoolController
+
+            _blas_controllers = ThreadpoolController().select(user_api="blas").lib_controllers
+        except ImportError:
+            _blas_controllers = []
+    return max([controller.num_threads for controller in _blas_controllers], default=1)
+
+
+def split_rows(work: Callable[[int, int], None], rows: int, elements: int) -> None:
+    """Call ``work(start, stop)`` on consecutive blocks of the rows ``0 .. rows`` that together
+    cover each row once: one block per thread, all at the same time, when `threads` is above 1
+    and the call touches at least `MIN_ELEMENTS` numbers (`elements`); else once for all rows.
+    `work` writes its results into arrays made beforehand (``out=``), block by block, and
+    returns nothing. The first block runs on the calling thread; an error in any block is
+    raised here once every block has finished."""
+    count = min(threads(), rows)
+    if count <= 1 or elements < MIN_ELEMENTS:
+        work(0, rows)
+        return
+    bounds = [rows * i // count for i in range(count + 1)]
+    pool = _thread_pool(count - 1)
+    others = [pool.submit(work, bounds[i], bounds[i + 1]) for i in range(1, count)]
+    try:
+        work(bounds[0], bounds[1])
+    finally:
+        for block in others:
+            block.result()
+
+
+def _thread_pool(size: int) -> ThreadPoolExecutor:
+    """A pool of at least `size` worker threads, made once and reused."""
+    global _pool, _pool_size
+    if _pool is None or _pool_size < size:
+        if _pool is not None:
+            _pool.shutdown(wait=True)
+        _pool, _pool_size = ThreadPoolExecutor(max_workers=size, thread_name_prefix="fast-rows"), size
+    return _pool
