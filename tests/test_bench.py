@@ -52,3 +52,15 @@ def test_each_path_takes_a_training_step(path):
     step = bench._numpy_step(bench.SIZES["toy"], "float64", path)
     first, second = step(), step()
     assert np.isfinite(first) and second < first  # Adam at lr 1e-4 lowers the loss of the one batch
+
+
+def test_the_fast_path_spreads_its_rows_over_as_many_threads_as_the_blas(monkeypatch):
+    from transformer_lib.fast import parallel
+
+    result = bench.measure_numpy(bench.SIZES["toy"], "float64", repeats=1, warmup=0, path="fast")
+    assert result["threads"] in (None, parallel.threads())
+    if result["threads"] is None:
+        pytest.skip("NumPy's BLAS is not OpenBLAS")
+    monkeypatch.setattr(parallel, "_chosen_threads", result["threads"] + 1)
+    with pytest.raises(RuntimeError, match="spread its rows over"):
+        bench.measure_numpy(bench.SIZES["toy"], "float64", repeats=1, warmup=0, path="fast")

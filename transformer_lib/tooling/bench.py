@@ -5,15 +5,16 @@ greedy-decoding throughput, decoding with and without the KV cache as the output
 wall time of every notebook.
 
 Run ``python -m transformer_lib.tooling.bench`` (``--quick`` for fewer repeats, ``--no-notebooks`` to
-skip executing the notebooks, ``--threads 1,2`` for the thread counts to run all libraries on,
-``--json PATH`` to choose where the results go).
+skip executing the notebooks, ``--steps-only`` for the training steps alone, ``--threads 1,2`` for
+the thread counts to run all libraries on, ``--json PATH`` to choose where the results go).
 
 How it measures:
 
-- Each measurement runs in a fresh subprocess, so its memory is its own. NumPy's BLAS and
-  PyTorch get the same number of threads: each count of ``--threads`` in turn, by default 1 and
-  the number NumPy's BLAS uses by default here (it is read from the library, and the child
-  reports what it really used).
+- Each measurement runs in a fresh subprocess, so its memory is its own. NumPy's BLAS, the fast
+  path's elementwise work (`fast.parallel`, which follows the BLAS) and PyTorch get the same
+  number of threads: each count of ``--threads`` in turn, by default 1 and the number NumPy's
+  BLAS uses by default here (it is read from the library, and the child reports what it really
+  used).
 - The plain path, the fast path and PyTorch take turns, round after round, in a rotating order,
   so a change in the machine's load hits all three; a ratio is the median over rounds of
   (NumPy median / PyTorch median) within a round. The
@@ -225,7 +226,13 @@ def measure_numpy(size: Size, dtype: str, repeats: int, warmup: int, path: str =
     memory = PeakMemory()
     cpu = []
     times = _time_steps(_numpy_step(size, dtype, path), repeats, warmup, cpu)
-    return {"times": times, "cpu_times": cpu, "peak_mb": memory.mb(), "threads": numpy_blas_threads()}
+    threads = numpy_blas_threads()
+    if path == "fast":
+        from ..fast.parallel import threads as fast_threads
+
+        if fast_threads() != threads:  # the fast path's elementwise work runs on as many threads as the BLAS
+            raise RuntimeError(f"the fast path spread its rows over {fast_threads()} threads, the BLAS over {threads}")
+    return {"times": times, "cpu_times": cpu, "peak_mb": memory.mb(), "threads": threads}
 
 
 def measure_torch(size: Size, dtype: str, repeats: int, warmup: int, threads: int) -> dict:
@@ -434,6 +441,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="comma-separated thread counts for all libraries (default: 1 and what NumPy's BLAS uses here)")
     parser.add_argument("--sizes", default=",".join(SIZES), help="comma-separated subset of " + ", ".join(SIZES))
     parser.add_argument("--json", default="bench_results.json", help="where to write the results")
+    parser.add_argument("--steps-only", action="store_true",
+                        help="measure only the training steps and the matrix-product ceiling (no decoding, controls, notebooks)")
     parser.add_argument("--controls-only", action="store_true",
                         help="measure only how fast every control answers (with the machine's figures beside)")
     parser.add_argument("--child", nargs=6, help=argparse.SUPPRESS)
@@ -483,6 +492,11 @@ def main(argv: list[str] | None = None) -> int:
                 results[f"medium_{path}_{dtype}_{threads}_threads_gflops"] = achieved
                 print(f"medium {dtype}, {path} path: {achieved:.1f} GFLOP/s achieved, ceiling {ceiling:.1f} GFLOP/s "
                       f"({100 * achieved / ceiling:.0f}%) on {threads} thread(s)")
+
+    if args.steps_only:
+        Path(args.json).write_text(json.dumps(results, indent=2))
+        print(f"\nresults written to {args.json}")
+        return 0
 
     for path in PATHS:
         greedy = _run_child(f"greedy-{path}", "copy", "float64", max(3, repeats["copy"] // 2), 1, thread_counts[-1])
