@@ -264,7 +264,8 @@ CAPSTONE_FUNCTIONS = {"attention": attention, "layer_norm": layer_norm, "layer_n
                       "cross_entropy": cross_entropy, "attention_backward": attention_backward}
 
 
-@pytest.mark.parametrize("placeholder", [stub_raising, stub_with_dots, None, Ellipsis], ids=repr)
+@pytest.mark.parametrize("placeholder", [stub_raising, stub_with_dots, None, Ellipsis],
+                         ids=["raising stub", "stub with ...", "None", "..."])
 def test_a_capstone_function_not_written_is_named_not_answered(placeholder):
     for name in ("layer_norm_backward", "cross_entropy"):
         result = capstone.check_capstone(**{**CAPSTONE_FUNCTIONS, name: placeholder})
