@@ -82,3 +82,12 @@ def test_the_validation_set_is_decoded_without_dropout_and_the_mode_comes_back(m
     assert modes == [False], "the validation set must be decoded in evaluation mode"
     assert run.model.training, "the model must go back to training mode"
     assert Recipe(dropout=0.1).describe() == "pre-norm, beta2 0.999, smoothing 0.1, dropout 0.1"
+
+
+def test_chapter_12_shows_the_committed_comparison():
+    import json
+
+    chapter = Path(__file__).resolve().parents[1] / "notebooks" / "12_training.ipynb"
+    markdown = "\n".join("".join(cell["source"]) for cell in json.loads(chapter.read_text(encoding="utf-8"))["cells"]
+                         if cell["cell_type"] == "markdown")
+    assert comparison_table(load_comparison()) in markdown, "chapter 12's table differs from the committed results"
