@@ -16,6 +16,7 @@ another thread costs more time than it saves.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
@@ -25,6 +26,7 @@ _chosen_threads: int | None = None  # set by `set_threads`; None: follow the mat
 _blas_controllers: list | None = None  # threadpoolctl's handles on the loaded BLAS libraries
 _pool: ThreadPoolExecutor | None = None
 _pool_size = 0
+_pool_process = 0  # the process that made the pool: a forked child has none of its threads
 
 
 def set_threads(count: int | None) -> None:
@@ -78,10 +80,11 @@ def split_rows(work: Callable[[int, int], None], rows: int, elements: int) -> No
 
 
 def _thread_pool(size: int) -> ThreadPoolExecutor:
-    """A pool of at least `size` worker threads, made once and reused."""
-    global _pool, _pool_size
-    if _pool is None or _pool_size < size:
-        if _pool is not None:
+    """A pool of at least `size` worker threads, made once per process and reused."""
+    global _pool, _pool_size, _pool_process
+    if _pool is None or _pool_size < size or _pool_process != os.getpid():
+        if _pool is not None and _pool_process == os.getpid():
             _pool.shutdown(wait=True)
-        _pool, _pool_size = ThreadPoolExecutor(max_workers=size, thread_name_prefix="fast-rows"), size
+        _pool = ThreadPoolExecutor(max_workers=size, thread_name_prefix="fast-rows")
+        _pool_size, _pool_process = size, os.getpid()
     return _pool
