@@ -65,8 +65,8 @@ def split_rows(work: Callable[[int, int], None], rows: int, elements: int) -> No
     `work` writes its results into arrays made beforehand (``out=``), block by block, and
     returns nothing. The first block runs on the calling thread; an error in any block is
     raised here once every block has finished."""
-    count = min(threads(), rows)
-    if count <= 1 or elements < MIN_ELEMENTS:
+    count = 1 if elements < MIN_ELEMENTS else min(threads(), rows)  # small work: not even the count is read
+    if count <= 1:
         work(0, rows)
         return
     bounds = [rows * i // count for i in range(count + 1)]
