@@ -33,7 +33,7 @@ def _scrubber_snapshots():
     from ..training.optim import Adam
 
     model = Transformer(rv.reversal_config("float64"), seed=0)
-    task = rv.ReversalTask(seed=0, batch_size=16, held_out_size=5)
+    task = rv.ReversalTask(seed=0, batch_size=16, validation_size=5, test_size=5)
     example = rv.reversal_batch(np.array([[3, 4, 5, 6, 7, 8, 9, 10]]))
     recorder = AttentionRecorder(model, example.src[0], example.tgt_in[0], example.tgt_out[0], every=4)
     train(model, Adam(model, lr=0.01), CrossEntropyLoss(ignore_index=rv.PAD_ID), task.next_batch, steps=40,
