@@ -21,8 +21,11 @@ from transformer_lib.widgets.attention import (
 )
 from transformer_lib.widgets.backprop_check import backprop_check_explorer, backprop_check_view
 from transformer_lib.widgets.base import canvas_png, png_bytes
+from transformer_lib.widgets.beam_tree import beam_tree_explorer, beam_tree_view
 from transformer_lib.widgets.cross_attention import cross_attention_explorer, cross_attention_view
 from transformer_lib.widgets.embedding_lookup import embedding_lookup_explorer, embedding_lookup_view
+from transformer_lib.widgets.encoder_stack import encoder_stack_explorer, encoder_stack_view
+from transformer_lib.widgets.layer_norm import layer_norm_explorer, layer_norm_view
 from transformer_lib.widgets.masked_decoder import masked_decoder_explorer, masked_decoder_view
 from transformer_lib.widgets.output_loss import output_loss_explorer, output_loss_view
 from transformer_lib.widgets.path_length import path_length_explorer, path_length_view
@@ -177,14 +180,29 @@ LIVE_CONTROLS = {  # name: (explorer, layout inputs, changes (input, value), the
                          ("word 2", 12), ("head", 0), ("weights", "untrained")],
                         lambda s: cross_attention_view(s["word 1"], s["word 2"], s["word 3"], s["head"],
                                                        weights=s["weights"])),
+    "layer_norm": (layer_norm_explorer, set(),
+                   [("scale", 4.0), ("token", 2), ("shift", -3.5), ("scale", 0.1), ("token", 0), ("shift", 5.0),
+                    ("scale", 1.0), ("shift", 0.0)],
+                   lambda s: layer_norm_view(s["token"], s["scale"], s["shift"])),
+    "encoder_stack": (encoder_stack_explorer, {"layers N", "weights"},  # trained weights: the slider stops at 1
+                      [("head", 1), ("layers N", 5), ("head", 0), ("weights", "trained"), ("head", 1),
+                       ("weights", "untrained"), ("layers N", 3), ("head", 0)],
+                      lambda s: encoder_stack_view(s["layers N"], s["head"], s["weights"])),
+    "beam_tree": (beam_tree_explorer, {"beam width"},
+                  [("alpha", 1.0), ("step", 2), ("beam width", 4), ("alpha", 0.3), ("step", 4), ("beam width", 1),
+                   ("alpha", 1.5), ("step", 1), ("beam width", 3), ("step", 3), ("alpha", 0.7)],
+                  lambda s: beam_tree_view(s["beam width"], s["alpha"], s["step"])),
 }
 
 
 @pytest.mark.parametrize("name", sorted(LIVE_CONTROLS))
 def test_a_live_control_shows_its_pure_view_after_a_sequence_of_changes(name):
+    assert_live_control_shows_its_pure_view(*LIVE_CONTROLS[name])
+
+
+def assert_live_control_shows_its_pure_view(build, layout_inputs: set, changes: list, pure) -> None:
     """After every second change (and the last), the live picture and numbers equal the pure
     view of the controls' values; the figure is one per layout, kept while only numbers change."""
-    build, layout_inputs, changes, pure = LIVE_CONTROLS[name]
     box = build()
     c = controls(box)
     for step, (description, value) in enumerate(changes):

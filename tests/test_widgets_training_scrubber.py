@@ -79,3 +79,12 @@ def test_explorer_redraws(snapshots):
     assert box.image.value != before_image
     layer.value = 1
     assert "layer 2" in box.numbers.value and box.numbers.value != before_text
+
+
+def test_the_live_scrubber_updates_one_figure_and_draws_the_pure_view(snapshots):
+    from test_widgets_live import assert_live_control_shows_its_pure_view
+
+    changes = [("step", 8), ("decoder layer", 0), ("step", 12), ("step", 0), ("decoder layer", 1), ("step", 4)]
+    assert_live_control_shows_its_pure_view(
+        lambda: training_scrubber_explorer(snapshots), set(), changes,
+        lambda s: training_scrubber_view(s["step"], s["decoder layer"], snapshots=snapshots))
