@@ -5,13 +5,18 @@ only the numbers change."""
 
 import io
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 from PIL import Image
 
 from transformer_lib.figures.attention_steps import attention_steps_figure
+from transformer_lib.figures.beam_tree import beam_tree_figure
+from transformer_lib.figures.encoder_stack import encoder_stack_figure
+from transformer_lib.figures.layer_norm import layer_norm_figure
 from transformer_lib.figures.positional_encoding import pe_cell_figure
-from transformer_lib.lessons.toy import token_names, vocabulary
+from transformer_lib.lessons.beam_example import hand_beam_search
+from transformer_lib.lessons.toy import SOURCE_IDS, VOCAB, token_names, vocabulary
 from transformer_lib.widgets.attention import (
     attention_data,
     attention_explorer,
@@ -24,8 +29,9 @@ from transformer_lib.widgets.base import canvas_png, png_bytes
 from transformer_lib.widgets.beam_tree import beam_tree_explorer, beam_tree_view
 from transformer_lib.widgets.cross_attention import cross_attention_explorer, cross_attention_view
 from transformer_lib.widgets.embedding_lookup import embedding_lookup_explorer, embedding_lookup_view
-from transformer_lib.widgets.encoder_stack import encoder_stack_explorer, encoder_stack_view
-from transformer_lib.widgets.layer_norm import layer_norm_explorer, layer_norm_view
+from transformer_lib.widgets.encoder_stack import encoder_stack_data, encoder_stack_explorer, encoder_stack_view
+from transformer_lib.widgets.layer_norm import FEATURES as LAYER_NORM_FEATURES
+from transformer_lib.widgets.layer_norm import layer_norm_data, layer_norm_explorer, layer_norm_view
 from transformer_lib.widgets.masked_decoder import masked_decoder_explorer, masked_decoder_view
 from transformer_lib.widgets.output_loss import output_loss_explorer, output_loss_view
 from transformer_lib.widgets.path_length import path_length_explorer, path_length_view
@@ -195,14 +201,42 @@ LIVE_CONTROLS = {  # name: (explorer, layout inputs, changes (input, value), the
 }
 
 
+def layer_norm_from_scratch(s: dict):
+    d, names = layer_norm_data(s["token"], s["scale"], s["shift"]), token_names(SOURCE_IDS)
+    return layer_norm_figure(d["inputs"], d["mean"], d["std"], d["normalized"], names, LAYER_NORM_FEATURES,
+                             s["token"], title=f"token '{names[s['token']]}' scaled by {s['scale']:.2f}, "
+                                               f"shifted by {s['shift']:+.2f}")
+
+
+def encoder_stack_from_scratch(s: dict):
+    out, trace = encoder_stack_data(s["layers N"], weights=s["weights"])
+    maps = [trace[f"layers.{i}.self_attn.weights"][0, s["head"]] for i in range(s["layers N"])]
+    return encoder_stack_figure(maps, out[0], token_names(SOURCE_IDS), s["head"], s["weights"])
+
+
+def beam_tree_from_scratch(s: dict):
+    alpha = round(s["alpha"], 4)
+    result = hand_beam_search(s["beam width"], alpha)
+    shown = min(s["step"], len(result.steps))
+    return beam_tree_figure(result, VOCAB, step=shown,
+                            title=f"beam width {s['beam width']}, alpha {alpha:.2f}: step {shown} of {len(result.steps)}")
+
+
+FROM_SCRATCH = {  # name: the figure function drawing the inputs' values on a new figure
+    "layer_norm": layer_norm_from_scratch, "encoder_stack": encoder_stack_from_scratch,
+    "beam_tree": beam_tree_from_scratch,
+}
+
+
 @pytest.mark.parametrize("name", sorted(LIVE_CONTROLS))
 def test_a_live_control_shows_its_pure_view_after_a_sequence_of_changes(name):
-    assert_live_control_shows_its_pure_view(*LIVE_CONTROLS[name])
+    assert_live_control_shows_its_pure_view(*LIVE_CONTROLS[name], scratch=FROM_SCRATCH.get(name))
 
 
-def assert_live_control_shows_its_pure_view(build, layout_inputs: set, changes: list, pure) -> None:
+def assert_live_control_shows_its_pure_view(build, layout_inputs: set, changes: list, pure, scratch=None) -> None:
     """After every second change (and the last), the live picture and numbers equal the pure
-    view of the controls' values; the figure is one per layout, kept while only numbers change."""
+    view of the controls' values, and the figure `scratch` (if given) draws for them on a new
+    figure; the live figure is one per layout, kept while only numbers change."""
     box = build()
     c = controls(box)
     for step, (description, value) in enumerate(changes):
@@ -213,3 +247,7 @@ def assert_live_control_shows_its_pure_view(build, layout_inputs: set, changes: 
             view = pure(settings(box))
             assert view.text in box.numbers.value.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
             assert_same_picture(box.image.value, view.png())
+            if scratch is not None:
+                figure = scratch(settings(box))
+                assert_same_picture(box.image.value, drawn_from_scratch(figure, box.live_figure()))
+                plt.close(figure)
