@@ -96,8 +96,9 @@ def attention_heads_figure(weights: np.ndarray, row_labels: Sequence[str], col_l
 
 def update_attention_heads(fig: Figure, weights: np.ndarray, title: str | None = None,
                            head_titles: Sequence[str] | None = None) -> None:
-    """Show other attention `weights` (h, Tq, Tk) of the same shape, queries and keys in `fig`,
-    drawn by `attention_heads_figure`, in place: the maps, the head titles and the title."""
+    """Show other attention `weights` (h, Tq, Tk), of the shape and with the queries and keys
+    drawn before, in `fig`, drawn by `attention_heads_figure`, in place: the maps, the head
+    titles and the title."""
     weights = np.asarray(weights)
     axes = [ax for ax in fig.axes if ax.images]  # the heads' panels (the colour bar draws no image)
     drawn = (len(axes), *axes[0].images[0].get_array().shape)
