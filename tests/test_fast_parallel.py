@@ -140,3 +140,4 @@ def test_a_softmax_backward_put_in_through_override_is_used(split_everything):
     assert calls == [(4, 2, 5, 5)]
     for g, w in zip(got, want, strict=True):
         np.testing.assert_allclose(g, w, rtol=1e-12, atol=1e-14)
+
