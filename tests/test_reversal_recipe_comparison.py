@@ -62,3 +62,32 @@ def test_the_committed_results_cover_every_recipe_and_seed_at_the_checked_steps(
     assert len(seeds) >= 3
     assert {(r.recipe, r.seed) for r in results} == {(recipe, seed) for recipe in RECIPES for seed in seeds}
     assert all(r.steps == CHECKED_STEPS for r in results)
+
+
+def test_the_validation_set_is_decoded_without_dropout_and_the_mode_comes_back(monkeypatch):
+    from transformer_lib.lessons import reversal_recipes
+    from transformer_lib.lessons.reversal_training import train_reversal
+
+    run = train_reversal(steps=3, seed=0, recipe=Recipe(dropout=0.5))
+    decode = reversal_recipes.greedy_decode
+    modes = []
+
+    def recording_decode(model, *args, **kwargs):
+        modes.append(model.training)
+        return decode(model, *args, **kwargs)
+
+    monkeypatch.setattr(reversal_recipes, "greedy_decode", recording_decode)
+    assert run.model.training
+    reversal_recipes.validation_exact_match(run.model, run.task)
+    assert modes == [False], "the validation set must be decoded in evaluation mode"
+    assert run.model.training, "the model must go back to training mode"
+    assert Recipe(dropout=0.1).describe() == "pre-norm, beta2 0.999, smoothing 0.1, dropout 0.1"
+
+
+def test_chapter_12_shows_the_committed_comparison():
+    import json
+
+    chapter = Path(__file__).resolve().parents[1] / "notebooks" / "12_training.ipynb"
+    markdown = "\n".join("".join(cell["source"]) for cell in json.loads(chapter.read_text(encoding="utf-8"))["cells"]
+                         if cell["cell_type"] == "markdown")
+    assert comparison_table(load_comparison()) in markdown, "chapter 12's table differs from the committed results"

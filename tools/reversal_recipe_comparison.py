@@ -5,7 +5,7 @@ validation set (the test set is not touched).
     python tools/reversal_recipe_comparison.py --seeds 0 --steps 2 3 --output /tmp/quick.json
 
 Each recipe of `transformer_lib.lessons.reversal_recipes.RECIPES` (pre-norm, beta2 0.999,
-smoothing 0.1; post-norm; beta2 0.98; no smoothing) is trained with every seed (seed s draws the
+smoothing 0.1; post-norm; beta2 0.98; no smoothing; dropout 0.1) is trained with every seed (seed s draws the
 initial weights and the data), one BLAS thread per run, and the validation exact match is measured
 at the checked steps. Writes the results to the JSON file chapter 12 reads (or `--output`) and
 prints them as a Markdown table."""

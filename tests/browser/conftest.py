@@ -1,4 +1,4 @@
-"""The browser the browser tests drive, and what happens without one.
+"""The JupyterLab server and the browser the browser tests drive, and what happens without a browser.
 
 The tests need a chromium executable: Debian's ``/usr/bin/chromium`` (the package ``chromium``),
 else a ``chromium`` on the PATH. Without one they are skipped, and the run ends with one line
@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
+import playwright.sync_api as playwright_sync
 import pytest
+from in_browser import CHROMIUM_ARGS, jupyterlab_server
 
 HERE = Path(__file__).resolve().parent
 DEBIAN_CHROMIUM = Path("/usr/bin/chromium")
@@ -57,3 +60,33 @@ def chromium() -> Path:
     if CHROMIUM is None:
         pytest.fail(f"CI is set, so the browser tests must run, but there is {MISSING}")
     return CHROMIUM
+
+
+@pytest.fixture(scope="module")
+def lab_url(tmp_path_factory) -> Iterator[str]:
+    """The base URL of a JupyterLab server on a temporary copy of notebooks/ (one per test module)."""
+    with jupyterlab_server(tmp_path_factory.mktemp("lab")) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory, chromium):
+    """Headless Chromium with a fresh profile."""
+    with playwright_sync.sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(
+            str(tmp_path_factory.mktemp("chromium-profile")), executable_path=str(chromium), headless=True,
+            args=CHROMIUM_ARGS, viewport={"width": 1400, "height": 1400},
+        )
+        yield context
+        context.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A new tab; fails the test on any uncaught JavaScript error in it."""
+    tab = browser.new_page()
+    errors: list[str] = []
+    tab.on("pageerror", lambda error: errors.append(str(error)))
+    yield tab
+    tab.close()
+    assert not errors, f"JavaScript errors in the page: {errors}"

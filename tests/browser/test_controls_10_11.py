@@ -1,16 +1,13 @@
 """The live controls of notebooks 10, 11 and 12 in a real browser: JupyterLab in headless
 Chromium runs the notebook, moves the control, and checks that the picture and the numbers follow.
-Uses the JupyterLab server, browser and helpers of ``test_controls_in_jupyterlab``."""
+Uses the helpers of ``in_browser`` and the fixtures of conftest.py."""
 
 from __future__ import annotations
 
 import pytest
-from test_controls_in_jupyterlab import (  # noqa: F401  (fixtures: lab_url, browser, page)
+from in_browser import (
     NOTEBOOKS,
-    browser,
     find_explorer,
-    lab_url,
-    page,
     run_notebook,
     screenshot,
     snapshot,
@@ -23,7 +20,7 @@ TRAINING = "12_training.ipynb"
 
 
 @pytest.mark.skipif(not (NOTEBOOKS / OUTPUT_AND_LOSS).exists(), reason=f"notebooks/{OUTPUT_AND_LOSS} is missing")
-def test_output_loss_explorer_follows_scale_and_smoothing(page, lab_url):  # noqa: F811
+def test_output_loss_explorer_follows_scale_and_smoothing(page, lab_url):
     """Notebook 10: move the logit-scale slider, then the smoothing slider; the bars and the
     printed loss follow, and the text states the new setting."""
     notebook = run_notebook(page, lab_url, OUTPUT_AND_LOSS)
@@ -44,7 +41,7 @@ def test_output_loss_explorer_follows_scale_and_smoothing(page, lab_url):  # noq
 
 
 @pytest.mark.skipif(not (NOTEBOOKS / BACKPROPAGATION).exists(), reason=f"notebooks/{BACKPROPAGATION} is missing")
-def test_backprop_explorer_follows_mistake_and_parameter(page, lab_url):  # noqa: F811
+def test_backprop_explorer_follows_mistake_and_parameter(page, lab_url):
     """Notebook 11: choose the softmax shortcut (the check fails), then another parameter; each
     change redraws the gradients and the verdict printed under them."""
     notebook = run_notebook(page, lab_url, BACKPROPAGATION)
@@ -67,7 +64,7 @@ def test_backprop_explorer_follows_mistake_and_parameter(page, lab_url):  # noqa
 
 
 @pytest.mark.skipif(not (NOTEBOOKS / TRAINING).exists(), reason=f"notebooks/{TRAINING} is missing")
-def test_training_scrubber_follows_step_and_layer(page, lab_url):  # noqa: F811
+def test_training_scrubber_follows_step_and_layer(page, lab_url):
     """Notebook 12 (trains the reversal model in the kernel): move the step slider one stop,
     then choose decoder layer 1; the attention maps and the printed step, loss and prediction
     follow."""

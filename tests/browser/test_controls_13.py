@@ -1,18 +1,15 @@
 """The beam-tree control of notebook 13 in a real browser: JupyterLab in headless Chromium runs
 the notebook, moves the beam width, alpha and step sliders, and checks that the tree and the
 numbers under it follow. Every move waits until the page shows its effect (the printed setting
-and a new picture), never for a fixed time. Uses the JupyterLab server, browser and helpers of
-``test_controls_in_jupyterlab``."""
+and a new picture), never for a fixed time. Uses the helpers of ``in_browser``
+and the fixtures of conftest.py."""
 
 from __future__ import annotations
 
 import pytest
-from test_controls_in_jupyterlab import (  # noqa: F401  (fixtures: lab_url, browser, page)
+from in_browser import (
     NOTEBOOKS,
-    browser,
     find_explorer,
-    lab_url,
-    page,
     run_notebook,
     screenshot,
     snapshot,
@@ -24,7 +21,7 @@ DECODING = "13_decoding.ipynb"
 
 
 @pytest.mark.skipif(not (NOTEBOOKS / DECODING).exists(), reason=f"notebooks/{DECODING} is missing")
-def test_beam_tree_explorer_follows_width_alpha_and_step(page, lab_url):  # noqa: F811
+def test_beam_tree_explorer_follows_width_alpha_and_step(page, lab_url):
     """Notebook 13: widen the beam, raise alpha to 1 (the returned output becomes the full
     translation), then step back to step 2; the tree and the printed beam follow each move."""
     notebook = run_notebook(page, lab_url, DECODING)

@@ -1,19 +1,16 @@
 """The weights switch in a real browser: JupyterLab in headless Chromium runs notebook 09, and
 the cross-attention explorer is switched to the trained model; then the object and the verb of
 the source are changed, and the word the model writes and the row of the map that reads it
-follow. Uses the JupyterLab server, browser and helpers of ``test_controls_in_jupyterlab``."""
+follow. Uses the helpers of ``in_browser`` and the fixtures of conftest.py."""
 
 from __future__ import annotations
 
 import re
 
 import pytest
-from test_controls_in_jupyterlab import (  # noqa: F401  (fixtures: lab_url, browser, page)
+from in_browser import (
     NOTEBOOKS,
-    browser,
     find_explorer,
-    lab_url,
-    page,
     run_notebook,
     screenshot,
     snapshot,
@@ -31,7 +28,7 @@ def row_weights(text: str, row: str) -> list[float]:
 
 
 @pytest.mark.skipif(not (NOTEBOOKS / CROSS_ATTENTION).exists(), reason=f"notebooks/{CROSS_ATTENTION} is missing")
-def test_trained_weights_follow_the_object_and_the_verb(page, lab_url):  # noqa: F811
+def test_trained_weights_follow_the_object_and_the_verb(page, lab_url):
     """Notebook 09: switch to the trained weights (the model writes naneun goyangireul joahae), change
     cats to dogs (it writes gaereul, and the row that writes it reads dogs), then love to see (the last
     word becomes bwa, read from see); switching back to the untrained model puts back the lecture's

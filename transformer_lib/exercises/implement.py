@@ -253,6 +253,8 @@ def _as_outputs(result, names: tuple[str, ...], allow_none: bool = False) -> tup
     for name, value in zip(names, result, strict=True):
         if value is None and not allow_none:
             return f"returned None for {name}: does it end with `return ...`?"
+        if value is Ellipsis:
+            return f"returned the placeholder ... for {name}: compute it and return it"
     return tuple(result)
 
 
@@ -290,7 +292,7 @@ def _first_wrong_entry(value: np.ndarray, expected: np.ndarray, reference: Refer
 
 
 def _same(a: np.ndarray, b: np.ndarray) -> bool:
-    if a.shape != b.shape:
+    if a.shape != b.shape or a.dtype.kind not in "biuf" or b.dtype.kind not in "biuf":
         return False
     if a.dtype == bool or b.dtype == bool:
         return bool(np.array_equal(a, b))

@@ -35,7 +35,7 @@ def check_head_shapes(answer) -> CheckResult:
         return NOT_ATTEMPTED
     expected = expected_shapes()
     if not isinstance(answer, dict):
-        return wrong(f"the answer should be a dict such as {{'Q': (10, 64), ...}}, got {type(answer).__name__}.")
+        return wrong(f"the answer should be a dict such as {{'Q': (2, 3), ...}}, got {type(answer).__name__}.")
     missing = sorted(set(expected) - set(answer))
     if missing:
         return wrong(f"the dict needs the keys {sorted(expected)}; missing {missing}.")

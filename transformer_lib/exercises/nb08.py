@@ -115,7 +115,7 @@ def _as_ids(answer, name: str, what: str = "token ids") -> list[int] | CheckResu
 
 def _as_pairs(answer, name: str) -> set[tuple[int, int]] | CheckResult:
     """`answer` as a set of (row, column) pairs of whole numbers, or a CheckResult."""
-    example = "for example {(0, 1), (0, 2)}"
+    example = "for example {(1, 0), (2, 1)}"  # pairs of the form, not of the answer
     if isinstance(answer, (str, bytes, dict)) or not isinstance(answer, (set, frozenset, list, tuple, np.ndarray)):
         return wrong(f"{name} should be a set of (query, key) pairs, got {type(answer).__name__}.", example + ".")
     pairs = set()

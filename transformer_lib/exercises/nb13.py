@@ -122,7 +122,8 @@ def check_beam_after_step_2(answer) -> CheckResult:
     if not_attempted(answer):
         return NOT_ATTEMPTED
     if isinstance(answer, str) or not isinstance(answer, (list, tuple)) or not all(isinstance(a, str) for a in answer):
-        return wrong('give a list of strings, one per hypothesis, such as ["naneun goyangireul", ...].')
+        return wrong('give a list of strings, one per hypothesis, each its tokens after <bos> separated by spaces, '
+                     'such as ["token token", ...].')
     given = [" ".join(a.split()) for a in answer]
     expected = beam_after_step()
     hint = ("multiply out P for every extension of the two hypotheses kept after step 1; a hypothesis ending with "

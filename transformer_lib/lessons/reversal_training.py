@@ -34,16 +34,19 @@ from .reversal import (
 @dataclass(frozen=True)
 class Recipe:
     """The choices of a reversal training run that chapter 12 compares on the validation set.
-    The defaults are the chapter's recipe: pre-norm, Adam's beta2 0.999, label smoothing 0.1."""
+    The defaults are the chapter's recipe: pre-norm, Adam's beta2 0.999, label smoothing 0.1, no
+    dropout."""
 
     norm_first: bool = True
     beta2: float = ADAM_BETAS[1]
     label_smoothing: float = LABEL_SMOOTHING
+    dropout: float = 0.0
 
     def describe(self) -> str:
-        """A short label, e.g. ``pre-norm, beta2 0.999, smoothing 0.1``."""
+        """A short label, e.g. ``pre-norm, beta2 0.999, smoothing 0.1`` (``, dropout 0.1`` when
+        there is dropout)."""
         return (f"{'pre' if self.norm_first else 'post'}-norm, beta2 {self.beta2:g}, "
-                f"smoothing {self.label_smoothing:g}")
+                f"smoothing {self.label_smoothing:g}" + (f", dropout {self.dropout:g}" if self.dropout else ""))
 
 
 @dataclass
@@ -77,7 +80,7 @@ def train_reversal(steps: int = TRAINING_STEPS, seed: int = 0, keep: tuple[int, 
     if any(not 1 <= s <= steps for s in keep):
         raise ValueError(f"keep must hold steps in [1, {steps}], got {keep!r}")
     task = ReversalTask(seed=seed, batch_size=BATCH_SIZE, validation_size=VALIDATION_SIZE, test_size=TEST_SIZE)
-    model = Transformer(reversal_config(norm_first=recipe.norm_first), seed=seed)
+    model = Transformer(reversal_config(norm_first=recipe.norm_first, dropout=recipe.dropout), seed=seed)
     optimizer = Adam(model, betas=(ADAM_BETAS[0], recipe.beta2), eps=ADAM_EPS)
     loss_fn = CrossEntropyLoss(ignore_index=PAD_ID, label_smoothing=recipe.label_smoothing)
     weights_at: dict[int, dict[str, np.ndarray]] = {}
