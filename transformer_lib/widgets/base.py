@@ -2,10 +2,11 @@
 
 A control redraws in one of two ways. A plain view function builds a new figure for every
 setting. A `Live` picture is built once per layout and then updated in place: moving a control
-changes the image data, colour limits and texts of the same figure, which is drawn once, so
-the picture answers without building or laying out a figure again. The layout is fixed when
-the figure is built (`laid_out`), with the region its image shows (`canvas_png`): no second
-draw to measure the content, and the picture keeps its size as the controls move. Both ways
+changes the image data, colour limits and texts of the same figure, and only what changes is
+painted again, over the figure's static part kept from an earlier draw (`Backdrop`), so the
+picture answers without building, laying out or fully drawing a figure again. The layout is
+fixed when the figure is built (`laid_out`), with the region its image shows: no second draw
+to measure the content, and the picture keeps its size as the controls move. Both ways
 draw the same picture for the same settings; the static figures in the chapters come from the
 same functions."""
 
