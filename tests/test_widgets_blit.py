@@ -100,3 +100,11 @@ def test_the_static_part_is_painted_again_only_when_it_changes(monkeypatch):
     redrawn_png(live)
     assert len(draws) == 3
     plt.close("all")
+
+
+def test_a_tick_label_that_changes_colour_is_painted_again():
+    live = laid_out(picture(STATES[0]))
+    redrawn_png(live)
+    live.axes[1].get_xticklabels()[1].set_color("#a0a0a0")  # greyed, as the sampling control greys tokens
+    assert_same(redrawn_png(live), canvas_png(live))
+    plt.close("all")

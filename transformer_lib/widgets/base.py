@@ -83,8 +83,8 @@ def redrawn_png(figure: Figure) -> bytes:
     artists that change over it. The pixels are those `canvas_png` draws."""
     backdrop = _BACKDROPS.get(figure)
     if backdrop is None:
-        backdrop = _BACKDROPS[figure] = Backdrop(figure)
-    backdrop.paint()
+        backdrop = _BACKDROPS[figure] = Backdrop()
+    backdrop.paint(figure)
     return _encoded(figure, _SHOWN_REGION.get(figure))
 
 
@@ -128,35 +128,34 @@ class Backdrop:
     a full draw paints; it paints the static part again only when what it shows (the figure's
     size, axes positions and limits, the static ticks and labels) changes."""
 
-    def __init__(self, figure: Figure):
-        self.figure = figure
+    def __init__(self):  # holds no reference to its figure, which keys it in a weak dictionary
         self.kept = None         # the static part's pixels (canvas.copy_from_bbox)
         self.shows = None        # what they show (`_static_fingerprint`)
         self.static_axes: dict[int, tuple] = {}  # id of each Axis painted in them -> what it showed
         self.moving_axes: set[int] = set()       # ids of the Axis artists seen changing
 
-    def paint(self) -> None:
+    def paint(self, figure: Figure) -> None:
         """Leave on the canvas what a full draw of the figure paints, its static part reused."""
-        canvas = _agg_canvas(self.figure)
+        canvas = _agg_canvas(figure)
         renderer = canvas.get_renderer()
-        shows, axes = _static_fingerprint(self.figure, renderer)
+        shows, axes = _static_fingerprint(figure, renderer)
         if self.kept is None or shows != self.shows or any(axes[key] != seen for key, seen in self.static_axes.items()):
             self.moving_axes |= {key for key, seen in self.static_axes.items() if axes[key] != seen}
-            self._paint_static(canvas, axes)
+            self._paint_static(figure, canvas, axes)
             self.shows = shows
         else:
             canvas.restore_region(self.kept)
-        for artist in self.changing():
+        for artist in self.changing(figure):
             artist.draw(renderer)
 
-    def changing(self) -> list[Artist]:
+    def changing(self, figure: Figure) -> list[Artist]:
         """The artists painted at every change, in the order a full draw paints them."""
-        return list(_changing_in(self.figure, self.static_axes))
+        return list(_changing_in(figure, self.static_axes))
 
-    def _paint_static(self, canvas, axes: dict[int, tuple]) -> None:
-        outside = _axes_outside_frames(self.figure, canvas.get_renderer())
+    def _paint_static(self, figure: Figure, canvas, axes: dict[int, tuple]) -> None:
+        outside = _axes_outside_frames(figure, canvas.get_renderer())
         self.static_axes = {key: seen for key, seen in axes.items() if key in outside and key not in self.moving_axes}
-        changing = self.changing()
+        changing = self.changing(figure)
         for artist in changing:  # left out of the draw, as matplotlib's blitting does; still measured
             artist.set_animated(True)
         try:
@@ -164,7 +163,7 @@ class Backdrop:
         finally:
             for artist in changing:
                 artist.set_animated(False)
-        self.kept = canvas.copy_from_bbox(self.figure.bbox)
+        self.kept = canvas.copy_from_bbox(figure.bbox)
 
 
 _BACKDROPS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # laid-out figure -> Backdrop
@@ -235,12 +234,17 @@ def _static_fingerprint(figure: Figure, renderer) -> tuple[tuple, dict[int, tupl
 
 
 def _axis_fingerprint(axis: Axis) -> tuple:
+    """What an Axis paints: its limits, ticks, and the text and look of its tick labels and label."""
     locations = axis.get_majorticklocs()
     labels = axis.get_major_formatter().format_ticks(locations) if len(locations) else []
-    shown = [(label.get_text(), label.get_rotation(), label.get_ha(), label.get_visible(), label.get_fontsize())
-             for label in axis.get_ticklabels()]
-    return (tuple(axis.get_view_interval()), tuple(locations), tuple(labels), tuple(shown),
-            tuple(axis.get_minorticklocs()), axis.label.get_text(), axis.label.get_visible())
+    return (tuple(axis.get_view_interval()), tuple(locations), tuple(labels),
+            tuple(_text_look(label) for label in axis.get_ticklabels()), tuple(axis.get_minorticklocs()),
+            _text_look(axis.label))
+
+
+def _text_look(text) -> tuple:
+    return (text.get_text(), text.get_visible(), text.get_rotation(), text.get_ha(), text.get_va(),
+            str(text.get_color()), text.get_alpha(), text.get_fontproperties())
 
 
 def _agg_canvas(figure: Figure) -> FigureCanvasAgg:
