@@ -1,4 +1,7 @@
-"""The benchmark's own arithmetic: the FLOP count, the thread count it reads, the memory it measures."""
+"""The benchmark's own arithmetic: the FLOP count, the thread count it reads, the memory it measures;
+`--notebooks-only` runs the notebooks' timing alone."""
+
+import json
 
 import numpy as np
 import pytest
@@ -52,3 +55,22 @@ def test_each_path_takes_a_training_step(path):
     step = bench._numpy_step(bench.SIZES["toy"], "float64", path)
     first, second = step(), step()
     assert np.isfinite(first) and second < first  # Adam at lr 1e-4 lowers the loss of the one batch
+
+
+def test_notebooks_only_times_the_chapters_and_nothing_else(monkeypatch, tmp_path, capsys):
+    def refuse(*args, **kwargs):
+        raise AssertionError("--notebooks-only measured a training step")
+
+    folders = []
+    monkeypatch.setattr(bench, "notebook_times", lambda folder: folders.append(folder) or {"00_a.ipynb": 1.5,
+                                                                                           "01_b.ipynb": 2.0})
+    monkeypatch.setattr(bench, "compare_step", refuse)
+    monkeypatch.setattr(bench, "_run_child", refuse)
+    out = tmp_path / "results.json"
+    assert bench.main(["--notebooks-only", "--json", str(out)]) == 0
+    assert folders and folders[0].name == "notebooks"
+    results = json.loads(out.read_text())
+    assert results["notebook_seconds"] == {"00_a.ipynb": 1.5, "01_b.ipynb": 2.0}
+    assert len(results["notebook_load_average_1min"]) == 2
+    printed = capsys.readouterr().out
+    assert "01_b.ipynb" in printed and "all notebooks" in printed and "3.5 s" in printed

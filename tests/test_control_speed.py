@@ -52,3 +52,14 @@ def test_every_control_of_the_package_is_measured():
     assert set(control_speed.explorers()) == controls
     with pytest.raises(ValueError, match="names must be controls"):
         control_speed.measure_all(["no_such_control"])
+
+
+def test_the_training_scrubber_is_built_as_the_bench_builds_it():
+    """The bench's training run (2 steps here instead of 40) records the snapshots the
+    scrubber shows, and every input of the scrubber moves."""
+    from transformer_lib.widgets.training_scrubber import training_scrubber_explorer
+
+    snapshots = control_speed.scrubber_snapshots(steps=2, every=1)
+    assert snapshots.steps == [0, 1, 2]
+    result = control_speed.measure(lambda: training_scrubber_explorer(snapshots), changes=2)
+    assert set(result["inputs"]) == {"step", "decoder layer"} and result["changes"] == 4

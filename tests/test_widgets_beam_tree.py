@@ -19,7 +19,14 @@ from transformer_lib.lessons import toy
 from transformer_lib.lessons.beam_example import hand_beam_search
 from transformer_lib.lessons.toy import VOCAB
 from transformer_lib.training.beam import beam_decode
-from transformer_lib.widgets.beam_tree import beam_tree_explorer, beam_tree_view, model_search
+from transformer_lib.widgets.base import canvas_png, laid_out
+from transformer_lib.widgets.beam_tree import (
+    beam_tree_explorer,
+    beam_tree_layout,
+    beam_tree_view,
+    model_search,
+    show_beam_tree,
+)
 
 
 def node_texts(figure):
@@ -112,6 +119,20 @@ def test_explorer_redraws_when_a_slider_moves():
     assert box.numbers.value != before and "alpha 1.00" in box.numbers.value
     controls[0].value = 1
     assert "beam width 1" in box.numbers.value
+
+
+def test_a_search_of_another_height_resizes_the_live_figure_and_lays_it_out_again():
+    """A figure laid out for beam width 1 (2 nodes in its fullest step) showing width 4 (7
+    nodes) grows to that search's height, and draws what the pure view of width 4 draws."""
+    from test_widgets_live import assert_same_picture
+
+    figure = laid_out(beam_tree_layout(1))
+    short = figure.get_figheight()
+    text = show_beam_tree(figure, 4, 1.5, 2)
+    view = beam_tree_view(4, 1.5, 2)
+    assert figure.get_figheight() == view.figure.get_figheight() > short
+    assert text == view.text
+    assert_same_picture(canvas_png(figure), view.png())
 
 
 def test_the_tree_colours_stay_apart_with_colour_vision_deficiencies():

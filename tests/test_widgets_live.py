@@ -5,13 +5,18 @@ only the numbers change."""
 
 import io
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 from PIL import Image
 
 from transformer_lib.figures.attention_steps import attention_steps_figure
+from transformer_lib.figures.beam_tree import beam_tree_figure
+from transformer_lib.figures.encoder_stack import encoder_stack_figure
+from transformer_lib.figures.layer_norm import layer_norm_figure
 from transformer_lib.figures.positional_encoding import pe_cell_figure
-from transformer_lib.lessons.toy import token_names, vocabulary
+from transformer_lib.lessons.beam_example import hand_beam_search
+from transformer_lib.lessons.toy import SOURCE_IDS, VOCAB, token_names, vocabulary
 from transformer_lib.widgets.attention import (
     attention_data,
     attention_explorer,
@@ -21,8 +26,12 @@ from transformer_lib.widgets.attention import (
 )
 from transformer_lib.widgets.backprop_check import backprop_check_explorer, backprop_check_view
 from transformer_lib.widgets.base import canvas_png, png_bytes
+from transformer_lib.widgets.beam_tree import beam_tree_explorer, beam_tree_view
 from transformer_lib.widgets.cross_attention import cross_attention_explorer, cross_attention_view
 from transformer_lib.widgets.embedding_lookup import embedding_lookup_explorer, embedding_lookup_view
+from transformer_lib.widgets.encoder_stack import encoder_stack_data, encoder_stack_explorer, encoder_stack_view
+from transformer_lib.widgets.layer_norm import FEATURES as LAYER_NORM_FEATURES
+from transformer_lib.widgets.layer_norm import layer_norm_data, layer_norm_explorer, layer_norm_view
 from transformer_lib.widgets.masked_decoder import masked_decoder_explorer, masked_decoder_view
 from transformer_lib.widgets.output_loss import output_loss_explorer, output_loss_view
 from transformer_lib.widgets.path_length import path_length_explorer, path_length_view
@@ -177,14 +186,57 @@ LIVE_CONTROLS = {  # name: (explorer, layout inputs, changes (input, value), the
                          ("word 2", 12), ("head", 0), ("weights", "untrained")],
                         lambda s: cross_attention_view(s["word 1"], s["word 2"], s["word 3"], s["head"],
                                                        weights=s["weights"])),
+    "layer_norm": (layer_norm_explorer, set(),
+                   [("scale", 4.0), ("token", 2), ("shift", -3.5), ("scale", 0.1), ("token", 0), ("shift", 5.0),
+                    ("scale", 1.0), ("shift", 0.0)],
+                   lambda s: layer_norm_view(s["token"], s["scale"], s["shift"])),
+    "encoder_stack": (encoder_stack_explorer, {"layers N", "weights"},  # trained weights: the slider stops at 1
+                      [("head", 1), ("layers N", 5), ("head", 0), ("weights", "trained"), ("head", 1),
+                       ("weights", "untrained"), ("layers N", 3), ("head", 0)],
+                      lambda s: encoder_stack_view(s["layers N"], s["head"], s["weights"])),
+    "beam_tree": (beam_tree_explorer, {"beam width"},
+                  [("alpha", 1.0), ("step", 2), ("beam width", 4), ("alpha", 0.3), ("step", 4), ("beam width", 1),
+                   ("alpha", 1.5), ("step", 1), ("beam width", 3), ("step", 3), ("alpha", 0.7)],
+                  lambda s: beam_tree_view(s["beam width"], s["alpha"], s["step"])),
+}
+
+
+def layer_norm_from_scratch(s: dict):
+    d, names = layer_norm_data(s["token"], s["scale"], s["shift"]), token_names(SOURCE_IDS)
+    return layer_norm_figure(d["inputs"], d["mean"], d["std"], d["normalized"], names, LAYER_NORM_FEATURES,
+                             s["token"], title=f"token '{names[s['token']]}' scaled by {s['scale']:.2f}, "
+                                               f"shifted by {s['shift']:+.2f}")
+
+
+def encoder_stack_from_scratch(s: dict):
+    out, trace = encoder_stack_data(s["layers N"], weights=s["weights"])
+    maps = [trace[f"layers.{i}.self_attn.weights"][0, s["head"]] for i in range(s["layers N"])]
+    return encoder_stack_figure(maps, out[0], token_names(SOURCE_IDS), s["head"], s["weights"])
+
+
+def beam_tree_from_scratch(s: dict):
+    alpha = round(s["alpha"], 4)
+    result = hand_beam_search(s["beam width"], alpha)
+    shown = min(s["step"], len(result.steps))
+    return beam_tree_figure(result, VOCAB, step=shown,
+                            title=f"beam width {s['beam width']}, alpha {alpha:.2f}: step {shown} of {len(result.steps)}")
+
+
+FROM_SCRATCH = {  # name: the figure function drawing the inputs' values on a new figure
+    "layer_norm": layer_norm_from_scratch, "encoder_stack": encoder_stack_from_scratch,
+    "beam_tree": beam_tree_from_scratch,
 }
 
 
 @pytest.mark.parametrize("name", sorted(LIVE_CONTROLS))
 def test_a_live_control_shows_its_pure_view_after_a_sequence_of_changes(name):
+    assert_live_control_shows_its_pure_view(*LIVE_CONTROLS[name], scratch=FROM_SCRATCH.get(name))
+
+
+def assert_live_control_shows_its_pure_view(build, layout_inputs: set, changes: list, pure, scratch=None) -> None:
     """After every second change (and the last), the live picture and numbers equal the pure
-    view of the controls' values; the figure is one per layout, kept while only numbers change."""
-    build, layout_inputs, changes, pure = LIVE_CONTROLS[name]
+    view of the controls' values, and the figure `scratch` (if given) draws for them on a new
+    figure; the live figure is one per layout, kept while only numbers change."""
     box = build()
     c = controls(box)
     for step, (description, value) in enumerate(changes):
@@ -195,3 +247,7 @@ def test_a_live_control_shows_its_pure_view_after_a_sequence_of_changes(name):
             view = pure(settings(box))
             assert view.text in box.numbers.value.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
             assert_same_picture(box.image.value, view.png())
+            if scratch is not None:
+                figure = scratch(settings(box))
+                assert_same_picture(box.image.value, drawn_from_scratch(figure, box.live_figure()))
+                plt.close(figure)

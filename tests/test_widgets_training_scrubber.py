@@ -9,6 +9,7 @@ from drawn import drawn_matrices
 
 import transformer_lib as tl
 from transformer_lib import reversal as rv
+from transformer_lib.figures.training import attention_heads_figure
 from transformer_lib.lessons.snapshots import AttentionRecorder
 from transformer_lib.training.loop import train
 from transformer_lib.widgets.training_scrubber import scrubber_data, training_scrubber_explorer, training_scrubber_view
@@ -79,3 +80,24 @@ def test_explorer_redraws(snapshots):
     assert box.image.value != before_image
     layer.value = 1
     assert "layer 2" in box.numbers.value and box.numbers.value != before_text
+
+
+def test_the_live_scrubber_updates_one_figure_and_draws_the_pure_view(snapshots):
+    from test_widgets_live import assert_live_control_shows_its_pure_view
+
+    def from_scratch(s):
+        """The snapshot's maps drawn by `attention_heads_figure` on a new figure, its layout left
+        to the live figure's (constrained layout would place it again at every draw)."""
+        d = scrubber_data(snapshots, s["step"], s["decoder layer"])
+        figure = attention_heads_figure(d["weights"], rv.token_names(snapshots.tgt_in), rv.token_names(snapshots.src),
+                                        head_titles=[f"head {h + 1}: {w:.2f} on mirror"
+                                                     for h, w in enumerate(d["mirror_weight"])],
+                                        title=f"decoder layer {s['decoder layer'] + 1} cross-attention after step "
+                                              f"{d['step']} of 12 (example loss {d['loss']:.4f})")
+        figure.set_layout_engine("none")
+        return figure
+
+    changes = [("step", 8), ("decoder layer", 0), ("step", 12), ("step", 0), ("decoder layer", 1), ("step", 4)]
+    assert_live_control_shows_its_pure_view(
+        lambda: training_scrubber_explorer(snapshots), set(), changes,
+        lambda s: training_scrubber_view(s["step"], s["decoder layer"], snapshots=snapshots), scratch=from_scratch)

@@ -63,23 +63,59 @@ def beam_tree_figure(result: BeamSearchResult, token_labels: Sequence[str], step
     """The search for `sentence` up to `step` (default: every step taken), on axes sized for the
     whole search so that moving `step` does not move the picture. `token_labels` (V,) names the
     tokens (the running example's Korean words are drawn in Hangul). Returns the Figure."""
+    fig, ax = plt.subplots(figsize=(width, _height(_most_nodes(result, sentence))))
+    ax.axis("off")
+    handles = [plt.Line2D([], [], color=c, linewidth=w, linestyle=s, label=name) for c, w, s, name in (
+        (KEPT_COLOR, 1.5, "-", "kept in the beam"), (FINISHED_COLOR, 1.5, "-", "ended: log P / lp"),
+        (PRUNED_COLOR, 1.0, "--", "pruned"), (BEST_COLOR, 2.6, "-", "returned output"))]
+    ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=4, fontsize=8, frameon=False)
+    update_beam_tree(fig, result, token_labels, step, sentence, title)
+    return fig
+
+
+def update_beam_tree(fig: Figure, result: BeamSearchResult, token_labels: Sequence[str], step: int | None = None,
+                     sentence: int = 0, title: str | None = None) -> None:
+    """Show another search, or another step of it, in `fig`, drawn by `beam_tree_figure`, in
+    place: the same axes and legend, the nodes and edges drawn anew, and the figure's height
+    and the axes' limits set for the whole search (the height follows its fullest step)."""
+    (ax,) = fig.axes
+    most = _most_nodes(result, sentence)
+    height = _height(most)
+    if fig.get_figheight() != height:
+        fig.set_figheight(height)
+    for artist in [*ax.texts, *ax.lines]:
+        artist.remove()
     taken = len(result.steps)
-    step = taken if step is None else min(step, taken)
-    columns = [step_nodes(result, t, sentence) for t in range(1, taken + 1)]
-    most = max(len(c) for c in columns)
-    height = 0.55 * most + 1.3
-    fig, ax = plt.subplots(figsize=(width, height))
     ax.set_xlim(-0.45, taken + 0.6)
     ax.set_ylim(most - 0.4, -0.8)
-    ax.axis("off")
+    _draw_tree(ax, result, token_labels, taken if step is None else min(step, taken), sentence)
+    if title:
+        fig.suptitle(title, fontsize=10, y=0.995)
+    fig.subplots_adjust(left=0.01, right=0.99, bottom=0.01, top=1 - (0.7 if title else 0.4) / height)
+
+
+def _most_nodes(result: BeamSearchResult, sentence: int) -> int:
+    """The number of nodes of the search's fullest step."""
+    return max(len(step_nodes(result, t, sentence)) for t in range(1, len(result.steps) + 1))
+
+
+def _height(most_nodes: int) -> float:
+    """Inches: room for a column of `most_nodes` nodes, the legend and the title."""
+    return 0.55 * most_nodes + 1.3
+
+
+def _draw_tree(ax, result: BeamSearchResult, token_labels: Sequence[str], step: int, sentence: int) -> None:
+    """The nodes and edges of steps 1 .. `step` on `ax`, the returned output's path highlighted
+    once every step taken is drawn."""
+    taken = len(result.steps)
     ax.text(0, 0, "<bos>", ha="center", va="center", fontsize=8, bbox=_box("white", "black"))
     ax.text(0, -0.65, "step 0", ha="center", fontsize=8, color="dimgrey")
     output = tuple(result.sequences[sentence, : int(result.lengths[sentence])].tolist())
     previous_y = {0: 0.0}  # beam row -> height of its node in the previous column
-    for t, nodes in enumerate(columns[:step], start=1):
+    for t in range(1, step + 1):
         ax.text(t, -0.65, f"step {t}", ha="center", fontsize=8, color="dimgrey")
         here = {}
-        for y, node in enumerate(nodes):
+        for y, node in enumerate(step_nodes(result, t, sentence)):
             kind = node["kind"]
             color = {"kept": KEPT_COLOR, "finished": FINISHED_COLOR, "pruned": PRUNED_COLOR}[kind]
             prefix = node_prefix(result, t, node, sentence)
@@ -96,14 +132,6 @@ def beam_tree_figure(result: BeamSearchResult, token_labels: Sequence[str], step
             if kind == "kept":
                 here[node["row"]] = y
         previous_y = here
-    handles = [plt.Line2D([], [], color=c, linewidth=w, linestyle=s, label=name) for c, w, s, name in (
-        (KEPT_COLOR, 1.5, "-", "kept in the beam"), (FINISHED_COLOR, 1.5, "-", "ended: log P / lp"),
-        (PRUNED_COLOR, 1.0, "--", "pruned"), (BEST_COLOR, 2.6, "-", "returned output"))]
-    ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=4, fontsize=8, frameon=False)
-    if title:
-        fig.suptitle(title, fontsize=10, y=0.995)
-    fig.subplots_adjust(left=0.01, right=0.99, bottom=0.01, top=1 - (0.7 if title else 0.4) / height)
-    return fig
 
 
 def _two_decimals(value: float) -> str:

@@ -94,6 +94,23 @@ def attention_heads_figure(weights: np.ndarray, row_labels: Sequence[str], col_l
     return fig
 
 
+def update_attention_heads(fig: Figure, weights: np.ndarray, title: str | None = None,
+                           head_titles: Sequence[str] | None = None) -> None:
+    """Show other attention `weights` (h, Tq, Tk), of the shape and with the queries and keys
+    drawn before, in `fig`, drawn by `attention_heads_figure`, in place: the maps, the head
+    titles and the title."""
+    weights = np.asarray(weights)
+    axes = [ax for ax in fig.axes if ax.images]  # the heads' panels (the colour bar draws no image)
+    drawn = (len(axes), *axes[0].images[0].get_array().shape)
+    if weights.shape != drawn:
+        raise ValueError(f"weights must have the shape of the drawn heads {drawn}, got {weights.shape}")
+    for h, ax in enumerate(axes):
+        ax.images[0].set_data(weights[h])
+        ax.title.set_text(head_titles[h] if head_titles else f"head {h + 1}")
+    if title:
+        fig.suptitle(title, fontsize=11)
+
+
 def snapshots_figure(maps: np.ndarray, steps: Sequence[int], row_labels: Sequence[str], col_labels: Sequence[str],
                      title: str | None = None) -> Figure:
     """One head's attention map at a few training steps: `maps` (n, Tq, Tk), `steps` (n,)."""

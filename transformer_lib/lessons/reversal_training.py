@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from ..model.loss import CrossEntropyLoss
 from ..model.transformer import Transformer
+from ..training.checkpoint import load_weights
 from ..training.loop import TrainingLog, train
 from ..training.optim import Adam
 from .reversal import (
@@ -94,3 +97,22 @@ def train_reversal(steps: int = TRAINING_STEPS, seed: int = 0, keep: tuple[int, 
     log = train(model, optimizer, loss_fn, task.next_batch, steps, warmup_steps=WARMUP_STEPS, factor=LR_FACTOR,
                 callback=after_step, progress=progress)
     return ReversalRun(model, task, log, weights_at)
+
+
+PARTLY_TRAINED_STEPS = 200  # chapter 13's model: chapter 12's run (seed 0) stopped after 200 of its 800 steps
+PARTLY_TRAINED_CHECKPOINT = Path(__file__).with_name("reversal_after_200_steps.npz")  # tools/train_partly_trained_reversal.py
+
+
+def train_partly_trained() -> ReversalRun:
+    """Chapter 12's run (seed 0) for `PARTLY_TRAINED_STEPS` steps on one BLAS thread, as chapter
+    13 runs it: the weights `PARTLY_TRAINED_CHECKPOINT` holds."""
+    with threadpool_limits(limits=1, user_api="blas"):
+        return train_reversal(steps=PARTLY_TRAINED_STEPS, seed=0)
+
+
+def partly_trained_model(dtype: str | None = None) -> Transformer:
+    """Chapter 13's partly trained reversal model, read from `PARTLY_TRAINED_CHECKPOINT` (in
+    `dtype`, default float32, the dtype it was trained in)."""
+    model = Transformer(reversal_config(dtype=dtype or "float32"), seed=0)
+    load_weights(model, PARTLY_TRAINED_CHECKPOINT)
+    return model

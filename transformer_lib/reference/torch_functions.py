@@ -10,10 +10,24 @@ convention, True = hidden (torch's attention takes True = may attend, so they ar
 
 from __future__ import annotations
 
+from importlib import import_module
+
 import numpy as np
-import torch
-import torch.nn.functional as F
-from torch import nn
+
+
+class _OnFirstUse:
+    """A module imported when one of its names is first read. A checker lists these functions
+    among its references before it knows whether the reader has written the exercise, so an
+    exercise left as it is does not pay for importing torch."""
+
+    def __init__(self, name: str):
+        self._name = name
+
+    def __getattr__(self, attribute: str):
+        return getattr(import_module(self._name), attribute)
+
+
+torch, F, nn = _OnFirstUse("torch"), _OnFirstUse("torch.nn.functional"), _OnFirstUse("torch.nn")
 
 
 def _tensor(x: np.ndarray, grad: bool = False) -> torch.Tensor:

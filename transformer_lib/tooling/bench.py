@@ -5,8 +5,8 @@ greedy-decoding throughput, decoding with and without the KV cache as the output
 wall time of every notebook.
 
 Run ``python -m transformer_lib.tooling.bench`` (``--quick`` for fewer repeats, ``--no-notebooks`` to
-skip executing the notebooks, ``--threads 1,2`` for the thread counts to run all libraries on,
-``--json PATH`` to choose where the results go).
+skip executing the notebooks, ``--notebooks-only`` to time only them, ``--threads 1,2`` for the thread
+counts to run all libraries on, ``--json PATH`` to choose where the results go).
 
 How it measures:
 
@@ -386,6 +386,21 @@ def notebook_times(folder: Path) -> dict[str, float]:
     return times
 
 
+def _report_notebook_times(results: dict) -> None:
+    """Execute every chapter (`notebook_times`), print each one's wall seconds and their sum with
+    the 1-minute load average before and after, and keep them in `results`."""
+    folder = Path(__file__).resolve().parents[2] / "notebooks"
+    load_before = os.getloadavg()[0]
+    times = notebook_times(folder)
+    results["notebook_seconds"] = times
+    results["notebook_load_average_1min"] = [load_before, os.getloadavg()[0]]
+    print()
+    for name, seconds in times.items():
+        print(f"{name:<36}{seconds:>7.1f} s")
+    print(f"{'all notebooks':<36}{sum(times.values()):>7.1f} s (load {load_before:.1f} before, "
+          f"{os.getloadavg()[0]:.1f} after)")
+
+
 CONTROL_CHANGES = 10  # changes of each input of each control
 
 
@@ -430,6 +445,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer rounds and repeats")
     parser.add_argument("--no-notebooks", action="store_true", help="skip executing the notebooks")
+    parser.add_argument("--notebooks-only", action="store_true",
+                        help="only execute the notebooks, each in a fresh kernel, and print their wall times")
     parser.add_argument("--threads", default=None,
                         help="comma-separated thread counts for all libraries (default: 1 and what NumPy's BLAS uses here)")
     parser.add_argument("--sizes", default=",".join(SIZES), help="comma-separated subset of " + ", ".join(SIZES))
@@ -441,6 +458,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.child:
         kind, size_name, dtype, repeats, warmup, threads = args.child
         _child(kind, size_name, dtype, int(repeats), int(warmup), int(threads))
+        return 0
+
+    if args.notebooks_only:
+        results = {"machine": machine()}
+        _report_notebook_times(results)
+        Path(args.json).write_text(json.dumps(results, indent=2))
+        print(f"\nresults written to {args.json}")
         return 0
 
     if args.controls_only:
@@ -503,12 +527,7 @@ def main(argv: list[str] | None = None) -> int:
     results["controls"] = control_times(results)
 
     if not args.no_notebooks:
-        folder = Path(__file__).resolve().parents[2] / "notebooks"
-        times = notebook_times(folder)
-        results["notebook_seconds"] = times
-        for name, seconds in times.items():
-            print(f"{name:<36}{seconds:>7.1f} s")
-        print(f"{'all notebooks':<36}{sum(times.values()):>7.1f} s (load {os.getloadavg()[0]:.1f})")
+        _report_notebook_times(results)
 
     Path(args.json).write_text(json.dumps(results, indent=2))
     print(f"\nresults written to {args.json}")

@@ -22,9 +22,9 @@ from pathlib import Path
 import numpy as np
 
 
-def _scrubber_snapshots():
+def scrubber_snapshots(steps: int = 40, every: int = 4):
     """Attention snapshots of a short reversal training run (the chapter's model size, one
-    held-out example of 8 letters, a snapshot every 4 of 40 steps) for the training scrubber."""
+    example of 8 letters, a snapshot every `every` of `steps` steps) for the training scrubber."""
     from ..lessons import reversal as rv
     from ..lessons.snapshots import AttentionRecorder
     from ..model.loss import CrossEntropyLoss
@@ -33,10 +33,10 @@ def _scrubber_snapshots():
     from ..training.optim import Adam
 
     model = Transformer(rv.reversal_config("float64"), seed=0)
-    task = rv.ReversalTask(seed=0, batch_size=16, held_out_size=5)
+    task = rv.ReversalTask(seed=0, batch_size=16, validation_size=5, test_size=5)
     example = rv.reversal_batch(np.array([[3, 4, 5, 6, 7, 8, 9, 10]]))
-    recorder = AttentionRecorder(model, example.src[0], example.tgt_in[0], example.tgt_out[0], every=4)
-    train(model, Adam(model, lr=0.01), CrossEntropyLoss(ignore_index=rv.PAD_ID), task.next_batch, steps=40,
+    recorder = AttentionRecorder(model, example.src[0], example.tgt_in[0], example.tgt_out[0], every=every)
+    train(model, Adam(model, lr=0.01), CrossEntropyLoss(ignore_index=rv.PAD_ID), task.next_batch, steps=steps,
           callback=recorder)
     return recorder.snapshots
 
@@ -66,7 +66,7 @@ def explorers() -> dict[str, Callable]:
         "layer_norm": layer_norm_explorer, "masked_decoder": masked_decoder_explorer,
         "encoder_stack": encoder_stack_explorer, "cross_attention": cross_attention_explorer,
         "beam_tree": beam_tree_explorer, "sampling": sampling_explorer,
-        "training_scrubber": lambda: training_scrubber_explorer(_scrubber_snapshots()),
+        "training_scrubber": lambda: training_scrubber_explorer(scrubber_snapshots()),
     }
 
 

@@ -8,16 +8,17 @@ multiply out); `model_search` gives the same control for a Transformer and one s
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from functools import lru_cache
+from functools import lru_cache, partial
 
 import numpy as np
+from matplotlib.figure import Figure
 
-from ..figures.beam_tree import beam_tree_figure
+from ..figures.beam_tree import beam_tree_figure, update_beam_tree
 from ..lessons.beam_example import HAND_MAX_LEN, hand_beam_search
 from ..lessons.toy import VOCAB
 from ..model.transformer import Transformer
 from ..training.beam import BeamSearchResult, beam_decode, length_penalty
-from .base import View, explorer
+from .base import Live, View, explorer, laid_out
 
 Search = Callable[[int, float], BeamSearchResult]  # (beam width, alpha) -> the search of one sentence
 
@@ -44,14 +45,46 @@ def beam_tree_view(width: int = 2, alpha: float = 0.0, step: int | None = None, 
                    names: Sequence[str] = VOCAB) -> View:
     """The search tree of `search` (default: the hand-made table) with beam width `width` and
     length penalty `alpha`, drawn up to `step` (default: to the end), and as text: what the
-    beam holds after that step, what ended so far, the returned output and greedy's."""
+    beam holds after that step, what ended so far, the returned output and greedy's.
+
+    The figure is laid out for the beam width (`beam_tree_layout`) and then shows alpha and
+    the step (`show_beam_tree`), as the explorer does."""
+    figure = laid_out(beam_tree_layout(width, search, names))
+    return View(figure, show_beam_tree(figure, width, alpha, step, search, names), whole=True)
+
+
+def _searched(width: int, alpha: float, step: int | None, search: Search | None):
+    """(result, greedy's result, the step drawn, alpha as searched): the step within the steps
+    the search took."""
     search = _hand_search if search is None else search
     alpha = round(float(alpha), 4)
     result, greedy = search(int(width), alpha), search(1, 0.0)
     taken = len(result.steps)
-    shown = taken if step is None else max(1, min(int(step), taken))
-    figure = beam_tree_figure(result, names, step=shown, title=(
-        f"beam width {width}, alpha {alpha:.2f}: step {shown} of {taken}"))
+    return result, greedy, taken if step is None else max(1, min(int(step), taken)), alpha
+
+
+def _title(width: int, alpha: float, shown: int, taken: int) -> str:
+    return f"beam width {width}, alpha {alpha:.2f}: step {shown} of {taken}"
+
+
+def beam_tree_layout(width: int = 2, search: Search | None = None, names: Sequence[str] = VOCAB) -> Figure:
+    """The whole tree of beam width `width` without a length penalty; `show_beam_tree` puts
+    any alpha and step of that width into it."""
+    result, _, shown, alpha = _searched(width, 0.0, None, search)
+    return beam_tree_figure(result, names, step=shown, title=_title(width, alpha, shown, shown))
+
+
+def show_beam_tree(figure: Figure, width: int = 2, alpha: float = 0.0, step: int | None = None,
+                   search: Search | None = None, names: Sequence[str] = VOCAB) -> str:
+    """Put this search and step into `figure` (from `beam_tree_layout(width, search, names)`) in
+    place, and return the text of the view. A search whose fullest step has another number of
+    nodes changes the figure's height, and the figure is laid out again."""
+    result, greedy, shown, alpha = _searched(width, alpha, step, search)
+    taken = len(result.steps)
+    size = tuple(figure.get_size_inches())
+    update_beam_tree(figure, result, names, step=shown, title=_title(width, alpha, shown, taken))
+    if tuple(figure.get_size_inches()) != size:
+        laid_out(figure)
     record = result.steps[shown - 1]
     lines = [f"beam width {width}, alpha {alpha:.2f}, step {shown} of {taken}"
              + (f" (the search ended after step {taken})" if step is not None and step > taken else ""),
@@ -72,7 +105,7 @@ def beam_tree_view(width: int = 2, alpha: float = 0.0, step: int | None = None, 
         lines.append(f"  {words:<36} log P {f.log_prob:.4f}, score log P / lp({len(f.tokens)}) = {f.score:.4f}")
     lines.append(f"returned: {_words(result, names)}  (P {np.exp(result.log_probs[0]):.4f}, score {result.scores[0]:.4f})")
     lines.append(f"greedy:   {_words(greedy, names)}  (P {np.exp(greedy.log_probs[0]):.4f})")
-    return View(figure, "\n".join(lines))
+    return "\n".join(lines)
 
 
 def beam_tree_explorer(search: Search | None = None, names: Sequence[str] = VOCAB, max_len: int = HAND_MAX_LEN,
@@ -86,5 +119,6 @@ def beam_tree_explorer(search: Search | None = None, names: Sequence[str] = VOCA
         "alpha": w.FloatSlider(value=0.0, min=0.0, max=1.5, step=0.1, description="alpha", readout_format=".1f"),
         "step": w.IntSlider(value=max_len, min=1, max=max_len, description="step"),
     }
-    return explorer(lambda width, alpha, step: beam_tree_view(width, alpha, step, search, names), controls,
-                    "Beam search as a tree")
+    picture = Live(partial(beam_tree_layout, search=search, names=names),
+                   partial(show_beam_tree, search=search, names=names), layout_settings=("width",))
+    return explorer(picture, controls, "Beam search as a tree")

@@ -7,11 +7,12 @@ from __future__ import annotations
 from functools import lru_cache
 
 import numpy as np
+from matplotlib.figure import Figure
 
-from ..figures.encoder_stack import encoder_stack_figure
+from ..figures.encoder_stack import encoder_stack_figure, update_encoder_stack
 from ..lessons.toy import SOURCE_IDS, TOY_CONFIG, check_weights, running_example, token_names
 from ..model.encoder import Encoder
-from .base import View, explorer, printable, weights_switch
+from .base import Live, View, explorer, laid_out, printable, weights_switch
 
 MAX_LAYERS = 6
 
@@ -42,17 +43,40 @@ def encoder_stack_data(num_layers: int = 2, seed: int = 0,
 
 
 def encoder_stack_view(num_layers: int = 2, head: int = 0, weights: str = "untrained") -> View:
-    """Head `head`'s attention weights in layers 1 .. `num_layers`, then the stack's output."""
+    """Head `head`'s attention weights in layers 1 .. `num_layers`, then the stack's output.
+
+    The figure is laid out for the number of layers and the weights (`encoder_stack_layout`)
+    and then shows the head (`show_encoder_stack`), as the explorer does."""
+    figure = laid_out(encoder_stack_layout(num_layers, weights))
+    return View(figure, show_encoder_stack(figure, num_layers, head, weights), whole=True)
+
+
+def _figure_arguments(num_layers: int, head: int, weights: str) -> tuple[np.ndarray, tuple]:
     out, trace = encoder_stack_data(num_layers, weights=weights)
-    names = token_names(SOURCE_IDS)
     maps = [trace[f"layers.{i}.self_attn.weights"][0, head] for i in range(num_layers)]
-    fig = encoder_stack_figure(maps, out[0], names, head, weights)
+    return out, (maps, out[0], token_names(SOURCE_IDS), head, weights)
+
+
+def encoder_stack_layout(num_layers: int = 2, weights: str = "untrained") -> Figure:
+    """The encoder-stack picture of `num_layers` layers of `weights` through head 1 (the panel
+    titles name the weights, so they fix the layout too); `show_encoder_stack` puts either
+    head into it."""
+    _, arguments = _figure_arguments(num_layers, 0, weights)
+    return encoder_stack_figure(*arguments)
+
+
+def show_encoder_stack(figure: Figure, num_layers: int = 2, head: int = 0, weights: str = "untrained") -> str:
+    """Put head `head` into `figure` (from `encoder_stack_layout(num_layers, weights)`) in place,
+    and return the text of the view."""
+    out, arguments = _figure_arguments(num_layers, head, weights)
+    update_encoder_stack(figure, *arguments)
+    maps, names = arguments[0], arguments[2]
     lines = [f"{weights} weights, {num_layers} layer(s), head {head + 1}: attention weights "
              f"(rows: queries {', '.join(names)})"]
     for i, m in enumerate(maps):
         lines.append(f"layer {i + 1}: " + " | ".join(" ".join(f"{v:.4f}" for v in row) for row in printable(m)))
     lines.append("output: " + " | ".join(" ".join(f"{v:.4f}" for v in row) for row in printable(out[0])))
-    return View(fig, "\n".join(lines))
+    return "\n".join(lines)
 
 
 def _follow_the_weights(controls: dict) -> None:
@@ -70,5 +94,6 @@ def encoder_stack_explorer():
         "head": w.ToggleButtons(options=[("head 1", 0), ("head 2", 1)], value=0, description="head"),
         "weights": weights_switch(),
     }
-    return explorer(encoder_stack_view, controls, "Attention maps through a stack of encoder layers",
+    picture = Live(encoder_stack_layout, show_encoder_stack, layout_settings=("num_layers", "weights"))
+    return explorer(picture, controls, "Attention maps through a stack of encoder layers",
                     sync=_follow_the_weights)

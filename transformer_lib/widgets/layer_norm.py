@@ -8,11 +8,12 @@ from __future__ import annotations
 from functools import lru_cache
 
 import numpy as np
+from matplotlib.figure import Figure
 
-from ..figures.layer_norm import layer_norm_figure
+from ..figures.layer_norm import layer_norm_figure, update_layer_norm
 from ..lessons.toy import SOURCE_IDS, running_example, token_names
 from ..model.layer_norm import LayerNorm
-from .base import View, explorer, printable
+from .base import Live, View, explorer, laid_out, printable
 
 FEATURES = [f"f{i}" for i in range(6)]
 
@@ -42,20 +43,42 @@ def layer_norm_data(token: int = 1, scale: float = 1.0, shift: float = 0.0) -> d
 
 def layer_norm_view(token: int = 1, scale: float = 1.0, shift: float = 0.0) -> View:
     """Input rows, each token's mean and std, and the normalised rows; the changed token's row
-    outlined. The text gives that token's numbers and how far its normalised row moved."""
+    outlined. The text gives that token's numbers and how far its normalised row moved.
+
+    The figure is laid out once (`layer_norm_layout`) and then shows the settings
+    (`show_layer_norm`), as the explorer does."""
+    figure = laid_out(layer_norm_layout())
+    return View(figure, show_layer_norm(figure, token, scale, shift), whole=True)
+
+
+def _figure_arguments(token: int, scale: float, shift: float) -> tuple[dict, tuple, dict]:
     d = layer_norm_data(token, scale, shift)
     names = token_names(SOURCE_IDS)
-    fig = layer_norm_figure(d["inputs"], d["mean"], d["std"], d["normalized"], names, FEATURES, token,
-                            title=f"token '{names[token]}' scaled by {scale:.2f}, shifted by {shift:+.2f}")
+    title = f"token '{names[token]}' scaled by {scale:.2f}, shifted by {shift:+.2f}"
+    return d, (d["inputs"], d["mean"], d["std"], d["normalized"], names, FEATURES, token), {"title": title}
+
+
+def layer_norm_layout() -> Figure:
+    """The layer-norm picture of the second token unchanged; `show_layer_norm` puts any token,
+    scale and shift into it."""
+    _, arguments, keywords = _figure_arguments(1, 1.0, 0.0)
+    return layer_norm_figure(*arguments, **keywords)
+
+
+def show_layer_norm(figure: Figure, token: int = 1, scale: float = 1.0, shift: float = 0.0) -> str:
+    """Put these settings into `figure` (from `layer_norm_layout()`) in place, and return the
+    text of the view."""
+    d, arguments, keywords = _figure_arguments(token, scale, shift)
+    update_layer_norm(figure, *arguments, **keywords)
+    name = arguments[4][token]
     moved = float(np.abs(d["normalized"][token] - d["original"][token]).max())
-    text = "\n".join([
-        f"token '{names[token]}': input row = {scale:.4f} x original row {shift:+.4f}",
+    return "\n".join([
+        f"token '{name}': input row = {scale:.4f} x original row {shift:+.4f}",
         f"input row       {_row(d['inputs'][token])}",
         f"mean, std       {_row([d['mean'][token, 0], d['std'][token, 0]])}",
         f"normalised row  {_row(d['normalized'][token])}",
         f"largest change of the normalised row: {moved:.4f}",
     ])
-    return View(fig, text)
 
 
 def layer_norm_explorer():
@@ -68,7 +91,7 @@ def layer_norm_explorer():
         "scale": w.FloatLogSlider(value=1.0, base=10, min=-1, max=1, step=0.05, description="scale"),
         "shift": w.FloatSlider(value=0.0, min=-5.0, max=5.0, step=0.25, description="shift"),
     }
-    return explorer(layer_norm_view, controls, "Layer norm: scale or shift one token")
+    return explorer(Live(layer_norm_layout, show_layer_norm), controls, "Layer norm: scale or shift one token")
 
 
 def _row(v: np.ndarray) -> str:

@@ -5,10 +5,14 @@ output position learns to read the mirrored source position, and an anti-diagona
 
 from __future__ import annotations
 
-from ..figures.training import attention_heads_figure
+from functools import partial
+
+from matplotlib.figure import Figure
+
+from ..figures.training import attention_heads_figure, update_attention_heads
 from ..lessons.reversal import lengths_of, mirror_weight, token_names
 from ..lessons.snapshots import AttentionSnapshots
-from .base import View, explorer, printable
+from .base import Live, View, explorer, laid_out, printable
 
 
 def scrubber_data(snapshots: AttentionSnapshots, step: int, layer: int) -> dict:
@@ -29,24 +33,45 @@ def scrubber_data(snapshots: AttentionSnapshots, step: int, layer: int) -> dict:
 
 def training_scrubber_view(step: int = 0, layer: int = 1, *, snapshots: AttentionSnapshots) -> View:
     """Every head's cross-attention of decoder layer `layer` (0-based) at training `step`,
-    rows the decoder input, columns the source, with the example's loss and predictions."""
+    rows the decoder input, columns the source, with the example's loss and predictions.
+
+    The figure is laid out once for the snapshots' example (`training_scrubber_layout`) and
+    then shows the step and layer (`show_training_scrubber`), as the explorer does."""
+    figure = laid_out(training_scrubber_layout(snapshots))
+    return View(figure, show_training_scrubber(figure, step, layer, snapshots=snapshots), whole=True)
+
+
+def _figure_arguments(snapshots: AttentionSnapshots, step: int, layer: int) -> tuple[dict, tuple, dict]:
     d = scrubber_data(snapshots, step, layer)
-    rows, cols = token_names(snapshots.tgt_in), token_names(snapshots.src)
-    last = snapshots.steps[-1]
     heads = [f"head {h + 1}: {w:.2f} on mirror" for h, w in enumerate(d["mirror_weight"])]
-    fig = attention_heads_figure(d["weights"], rows, cols, head_titles=heads,
-                                 title=f"decoder layer {layer + 1} cross-attention after step {d['step']} of {last}"
-                                       f" (example loss {d['loss']:.4f})")
+    title = (f"decoder layer {layer + 1} cross-attention after step {d['step']} of {snapshots.steps[-1]}"
+             f" (example loss {d['loss']:.4f})")
+    return d, (d["weights"],), {"title": title, "head_titles": heads}
+
+
+def training_scrubber_layout(snapshots: AttentionSnapshots) -> Figure:
+    """The first decoder layer's cross-attention before training; its layout depends on the
+    example alone (every layer has as many heads), so `show_training_scrubber` puts any step
+    and layer into it."""
+    _, (weights,), keywords = _figure_arguments(snapshots, snapshots.steps[0], 0)
+    return attention_heads_figure(weights, token_names(snapshots.tgt_in), token_names(snapshots.src), **keywords)
+
+
+def show_training_scrubber(figure: Figure, step: int = 0, layer: int = 1, *, snapshots: AttentionSnapshots) -> str:
+    """Put the snapshot at `step` of decoder layer `layer` into `figure` (from
+    `training_scrubber_layout(snapshots)`) in place, and return the text of the view."""
+    d, arguments, keywords = _figure_arguments(snapshots, step, layer)
+    update_attention_heads(figure, *arguments, **keywords)
     predicted = token_names(d["prediction"])
-    lines = [
-        f"step {d['step']} of {last} (snapshot {d['index'] + 1} of {len(snapshots)}), example loss {d['loss']:.4f}",
-        f"source:    {' '.join(cols)}",
+    return "\n".join([
+        f"step {d['step']} of {snapshots.steps[-1]} (snapshot {d['index'] + 1} of {len(snapshots)}), "
+        f"example loss {d['loss']:.4f}",
+        f"source:    {' '.join(token_names(snapshots.src))}",
         f"expected:  {' '.join(token_names(snapshots.tgt_out))}",
         f"predicted: {' '.join(predicted)}  ({int(d['correct'].sum())} of {len(predicted)} right)",
         f"layer {layer + 1}, mean weight on the mirrored source position per head: "
         + " ".join(f"{w:.4f}" for w in printable(d["mirror_weight"])),
-    ]
-    return View(fig, "\n".join(lines))
+    ])
 
 
 def training_scrubber_explorer(snapshots: AttentionSnapshots, layer: int = 1):
@@ -62,8 +87,5 @@ def training_scrubber_explorer(snapshots: AttentionSnapshots, layer: int = 1):
         "layer": w.ToggleButtons(options=[(f"layer {i + 1}", i) for i in range(layers)], value=layer,
                                  description="decoder layer", style={"description_width": "initial"}),
     }
-
-    def view(step: int, layer: int) -> View:
-        return training_scrubber_view(step=step, layer=layer, snapshots=snapshots)
-
-    return explorer(view, controls, "Training scrubber: cross-attention as it forms")
+    picture = Live(partial(training_scrubber_layout, snapshots), partial(show_training_scrubber, snapshots=snapshots))
+    return explorer(picture, controls, "Training scrubber: cross-attention as it forms")
