@@ -13,15 +13,21 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from .plotting import matrix_figure, update_heatmap
+from .token_labels import widest_label
 
 
 def attention_steps_figure(scores: np.ndarray, scaled_scores: np.ndarray, weights: np.ndarray, output: np.ndarray,
                            token_labels: Sequence[str], *, temperature: float, masked: bool,
-                           head_name: str = "single head") -> Figure:
+                           head_name: str = "single head", room_for: Sequence[str] | None = None) -> Figure:
     """Two rows of two panels: `scores` = Q Kᵀ (T, T), `scaled_scores` (T, T) (-inf where the
     causal mask hides a key), `weights` (T, T) on the fixed scale 0 to 1, and `output` (T, d_k),
     each with its colour bar. Rows are the queries `token_labels` (T,); the titles name
-    `head_name`, the `temperature` and whether the causal mask is on (`masked`)."""
+    `head_name`, the `temperature` and whether the causal mask is on (`masked`). With
+    `room_for` (token names), the figure is a frame for them: rows and columns are labelled
+    with the widest of these names and laid out for it, and `update_attention_steps` shows
+    any of them without laying the figure out again."""
+    if room_for is not None:
+        token_labels = [widest_label(room_for)] * len(token_labels)
     panels = _panels(scores, scaled_scores, weights, output, token_labels, temperature, masked)
     return matrix_figure([dict(panel, colorbar=True) for panel in panels], ncols=2, cell_size=0.85,
                          suptitle=_suptitle(token_labels, temperature, masked, head_name))

@@ -6,6 +6,7 @@ draws it in a notebook and returns nothing printable."""
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
@@ -115,16 +116,27 @@ def _cell_texts(image, m: np.ndarray, decimals: int) -> list[tuple[str, str]]:
 
 
 def _labels_and_title(ax: Axes, shape: tuple[int, int], row_labels, col_labels, title, show_shape: bool) -> None:
+    """Label the rows and columns of the heatmap on `ax` and title it, touching only what differs
+    from what it shows (new tick labels are new artists, each measured again when drawn)."""
     rows, cols = shape
     long_labels = col_labels is not None and max(map(len, map(str, col_labels)), default=0) > 4
-    ax.set_xticks(range(cols), labels=drawn_labels(col_labels) if col_labels is not None else range(cols),
-                  rotation=45 if long_labels else 0, ha="right" if long_labels else "center")
-    ax.set_yticks(range(rows), labels=drawn_labels(row_labels) if row_labels is not None else range(rows))
-    ax.tick_params(length=0)
+    x_labels = tuple(drawn_labels(col_labels)) if col_labels is not None else tuple(range(cols))
+    y_labels = tuple(drawn_labels(row_labels)) if row_labels is not None else tuple(range(rows))
+    ticks = (x_labels, long_labels, y_labels)
+    if _TICKS_SHOWN.get(ax) != ticks:
+        ax.set_xticks(range(cols), labels=x_labels, rotation=45 if long_labels else 0,
+                      ha="right" if long_labels else "center")
+        ax.set_yticks(range(rows), labels=y_labels)
+        ax.tick_params(length=0)
+        _TICKS_SHOWN[ax] = ticks
     label = title or ""
     if show_shape:
         label = f"{label} ({rows} x {cols})" if label else f"{rows} x {cols}"
-    ax.set_title(label, fontsize=10)
+    if ax.get_title() != label:
+        ax.set_title(label, fontsize=10)
+
+
+_TICKS_SHOWN: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # heatmap axes -> the tick labels set on it
 
 
 MAX_FIGURE_INCHES = 9.6  # the notebook column is about 1000 px, and figures are stored at 100 dpi

@@ -28,3 +28,13 @@ def drawn_label(label) -> str:
 def drawn_labels(labels: Sequence | None) -> list[str] | None:
     """`drawn_label` of each label; None stays None."""
     return None if labels is None else [drawn_label(label) for label in labels]
+
+
+def widest_label(labels: Sequence, fontsize: float = 10) -> str:
+    """The label of `labels` widest when drawn (`drawn_label`, at `fontsize` points): a figure
+    laid out for it holds any of them. Returned as given (romanised)."""
+    from matplotlib.backends.backend_agg import RendererAgg
+    from matplotlib.font_manager import FontProperties
+
+    renderer, font = RendererAgg(1, 1, 100), FontProperties(size=fontsize)
+    return max(labels, key=lambda label: renderer.get_text_width_height_descent(drawn_label(label), font, ismath=False)[0])

@@ -91,26 +91,27 @@ def attention_view(tokens=tuple(SOURCE_IDS), temperature: float = 1.0, num_heads
     """Q Kᵀ, the scaled scores, the softmax weights and the output of one head, annotated; the
     text gives the weights (4 decimals) with each row's largest weight and entropy.
 
-    The figure is laid out for the tokens (`attention_layout`) and then shows the settings
-    (`show_attention`), as the explorer does, so the two draw the same picture."""
-    figure = laid_out(attention_layout(tokens, seed, weights))
+    The figure is laid out for the weights' vocabulary (`attention_layout`) and then shows the
+    settings (`show_attention`), as the explorer does, so the two draw the same picture."""
+    figure = laid_out(attention_layout(seed, weights))
     return View(figure, show_attention(figure, tokens, temperature, num_heads, head, masked, seed, weights), whole=True)
 
 
-def attention_layout(tokens=tuple(SOURCE_IDS), seed: int = 0, weights: str = "untrained") -> Figure:
-    """The attention picture of `tokens` at the paper's settings (temperature 1, the single
-    head, no mask). Its layout depends on the token names alone; `show_attention` puts any
-    other setting of the same tokens and weights into it."""
-    d = attention_data(tokens, seed=seed, weights=weights)
+def attention_layout(seed: int = 0, weights: str = "untrained") -> Figure:
+    """The attention picture of the lecture's tokens at the paper's settings (temperature 1,
+    the single head, no mask), laid out to hold any token names of the weights' vocabulary:
+    `show_attention` puts any setting of these weights into it, the tokens included, without
+    laying it out again."""
+    d = attention_data(seed=seed, weights=weights)
     return attention_steps_figure(d["scores"], d["scaled_scores"], d["weights"], d["output"],
-                                  token_names(tokens, vocabulary(weights)), temperature=1.0, masked=False,
-                                  head_name=f"{weights} {_head_name(1, 0)}")
+                                  token_names(SOURCE_IDS, vocabulary(weights)), temperature=1.0, masked=False,
+                                  head_name=f"{weights} {_head_name(1, 0)}", room_for=vocabulary(weights))
 
 
 def show_attention(figure: Figure, tokens=tuple(SOURCE_IDS), temperature: float = 1.0, num_heads: int = 1,
                    head: int = 0, masked: bool = False, seed: int = 0, weights: str = "untrained") -> str:
-    """Put the numbers of these settings into `figure` (from `attention_layout(tokens, seed,
-    weights)`) in place, and return the text of the view."""
+    """Put the numbers and token names of these settings into `figure` (from
+    `attention_layout(seed, weights)`) in place, and return the text of the view."""
     d = attention_data(tokens, temperature, num_heads, head, masked, seed, weights)
     names = token_names(tokens, vocabulary(weights))
     d_k = d["d_k"]
@@ -136,8 +137,8 @@ def show_attention(figure: Figure, tokens=tuple(SOURCE_IDS), temperature: float 
     return "\n".join(lines)
 
 
-def _explorer_layout(token_1: int, token_2: int, token_3: int, weights: str) -> Figure:
-    return attention_layout((token_1, token_2, token_3), weights=weights)
+def _explorer_layout(weights: str) -> Figure:
+    return attention_layout(weights=weights)
 
 
 def _explorer_show(figure: Figure, token_1: int, token_2: int, token_3: int, temperature: float,
@@ -163,7 +164,7 @@ def attention_explorer():
     """Menus "token 1" .. "token 3" (the vocabulary of the chosen model), a "temperature" slider
     (0.1 to 3), a "head" menu (the single head, or head 1 or 2 of the toy model's 2), a "causal
     mask" checkbox and a weights switch (untrained / trained), above the live view. The figure
-    is updated in place; a new token or weights lays it out again."""
+    is updated in place, the token names too; other weights lay it out again."""
     import ipywidgets as w
 
     style = {"description_width": "initial"}
@@ -178,8 +179,7 @@ def attention_explorer():
                                   style=style)
     controls["masked"] = w.Checkbox(value=False, description="causal mask", indent=False)
     controls["weights"] = weights_switch()
-    picture = Live(_explorer_layout, _explorer_show,
-                   layout_settings=("token_1", "token_2", "token_3", "weights"))
+    picture = Live(_explorer_layout, _explorer_show, layout_settings=("weights",))
     return explorer(picture, controls, "Attention explorer: scores / (temperature x sqrt(d_k)), softmax, times V",
                     sync=_follow_the_weights)
 
