@@ -13,7 +13,7 @@ import numpy as np
 
 from ..model.linear import Linear
 from ..model.validation import check_last_axis
-from .parallel import split_rows
+from .parallel import matmul, split_product_rows
 from .reductions import column_sum
 
 
@@ -27,9 +27,15 @@ class FastLinear(Linear):
         """x (..., d_in) -> y (..., d_out)."""
         x = check_last_axis(x, "x", self.d_in)
         self._cache = x
-        y = x.reshape(-1, self.d_in) @ self.weight
-        if self.has_bias:
-            split_rows(lambda start, stop: np.add(y[start:stop], self.bias, out=y[start:stop]), len(y), y.size)
+        rows = x.reshape(-1, self.d_in)
+        y = np.empty((len(rows), self.d_out), dtype=np.result_type(rows, self.weight))
+
+        def affine(start: int, stop: int) -> None:  # rows start .. stop of x W + b
+            np.matmul(rows[start:stop], self.weight, out=y[start:stop])
+            if self.has_bias:
+                y[start:stop] += self.bias
+
+        split_product_rows(affine, len(rows), rows.size * self.d_out)
         return y.reshape(*x.shape[:-1], self.d_out)
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
@@ -48,15 +54,22 @@ def add_weight_gradients(layers: Sequence[Linear], dout: np.ndarray) -> None:
         raise ValueError("the layers' last forward passes read different inputs")
     x2 = x.reshape(-1, x.shape[-1])
     d2 = dout.reshape(-1, dout.shape[-1])
-    weight_grad = x2.T @ d2
-    bias_grad = column_sum(d2) if any(layer.has_bias for layer in layers) else None
-    start = 0
-    for layer in layers:
-        columns = slice(start, start + layer.d_out)
-        layer._grads["weight"] += weight_grad[:, columns]
-        if layer.has_bias:
-            layer._grads["bias"] += bias_grad[columns]
-        start = columns.stop
+    weight_grad = np.empty((x2.shape[1], d2.shape[1]), dtype=np.result_type(x2, d2))
+    bias_grad = np.empty(d2.shape[1], dtype=d2.dtype) if any(layer.has_bias for layer in layers) else None
+    firsts = np.cumsum([0] + [layer.d_out for layer in layers])  # each layer's first column in dout
+
+    def gradient_columns(start: int, stop: int) -> None:  # columns start .. stop of xᵀ dout, added in
+        np.matmul(x2.T, d2[:, start:stop], out=weight_grad[:, start:stop])
+        if bias_grad is not None:
+            bias_grad[start:stop] = column_sum(d2[:, start:stop])
+        for layer, first in zip(layers, firsts[:-1], strict=True):
+            lo, hi = max(start, first), min(stop, first + layer.d_out)  # this layer's columns in the block
+            if lo < hi:
+                layer._grads["weight"][:, lo - first:hi - first] += weight_grad[:, lo:hi]
+                if layer.has_bias:
+                    layer._grads["bias"][lo - first:hi - first] += bias_grad[lo:hi]
+
+    split_product_rows(gradient_columns, d2.shape[1], x2.size * d2.shape[1])
 
 
 def input_gradient(layers: Sequence[Linear], dout: np.ndarray) -> np.ndarray:
@@ -65,5 +78,5 @@ def input_gradient(layers: Sequence[Linear], dout: np.ndarray) -> np.ndarray:
     (..., sum of d_out): one product dout [W_1 | W_2 | ...]ᵀ."""
     weights = [layer.weight for layer in layers]
     stacked = weights[0] if len(weights) == 1 else np.concatenate(weights, axis=1)  # (d_in, sum of d_out)
-    dx = dout.reshape(-1, dout.shape[-1]) @ stacked.T
+    dx = matmul(dout.reshape(-1, dout.shape[-1]), stacked.T)
     return dx.reshape(*dout.shape[:-1], layers[0].d_in)
