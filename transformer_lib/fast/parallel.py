@@ -25,7 +25,6 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor, wait
 
 import numpy as np
 
@@ -34,9 +33,6 @@ MIN_MULTIPLY_ADDS = 1 << 20  # multiply-adds a product must take before its rows
 
 _chosen_threads: int | None = None  # set by `set_threads`; None: follow the matrix-multiply library
 _blas_controllers: list | None = None  # threadpoolctl's handles on the loaded BLAS libraries
-_pool: ThreadPoolExecutor | None = None
-_pool_size = 0
-_pool_process = 0  # the process that made the pool: a forked child has none of its threads
 _in_block = threading.local()  # ``.active`` is True on a thread while it runs a block of `split_rows`
 
 
@@ -98,19 +94,21 @@ def _split(work: Callable[[int, int], None], rows: int, large: bool) -> None:
         work(0, rows)
         return
     bounds = [rows * i // count for i in range(count + 1)]
-    pool = _thread_pool(count - 1)
+    helpers = _helpers(count - 1)
     libraries = _blas_libraries()
     blas_threads = [library.num_threads for library in libraries]
     for library in libraries:
         library.set_num_threads(1)
     try:
-        others = [pool.submit(_run_block, work, bounds[i], bounds[i + 1]) for i in range(1, count)]
+        for i, helper in enumerate(helpers[:count - 1], start=1):
+            helper.start(work, bounds[i], bounds[i + 1])
         try:
             _run_block(work, bounds[0], bounds[1])
         finally:
-            wait(others)  # every block finished before an error in one is raised
-            for block in others:
-                block.result()
+            errors = [helper.finish() for helper in helpers[:count - 1]]  # every block has finished
+        for error in errors:
+            if error is not None:
+                raise error
     finally:
         for library, count_before in zip(libraries, blas_threads, strict=True):
             library.set_num_threads(count_before)
@@ -142,12 +140,47 @@ def matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.nd
     return out
 
 
-def _thread_pool(size: int) -> ThreadPoolExecutor:
-    """A pool of at least `size` worker threads, made once per process and reused."""
-    global _pool, _pool_size, _pool_process
-    if _pool is None or _pool_size < size or _pool_process != os.getpid():
-        if _pool is not None and _pool_process == os.getpid():
-            _pool.shutdown(wait=True)
-        _pool = ThreadPoolExecutor(max_workers=size, thread_name_prefix="fast-rows")
-        _pool_size, _pool_process = size, os.getpid()
-    return _pool
+class _Helper:
+    """A thread of the fast path's own that runs one block at a time: `start` hands it a block
+    and returns at once, `finish` waits until the block has run and returns its error (or None).
+    Handing over is one lock released on each side, the cheapest wake-up Python has."""
+
+    def __init__(self) -> None:
+        self._go, self._done = threading.Lock(), threading.Lock()
+        self._go.acquire()
+        self._done.acquire()
+        self._block: tuple | None = None
+        self._error: BaseException | None = None
+        threading.Thread(target=self._serve, name="fast-rows", daemon=True).start()
+
+    def start(self, work: Callable[[int, int], None], start: int, stop: int) -> None:
+        self._block = (work, start, stop)
+        self._go.release()
+
+    def finish(self) -> BaseException | None:
+        self._done.acquire()
+        error, self._block, self._error = self._error, None, None
+        return error
+
+    def _serve(self) -> None:
+        while True:
+            self._go.acquire()
+            try:
+                _run_block(*self._block)
+            except BaseException as error:  # handed to the caller by `finish`
+                self._error = error
+            self._done.release()
+
+
+_helper_list: list[_Helper] = []
+_helpers_process = 0  # the process that made the helpers: a forked child has none of their threads
+
+
+def _helpers(count: int) -> list[_Helper]:
+    """At least `count` helper threads, made once per process and reused."""
+    global _helper_list, _helpers_process
+    if _helpers_process != os.getpid():
+        _helper_list, _helpers_process = [], os.getpid()
+    while len(_helper_list) < count:
+        _helper_list.append(_Helper())
+    return _helper_list
