@@ -3,6 +3,7 @@ plain version's outputs, traces and gradients to rounding (float64: relative err
 layer by layer and for whole models with padding and pre-norm, over several training steps."""
 
 import ast
+import contextlib
 from pathlib import Path
 
 import numpy as np
@@ -176,14 +177,28 @@ def test_layer_norm(shape):
     assert_gradients_close(quick, plain)
 
 
-def test_feed_forward():
+@pytest.mark.parametrize("overridden", [None, "forward", "backward"])
+def test_feed_forward(overridden):
+    """Both layers fused into the network's own passes, or, when a Linear layer's step is
+    replaced through `override`, the layers called one by one (the replacement runs)."""
     plain, quick = plain_and_fast(lambda: tl.FeedForward(6, 24, np.random.default_rng(0)))
     assert type(quick.linear1) is fast.FastLinear
     rng = np.random.default_rng(1)
     x, dout = rng.standard_normal((2, 5, 6)), rng.standard_normal((2, 5, 6))
-    assert_close(quick.forward(x), plain.forward(x), "output")
-    assert_close(quick.backward(dout), plain.backward(dout), "dx")
+    calls = []
+
+    def recorded(layer, *args):
+        calls.append(overridden)
+        return getattr(fast.FastLinear, overridden)(layer, *args)
+
+    steps = {} if overridden is None else {overridden: recorded}
+    with quick.override(tl.Linear, **steps) if steps else contextlib.nullcontext():
+        assert_close(quick.forward(x), plain.forward(x), "output")
+        for name, want in plain.trace().items():
+            assert_close(quick.trace()[name], want, name)
+        assert_close(quick.backward(dout), plain.backward(dout), "dx")
     assert_gradients_close(quick, plain)
+    assert calls == ([] if overridden is None else [overridden, overridden])  # once per Linear layer
 
 
 @pytest.mark.parametrize("scale", [True, False])

@@ -126,13 +126,15 @@ def test_matmul_split_by_rows_or_columns_equals_the_whole_product(monkeypatch, s
     assert np.isnan(wider[:, :2]).all() and np.isnan(wider[:, -2:]).all()  # written only where told
 
 
-@pytest.mark.parametrize("threads", [1, 2, 3, 4, 9])
+@pytest.mark.parametrize("threads", [1, 2, 3, 4, 9, 13])
+@pytest.mark.parametrize("groups", [(), (3,), (1, 2)])
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
-def test_weight_gradients_split_by_columns_across_layers_equal_each_layer_s_own(monkeypatch, split_everything,
-                                                                                 threads, dtype):
-    """Three layers of 5, 7 and 3 outputs reading one input, their weight gradients from one
-    product xᵀ dout whose column blocks cut through the layers, added into gradients that held
-    something already: equal to each plain layer's own backward."""
+def test_gradients_split_by_columns_and_rows_across_layers_equal_each_layer_s_own(monkeypatch, split_everything,
+                                                                                   threads, groups, dtype):
+    """Three layers of 5, 7 and 3 outputs reading one input (12 tokens): their weight gradients
+    from one product xᵀ dout whose column blocks cut through the layers, added into gradients
+    that held something already, and the input gradients of groups of them, rows split too:
+    equal to each plain layer's own backward (a group's input gradient the sum of its layers')."""
     monkeypatch.setattr(parallel, "_chosen_threads", threads)
     widths, rng = (5, 7, 3), np.random.default_rng(0)
     x = rng.standard_normal((2, 6, 4)).astype(dtype)
@@ -145,10 +147,14 @@ def test_weight_gradients_split_by_columns_across_layers_equal_each_layer_s_own(
         layer.forward(x)
     for layer in quick:
         layer._cache = x  # one input read by all three, as attention's W_q, W_k, W_v
-    for layer, dout in zip(plain, douts, strict=True):
-        layer.backward(dout)
-    fast_linear.add_weight_gradients(quick, np.concatenate(douts, axis=-1))
+    plain_dx = [layer.backward(dout) for layer, dout in zip(plain, douts, strict=True)]
+    got_dx = fast_linear.backward_through(quick, np.concatenate(douts, axis=-1), groups=groups)
     tol = 1e-5 if dtype == "float32" else 1e-12
+    firsts = np.cumsum((0, *groups))
+    assert len(got_dx) == len(groups)
+    for got, first, stop in zip(got_dx, firsts[:-1], firsts[1:], strict=True):
+        assert got.shape == x.shape and got.dtype == x.dtype
+        assert tl.relative_error(got, sum(plain_dx[first:stop])) < tol
     for p, q in zip(plain, quick, strict=True):
         assert p._grads.keys() == q._grads.keys()
         for name, want in p._grads.items():
