@@ -335,8 +335,16 @@ def test_whole_model_over_training_steps(d_k, heads, layers, norm_first, pad, ba
     data = Batch(src, tgt[:, :-1], tgt[:, 1:])
     plain, quick = tl.Transformer(config, seed=seed), fast.accelerate(tl.Transformer(config, seed=seed))
     assert_close(quick.forward(data.src, data.tgt_in), plain.forward(data.src, data.tgt_in), "logits")
-    for name, want in plain.trace().items():
-        assert_close(quick.trace()[name], want, name)
+    plain_trace, fast_trace = plain.trace(), quick.trace()
+    for name, want in plain_trace.items():
+        if name.endswith(".mean"):
+            # A row whose sublayer output dropout zeroed is, after post-norm, the previous layer
+            # norm's output: its mean is 0 in exact arithmetic, rounding noise in both models.
+            # Each row's mean is compared against its spread, which the normalisation divides by.
+            spread = plain_trace[name.removesuffix("mean") + "std"]
+            assert np.all(np.abs(fast_trace[name] - want) <= TOL * np.maximum(spread, np.abs(want))), name
+        else:
+            assert_close(fast_trace[name], want, name)
     ignore = 0 if pad else None
     # Adam's eps at 1e-4: with a tiny eps, an entry whose gradient is near 0 moves by about lr times
     # its sign, so rounding noise there moves it by lr either way; the update rule itself is

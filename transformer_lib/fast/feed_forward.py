@@ -78,7 +78,7 @@ class FastFeedForward(FeedForward):
         tokens, columns = d2.shape
         weight_grad = np.empty((second.d_in, columns), dtype=np.result_type(activated, d2))
         bias_grad = np.empty(columns, dtype=d2.dtype)
-        firsts = np.array([0, columns])
+        firsts = [0, columns]
         d_hidden = np.empty_like(hidden)
 
         def through_second_layer(start: int, stop: int) -> None:  # rows start .. stop, the same share of columns

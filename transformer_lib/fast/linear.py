@@ -8,6 +8,7 @@ the machine's peak than three narrow ones, and the input gradients add up inside
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import accumulate
 
 import numpy as np
 
@@ -65,9 +66,9 @@ def backward_through(layers: Sequence[Linear], dout: np.ndarray, groups: Sequenc
     tokens, columns = d2.shape
     weight_grad = np.empty((x2.shape[1], columns), dtype=np.result_type(x2, d2))
     bias_grad = np.empty(columns, dtype=d2.dtype) if any(layer.has_bias for layer in layers) else None
-    firsts = np.cumsum([0] + [layer.d_out for layer in layers])  # each layer's first column in dout
+    firsts = list(accumulate((layer.d_out for layer in layers), initial=0))  # each layer's first column in dout
     inputs = []  # per group: its columns of dout, its weights side by side (d_in, their d_out), dx (N, d_in)
-    group_bounds = np.cumsum((0, *groups))  # each group's first layer, and the end
+    group_bounds = list(accumulate(groups, initial=0))  # each group's first layer, and the end
     for group_start, group_stop in zip(group_bounds[:-1], group_bounds[1:], strict=True):
         weights = [layer.weight for layer in layers[group_start:group_stop]]
         stacked = weights[0] if len(weights) == 1 else np.concatenate(weights, axis=1)
@@ -85,7 +86,7 @@ def backward_through(layers: Sequence[Linear], dout: np.ndarray, groups: Sequenc
     return [dx.reshape(*dout.shape[:-1], x2.shape[1]) for _, _, dx in inputs]
 
 
-def add_weight_gradient_columns(layers: Sequence[Linear], firsts: np.ndarray, x2: np.ndarray, d2: np.ndarray,
+def add_weight_gradient_columns(layers: Sequence[Linear], firsts: Sequence[int], x2: np.ndarray, d2: np.ndarray,
                                  weight_grad: np.ndarray, bias_grad: np.ndarray | None, start: int, stop: int) -> None:
     """Columns start .. stop of xᵀ dout and of sum(dout) (written into `weight_grad` and
     `bias_grad`), added into the gradients of the layers those columns belong to (the layer i
