@@ -27,6 +27,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure, SubFigure
 from matplotlib.transforms import Bbox
 
+from .glyph_cache import remember_text
 from .png import png_encoded
 
 _SHOWN_REGION: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # laid-out figure -> Bbox (inches)
@@ -145,6 +146,7 @@ class Backdrop:
         """Leave on the canvas what a full draw of the figure paints, its static part reused."""
         canvas = _agg_canvas(figure)
         renderer = canvas.get_renderer()
+        remember_text(renderer)  # the same labels and digits at every change: shaped and rasterised once
         shows, axes = _static_fingerprint(figure, renderer)
         changed = [key for key, seen in self.static_axes.items() if axes[key] != seen]
         if self.kept is None or shows != self.shows or not self._paint_again(figure, renderer, changed, axes):
