@@ -15,15 +15,20 @@ from threadpoolctl import threadpool_limits
 
 from ..model.loss import CrossEntropyLoss
 from ..model.transformer import Transformer
+from ..training.beam import beam_decode
 from ..training.checkpoint import load_weights
-from ..training.loop import TrainingLog, train
+from ..training.generation import generate
+from ..training.loop import TrainingLog, exact_match, train
 from ..training.optim import Adam
 from .reversal import (
     ADAM_BETAS,
     ADAM_EPS,
     BATCH_SIZE,
+    BOS_ID,
+    EOS_ID,
     LABEL_SMOOTHING,
     LR_FACTOR,
+    MAX_LENGTH,
     PAD_ID,
     TEST_SIZE,
     TRAINING_STEPS,
@@ -116,3 +121,17 @@ def partly_trained_model(dtype: str | None = None) -> Transformer:
     model = Transformer(reversal_config(dtype=dtype or "float32"), seed=0)
     load_weights(model, PARTLY_TRAINED_CHECKPOINT)
     return model
+
+
+BEAM_WIDTH, LENGTH_PENALTY_ALPHA = 4, 0.6  # the paper's beam search settings, as chapter 13 uses them
+
+
+def greedy_and_beam_right(model: Transformer, batch) -> tuple[np.ndarray, np.ndarray]:
+    """Which sequences of `batch` (a reversal `Batch` of B sequences) greedy decoding and beam
+    search (width `BEAM_WIDTH`, length penalty `LENGTH_PENALTY_ALPHA`) reverse exactly: two
+    boolean arrays of shape (B,), greedy first. Outputs are up to MAX_LENGTH letters and <eos>."""
+    max_output = MAX_LENGTH + 1
+    greedy = generate(model, batch.src, BOS_ID, max_output, EOS_ID)
+    beam = beam_decode(model, batch.src, BOS_ID, max_output, beam_width=BEAM_WIDTH, alpha=LENGTH_PENALTY_ALPHA,
+                       eos_id=EOS_ID).sequences
+    return exact_match(greedy, batch.tgt_out, PAD_ID), exact_match(beam, batch.tgt_out, PAD_ID)
