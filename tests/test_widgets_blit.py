@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from transformer_lib.widgets.base import _BACKDROPS, canvas_png, laid_out, redrawn_png
+from transformer_lib.widgets.base import _BACKDROPS, _SHOWN_REGION, canvas_png, laid_out, redrawn_png
 
 
 def pixels(png: bytes) -> np.ndarray:
@@ -160,4 +160,22 @@ def test_a_tick_label_that_changes_colour_is_painted_again():
     redrawn_png(live)
     live.axes[1].get_xticklabels()[1].set_color("#a0a0a0")  # greyed, as the sampling control greys tokens
     assert_same(redrawn_png(live), canvas_png(live))
+    plt.close("all")
+
+
+@pytest.mark.parametrize("build", [lambda: picture(STATES[0]), lambda: two_colour_bars(100000.0, 0.5)],
+                         ids=["panels with a colour bar and a title", "two colour bars, constrained layout"])
+def test_laid_out_places_the_axes_where_a_first_draw_places_them(build):
+    """`laid_out` runs the layout engine without painting: the axes land where the first full draw
+    puts them, the region is the content a drawn figure measures, and the pictures are the same."""
+    live = laid_out(build())
+    drawn = build()
+    drawn.canvas.draw()  # the layout engine runs inside the draw
+    drawn.set_layout_engine("none")
+    assert [ax.get_position().bounds for ax in live.axes] == [ax.get_position().bounds for ax in drawn.axes]
+    content = drawn.get_tightbbox(drawn.canvas.get_renderer()).padded(0.1)
+    region = _SHOWN_REGION[live]
+    assert region.x0 <= content.x0 < region.x0 + 0.01 and region.y0 <= content.y0 < region.y0 + 0.01
+    assert region.y1 - 0.01 < content.y1 <= region.y1
+    assert_same(canvas_png(live), canvas_png(drawn, region_of=live))
     plt.close("all")

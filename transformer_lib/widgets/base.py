@@ -52,15 +52,22 @@ class View:
 
 
 def laid_out(figure: Figure) -> Figure:
-    """`figure` with its layout fixed: a layout engine (constrained layout) runs once, in one
-    draw, and then stays off, so later draws only paint; and the region its PNG shows is fixed
-    too, to the content of that draw plus a margin of 0.1 inch (as savefig(bbox_inches="tight")
-    keeps, including labels reaching past the figure's edge) and `RIGHT_ROOM_INCHES` more on
-    the right, in whole pixels of the figure's canvas. Returns `figure`."""
-    canvas = _agg_canvas(figure)
-    canvas.draw()
+    """`figure` with its layout fixed: its layout engine (constrained layout) runs once, as the
+    first draw would run it, and then stays off, so draws only paint; and the region its PNG
+    shows is fixed too, to its content plus a margin of 0.1 inch (as
+    savefig(bbox_inches="tight") keeps, including labels reaching past the figure's edge) and
+    `RIGHT_ROOM_INCHES` more on the right, in whole pixels of the figure's canvas. Nothing is
+    painted: the layout and the content are measured. Returns `figure`."""
+    renderer = _agg_canvas(figure).get_renderer()
+    engine = figure.get_layout_engine()
+    if engine is not None and figure.axes:
+        for ax in figure.axes:  # placed as `Figure.draw` places them before its layout engine runs
+            for placed in (ax, *ax.child_axes):
+                locator = placed.get_axes_locator()
+                placed.apply_aspect(locator(placed, renderer) if locator else None)
+        engine.execute(figure)
     figure.set_layout_engine("none")
-    content = figure.get_tightbbox(canvas.get_renderer()).padded(PAD_INCHES)
+    content = figure.get_tightbbox(renderer).padded(PAD_INCHES)
     # Room on the right for colour-bar tick labels that grow as the colour limits move.
     dpi = figure.dpi
     _SHOWN_REGION[figure] = Bbox.from_extents(math.floor(content.x0 * dpi) / dpi, math.floor(content.y0 * dpi) / dpi,
