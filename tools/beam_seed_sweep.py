@@ -21,15 +21,8 @@ from dataclasses import dataclass
 
 from threadpoolctl import threadpool_limits
 
-from transformer_lib.lessons import reversal
-from transformer_lib.lessons.reversal_training import train_reversal
-from transformer_lib.training.beam import beam_decode
-from transformer_lib.training.generation import generate
-from transformer_lib.training.loop import exact_match
-
-PARTLY_TRAINED_STEPS = 200  # chapter 13's partly trained model
-BEAM_WIDTH, ALPHA = 4, 0.6
-MAX_OUTPUT = 11  # up to 10 letters and <eos>
+from transformer_lib.lessons.reversal_training import PARTLY_TRAINED_STEPS, greedy_and_beam_right, train_reversal
+from transformer_lib.training.loop import Batch
 
 
 @dataclass(frozen=True)
@@ -54,12 +47,8 @@ def compare(seed: int, steps: int = PARTLY_TRAINED_STEPS, sequences: int | None 
     with threadpool_limits(limits=1, user_api="blas"):
         run = train_reversal(steps=steps, seed=seed)
         held_out = run.task.held_out_batch()
-        src, answers = held_out.src[:sequences], held_out.tgt_out[:sequences]
-        greedy = generate(run.model, src, reversal.BOS_ID, MAX_OUTPUT, reversal.EOS_ID)
-        beam = beam_decode(run.model, src, reversal.BOS_ID, MAX_OUTPUT, beam_width=BEAM_WIDTH, alpha=ALPHA,
-                           eos_id=reversal.EOS_ID).sequences
-    greedy_right = exact_match(greedy, answers, reversal.PAD_ID)
-    beam_right = exact_match(beam, answers, reversal.PAD_ID)
+        first = Batch(held_out.src[:sequences], held_out.tgt_in[:sequences], held_out.tgt_out[:sequences])
+        greedy_right, beam_right = greedy_and_beam_right(run.model, first)
     return Comparison(seed, len(greedy_right), int(greedy_right.sum()), int(beam_right.sum()),
                       int((beam_right & ~greedy_right).sum()), int((greedy_right & ~beam_right).sum()))
 

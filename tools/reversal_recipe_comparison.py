@@ -7,7 +7,7 @@ validation set (the test set is not touched).
 Each recipe of `transformer_lib.lessons.reversal_recipes.RECIPES` (pre-norm, beta2 0.999,
 smoothing 0.1; post-norm; beta2 0.98; no smoothing; dropout 0.1) is trained with every seed (seed s draws the
 initial weights and the data), one BLAS thread per run, and the validation exact match is measured
-at the checked steps. Writes the results to the JSON file chapter 12 reads (or `--output`) and
+at the checked steps. Writes the results to the JSON file the package ships, whose table chapter 12 shows (or `--output`), and
 prints them as a Markdown table."""
 
 from __future__ import annotations

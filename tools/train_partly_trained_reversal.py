@@ -14,12 +14,13 @@ import time
 
 import numpy as np
 
-from transformer_lib.lessons import reversal
-from transformer_lib.lessons.reversal_training import PARTLY_TRAINED_CHECKPOINT, partly_trained_model, train_partly_trained
-from transformer_lib.training.beam import beam_decode
+from transformer_lib.lessons.reversal_training import (
+    PARTLY_TRAINED_CHECKPOINT,
+    greedy_and_beam_right,
+    partly_trained_model,
+    train_partly_trained,
+)
 from transformer_lib.training.checkpoint import save_weights
-from transformer_lib.training.generation import generate
-from transformer_lib.training.loop import exact_match
 
 
 def main() -> None:
@@ -30,14 +31,11 @@ def main() -> None:
     loaded = partly_trained_model()
     same = all(np.array_equal(v, run.model.state_dict()[k]) for k, v in loaded.state_dict().items())
     held_out = run.task.held_out_batch()
-    greedy = generate(loaded, held_out.src, reversal.BOS_ID, 11, reversal.EOS_ID)
-    beam = beam_decode(loaded, held_out.src, reversal.BOS_ID, 11, beam_width=4, alpha=0.6,
-                       eos_id=reversal.EOS_ID).sequences
+    greedy_right, beam_right = greedy_and_beam_right(loaded, held_out)
     print(f"trained {len(run.log.losses)} steps in {seconds:.1f} s, last loss {run.log.losses[-1]:.4f}")
     print(f"wrote {PARTLY_TRAINED_CHECKPOINT.name} ({PARTLY_TRAINED_CHECKPOINT.stat().st_size} bytes); "
           f"{'identical' if same else 'DIFFERENT'} weights when loaded back")
-    print(f"held-out exact match of {len(held_out.src)}: greedy {exact_match(greedy, held_out.tgt_out, 0).sum()}, "
-          f"beam {exact_match(beam, held_out.tgt_out, 0).sum()}")
+    print(f"held-out exact match of {held_out.size}: greedy {greedy_right.sum()}, beam {beam_right.sum()}")
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import playwright.sync_api as playwright_sync
 import pytest
-from in_browser import CHROMIUM_ARGS, jupyterlab_server
+from in_browser import CHROMIUM_ARGS, PAINT_REPORTS, jupyterlab_server
 
 HERE = Path(__file__).resolve().parent
 DEBIAN_CHROMIUM = Path("/usr/bin/chromium")
@@ -49,9 +49,14 @@ def pytest_collection_modifyitems(config, items):
 
 
 def pytest_terminal_summary(terminalreporter):
-    """`pytest -q` hides skip reasons: state the missing browser in one line."""
+    """`pytest -q` hides skip reasons: state the missing browser in one line. It also hides what
+    a passing test prints: show the controls' paint times measured in the page."""
     if CHROMIUM is None and not in_ci() and terminalreporter.stats.get("skipped"):
         terminalreporter.write_line(f"browser tests skipped: {MISSING}")
+    if PAINT_REPORTS:
+        terminalreporter.section("controls in the browser")
+        for line in PAINT_REPORTS:
+            terminalreporter.write_line(line)
 
 
 @pytest.fixture(scope="session")

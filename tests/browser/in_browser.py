@@ -334,8 +334,14 @@ def painted_ms(box) -> list[float]:
     return box.evaluate("(box) => box.__paintTimes.painted.slice()")
 
 
+PAINT_REPORTS: list[str] = []  # one line per explorer timed, printed at the end of the run (conftest)
+
+
 def report_paints(box, name: str) -> None:
-    """Print the explorer's times from an input event to the new image painted, with the load."""
+    """Record (for the run's summary) and print the explorer's times from an input event to the
+    new image painted, with the load."""
     times = painted_ms(box)
-    print(f"\n{name}: input event -> new image painted, ms: {', '.join(f'{t:.0f}' for t in times)} "
-          f"(median {sorted(times)[len(times) // 2]:.0f}; load average {os.getloadavg()[0]:.1f})")
+    line = (f"{name}: input event -> new image painted, ms: {', '.join(f'{t:.0f}' for t in times)} "
+            f"(median {sorted(times)[len(times) // 2]:.0f}; load average {os.getloadavg()[0]:.1f})")
+    PAINT_REPORTS.append(line)
+    print("\n" + line)

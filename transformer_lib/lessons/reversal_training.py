@@ -15,8 +15,10 @@ from threadpoolctl import threadpool_limits
 
 from ..model.loss import CrossEntropyLoss
 from ..model.transformer import Transformer
+from ..training.beam import beam_decode
 from ..training.checkpoint import load_weights
 from ..training.decoding import greedy_decode
+from ..training.generation import generate
 from ..training.loop import TrainingLog, exact_match, train
 from ..training.optim import Adam
 from .reversal import (
@@ -225,3 +227,15 @@ def load_record(path: Path = TRAINED_RECORD) -> RecordedRun:
     log = TrainingLog(a["losses"].tolist(), a["learning_rates"].tolist())
     by_length_at = dict(zip(a["validation_steps"].tolist(), a["validation_by_length"], strict=True))
     return RecordedRun(log, snapshots, by_length_at, set())
+BEAM_WIDTH, LENGTH_PENALTY_ALPHA = 4, 0.6  # the paper's beam search settings, as chapter 13 uses them
+
+
+def greedy_and_beam_right(model: Transformer, batch) -> tuple[np.ndarray, np.ndarray]:
+    """Which sequences of `batch` (a reversal `Batch` of B sequences) greedy decoding and beam
+    search (width `BEAM_WIDTH`, length penalty `LENGTH_PENALTY_ALPHA`) reverse exactly: two
+    boolean arrays of shape (B,), greedy first. Outputs are up to MAX_LENGTH letters and <eos>."""
+    max_output = MAX_LENGTH + 1
+    greedy = generate(model, batch.src, BOS_ID, max_output, EOS_ID)
+    beam = beam_decode(model, batch.src, BOS_ID, max_output, beam_width=BEAM_WIDTH, alpha=LENGTH_PENALTY_ALPHA,
+                       eos_id=EOS_ID).sequences
+    return exact_match(greedy, batch.tgt_out, PAD_ID), exact_match(beam, batch.tgt_out, PAD_ID)
