@@ -1,7 +1,7 @@
 """A live figure's picture after changes in place (`redrawn_png`: the kept static part, the
 changing artists painted over it) is the picture a full draw of the same figure gives, and the
 picture of a figure built afresh for the final state: nothing left over from an earlier state,
-nothing missing, and the static part painted again only when it changes."""
+nothing missing, and the static part painted again only where it changes."""
 
 import io
 
@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from transformer_lib.widgets.base import canvas_png, laid_out, redrawn_png
+from transformer_lib.widgets.base import _BACKDROPS, _SHOWN_REGION, canvas_png, laid_out, redrawn_png
 
 
 def pixels(png: bytes) -> np.ndarray:
@@ -80,25 +80,78 @@ def test_changes_in_place_draw_what_a_fresh_figure_draws(final):
     plt.close("all")
 
 
-def test_the_static_part_is_painted_again_only_when_it_changes(monkeypatch):
+def test_the_static_part_is_painted_again_only_where_it_changes():
     live = laid_out(picture(STATES[0]))
-    draws = []
-    canvas = live.canvas
-    full_draw = canvas.draw
-    monkeypatch.setattr(canvas, "draw", lambda: draws.append(1) or full_draw())
     redrawn_png(live)
-    assert len(draws) == 1  # the static part, once
+    backdrop = _BACKDROPS[live]
+    assert (backdrop.full_paints, backdrop.partial_paints) == (1, 0)  # the static part, once
     update(live, STATES[1])
     redrawn_png(live)
-    assert len(draws) == 2  # the colour bar's ticks moved: painted again, that axis now among the changing
-    update(live, STATES[2])
-    redrawn_png(live)  # new numbers, the same ticks
-    update(live, STATES[1])
+    assert (backdrop.full_paints, backdrop.partial_paints) == (1, 1)  # the colour bar's ticks moved: its rectangle
+    update(live, dict(STATES[1], title="new title, the same ticks"))
     redrawn_png(live)
-    assert len(draws) == 2
-    update(live, STATES[3])  # the line plot's y ticks change
+    assert (backdrop.full_paints, backdrop.partial_paints) == (1, 1)
+    update(live, STATES[3])  # the colour bar's ticks and the line plot's y ticks change
+    assert_same(redrawn_png(live), canvas_png(live))
+    assert (backdrop.full_paints, backdrop.partial_paints) == (1, 2)
+    live.set_size_inches(6.5, 3)  # a new size moves everything: painted whole
+    assert_same(redrawn_png(live), canvas_png(live))
+    assert backdrop.full_paints == 2
+    plt.close("all")
+
+
+def two_colour_bars(left_scale: float, right_scale: float):
+    """Two images side by side, each with its colour bar: their tick labels grow and shrink
+    with the scales (100000 writes six digits, 0.5 three), close to each other's axes."""
+    figure, axes = plt.subplots(1, 2, figsize=(6, 2.5), layout="constrained")
+    for ax, scale in zip(axes, (left_scale, right_scale), strict=True):
+        figure.colorbar(ax.imshow(np.arange(6.0).reshape(2, 3) * scale, cmap="Blues"), ax=ax)
+    return figure
+
+
+def set_scales(figure, left_scale: float, right_scale: float) -> None:
+    for ax, scale in zip(figure.axes[:2], (left_scale, right_scale), strict=True):
+        data = np.arange(6.0).reshape(2, 3) * scale
+        ax.images[0].set_data(data)
+        ax.images[0].set_clim(data.min(), data.max())
+
+
+def test_a_colour_bar_whose_ticks_change_leaves_no_stale_pixels_while_the_other_changes():
+    """Each step changes one colour bar, the other, or both, to longer or shorter tick labels: the
+    picture is a full draw's at every step (an old, wider label erased, a neighbour kept)."""
+    live = laid_out(two_colour_bars(1.0, 1.0))
     redrawn_png(live)
-    assert len(draws) == 3
+    for left_scale, right_scale in [(100000.0, 1.0), (100000.0, 0.5), (1.0, 0.5), (3.0, 100000.0), (0.5, 0.5),
+                                    (0.5, 0.5), (100000.0, 100000.0), (1.0, 1.0)]:
+        set_scales(live, left_scale, right_scale)
+        assert_same(redrawn_png(live), canvas_png(live))
+    assert _BACKDROPS[live].full_paints == 1
+    fresh = two_colour_bars(1.0, 1.0)
+    fresh.set_size_inches(live.get_size_inches())
+    fresh.set_layout_engine("none")
+    for ax, reference in zip(fresh.axes, live.axes, strict=True):
+        ax.set_position(reference.get_position())
+    assert_same(redrawn_png(live), canvas_png(fresh, region_of=live))
+    plt.close("all")
+
+
+def test_an_axis_that_reaches_into_a_frame_is_painted_with_the_changing_artists():
+    """Tick labels that grow over the neighbouring panel are no longer static: the static part is
+    painted whole again, without them, and they are painted in the order of a full draw."""
+    figure, (left, right) = plt.subplots(1, 2, figsize=(5, 2.5))
+    figure.subplots_adjust(wspace=0.15)
+    for ax in (left, right):
+        ax.plot([0, 1, 2], [2, 0, 1])
+    right.set_yticks([0, 1, 2], labels=["a", "b", "c"])
+    live = laid_out(figure)
+    redrawn_png(live)
+    backdrop = _BACKDROPS[live]
+    right.set_yticks([0, 1, 2], labels=["a label far too long", "b", "c"])
+    assert_same(redrawn_png(live), canvas_png(live))
+    assert backdrop.full_paints == 2
+    assert id(right.yaxis) not in backdrop.static_axes
+    right.set_yticks([0, 1, 2], labels=["x", "y", "z"])
+    assert_same(redrawn_png(live), canvas_png(live))
     plt.close("all")
 
 
@@ -107,4 +160,22 @@ def test_a_tick_label_that_changes_colour_is_painted_again():
     redrawn_png(live)
     live.axes[1].get_xticklabels()[1].set_color("#a0a0a0")  # greyed, as the sampling control greys tokens
     assert_same(redrawn_png(live), canvas_png(live))
+    plt.close("all")
+
+
+@pytest.mark.parametrize("build", [lambda: picture(STATES[0]), lambda: two_colour_bars(100000.0, 0.5)],
+                         ids=["panels with a colour bar and a title", "two colour bars, constrained layout"])
+def test_laid_out_places_the_axes_where_a_first_draw_places_them(build):
+    """`laid_out` runs the layout engine without painting: the axes land where the first full draw
+    puts them, the region is the content a drawn figure measures, and the pictures are the same."""
+    live = laid_out(build())
+    drawn = build()
+    drawn.canvas.draw()  # the layout engine runs inside the draw
+    drawn.set_layout_engine("none")
+    assert [ax.get_position().bounds for ax in live.axes] == [ax.get_position().bounds for ax in drawn.axes]
+    content = drawn.get_tightbbox(drawn.canvas.get_renderer()).padded(0.1)
+    region = _SHOWN_REGION[live]
+    assert region.x0 <= content.x0 < region.x0 + 0.01 and region.y0 <= content.y0 < region.y0 + 0.01
+    assert region.y1 - 0.01 < content.y1 <= region.y1
+    assert_same(canvas_png(live), canvas_png(drawn, region_of=live))
     plt.close("all")

@@ -11,7 +11,8 @@ import pytest
 import transformer_lib.widgets as widgets
 
 WIDGETS = pathlib.Path(widgets.__file__).parent
-CONTROLS = sorted(p for p in WIDGETS.glob("*.py") if p.name not in ("__init__.py", "base.py"))
+MACHINERY = ("__init__.py", "base.py", "png.py", "glyph_cache.py")  # the live redraw, shared by every control
+CONTROLS = sorted(p for p in WIDGETS.glob("*.py") if p.name not in MACHINERY)
 PRIMITIVES = {"plotting"}  # the axes-level helpers (heatmap, outline, matrix_figure) belong to figure modules
 
 
@@ -27,7 +28,7 @@ def imports(path: pathlib.Path) -> list[tuple[str, list[str]]]:
 
 
 def test_there_are_controls_to_check():
-    assert len(CONTROLS) >= 12 and all(p.name != "base.py" for p in CONTROLS)
+    assert len(CONTROLS) >= 12 and all(p.name not in MACHINERY for p in CONTROLS)
 
 
 @pytest.mark.parametrize("path", CONTROLS, ids=lambda p: p.stem)

@@ -104,14 +104,18 @@ def _colormap(cmap: str):
 
 def _cell_texts(image, m: np.ndarray, decimals: int) -> list[tuple[str, str]]:
     """(text, colour) of each cell of `m`, row by row: the value, white on dark colours."""
+    values = m.ravel()
+    finite = np.isfinite(values)
+    colours = np.zeros((values.size, 4))
+    if finite.any():  # the colour map on all finite values at once: the colours it gives each one
+        colours[finite] = image.cmap(image.norm(values[finite]))
     cells = []
-    for v in m.ravel():
-        if not np.isfinite(v):
+    for v, is_finite, (red, green, blue, _) in zip(values.tolist(), finite.tolist(), colours.tolist(), strict=True):
+        if not is_finite:
             cells.append(("-inf" if v < 0 else "inf", "black"))
             continue
-        red, green, blue, _ = image.cmap(image.norm(v))
-        cells.append((f"{round(float(v), decimals) + 0.0:.{decimals}f}",  # + 0.0: no "-0.00"
-                       "white" if 0.299 * red + 0.587 * green + 0.114 * blue < 0.5 else "black"))
+        cells.append((f"{round(v, decimals) + 0.0:.{decimals}f}",  # + 0.0: no "-0.00"
+                      "white" if 0.299 * red + 0.587 * green + 0.114 * blue < 0.5 else "black"))
     return cells
 
 

@@ -17,6 +17,7 @@ from ..model.loss import CrossEntropyLoss
 from ..model.transformer import Transformer
 from ..training.beam import beam_decode
 from ..training.checkpoint import load_weights
+from ..training.decoding import greedy_decode
 from ..training.generation import generate
 from ..training.loop import TrainingLog, exact_match, train
 from ..training.optim import Adam
@@ -29,14 +30,19 @@ from .reversal import (
     LABEL_SMOOTHING,
     LR_FACTOR,
     MAX_LENGTH,
+    MIN_LENGTH,
     PAD_ID,
     TEST_SIZE,
     TRAINING_STEPS,
     VALIDATION_SIZE,
     WARMUP_STEPS,
     ReversalTask,
+    example,
+    lengths_of,
+    reversal_batch,
     reversal_config,
 )
+from .snapshots import AttentionRecorder, AttentionSnapshots
 
 
 @dataclass(frozen=True)
@@ -123,6 +129,104 @@ def partly_trained_model(dtype: str | None = None) -> Transformer:
     return model
 
 
+# -- chapter 12's run of 800 steps, recorded -------------------------------------------------------
+TRAINED_CHECKPOINT = Path(__file__).with_name("reversal_after_800_steps.npz")  # weights and Adam's state
+TRAINED_RECORD = Path(__file__).with_name("reversal_run_record.npz")  # what the run recorded on the way
+RECORD_EVERY = 20  # steps between two snapshots of the example's cross-attention
+VALIDATION_STEPS = (100, 200, 400)  # steps after which the run decodes the validation set
+EXAMPLE_LENGTH = 8  # the example the snapshots follow: the first validation sequence of 8 letters
+
+
+@dataclass
+class RecordedRun:
+    """What chapter 12's training run records: the loss and learning rate of every step (`log`),
+    snapshots of the example's cross-attention every `RECORD_EVERY` steps (`snapshots`), the
+    validation set's exact match per length (3 to 10 letters) after each step of
+    `VALIDATION_STEPS` reached (`by_length_at`, step -> (8,)), and every content sequence
+    trained on (`trained_on`, as tuples; not saved by `save_record`)."""
+
+    log: TrainingLog
+    snapshots: AttentionSnapshots
+    by_length_at: dict[int, np.ndarray]
+    trained_on: set[tuple[int, ...]]
+
+
+def snapshot_example(task: ReversalTask) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The example chapter 12 follows while training: the first validation sequence of
+    `EXAMPLE_LENGTH` letters, as (src, tgt_in, tgt_out) ids."""
+    content = task.validation[lengths_of(task.validation) == EXAMPLE_LENGTH][0]
+    return example(content)
+
+
+def record_training(model: Transformer, optimizer: Adam, loss_fn: CrossEntropyLoss, task: ReversalTask,
+                    steps: int, progress: bool = False) -> RecordedRun:
+    """Train `model` for `steps` steps of chapter 12's schedule on the batches of `task`, as the
+    chapter does: snapshots of the example (`snapshot_example`) every `RECORD_EVERY` steps, the
+    validation set decoded greedily after each step of `VALIDATION_STEPS`, every trained
+    sequence kept. The test set is never looked at."""
+    recorder = AttentionRecorder(model, *snapshot_example(task), every=RECORD_EVERY)
+    validation = task.validation_batch()
+    lengths = lengths_of(task.validation)
+    trained_on: set[tuple[int, ...]] = set()
+    by_length_at: dict[int, np.ndarray] = {}
+
+    def next_batch():
+        contents = task.next_contents()  # (80, 10), content padded with <pad>
+        trained_on.update(map(tuple, contents.tolist()))
+        return reversal_batch(contents)
+
+    def after_step(step: int) -> None:
+        recorder(step)
+        if step in VALIDATION_STEPS:
+            decoded = greedy_decode(model, validation.src, BOS_ID, validation.tgt_out.shape[1], EOS_ID)
+            right = exact_match(decoded, validation.tgt_out, PAD_ID)
+            by_length_at[step] = np.array([right[lengths == n].mean() for n in range(MIN_LENGTH, MAX_LENGTH + 1)])
+
+    log = train(model, optimizer, loss_fn, next_batch, steps, warmup_steps=WARMUP_STEPS, factor=LR_FACTOR,
+                callback=after_step, progress=progress)
+    return RecordedRun(log, recorder.snapshots, by_length_at, trained_on)
+
+
+def chapter_run(steps: int = TRAINING_STEPS, progress: bool = False):
+    """Chapter 12's run from the start (seed 0, one BLAS thread): (model, optimizer, loss_fn, task,
+    `RecordedRun`) after `steps` steps."""
+    task = ReversalTask(seed=0, batch_size=BATCH_SIZE, validation_size=VALIDATION_SIZE, test_size=TEST_SIZE)
+    model = Transformer(reversal_config(), seed=0)
+    optimizer = Adam(model, betas=ADAM_BETAS, eps=ADAM_EPS)
+    loss_fn = CrossEntropyLoss(ignore_index=PAD_ID, label_smoothing=LABEL_SMOOTHING)
+    with threadpool_limits(limits=1, user_api="blas"):
+        run = record_training(model, optimizer, loss_fn, task, steps, progress=progress)
+    return model, optimizer, loss_fn, task, run
+
+
+def save_record(run: RecordedRun, path: Path = TRAINED_RECORD) -> None:
+    """Write the log, the snapshots and the validation accuracies of `run` to the .npz `path`."""
+    s = run.snapshots
+    steps = sorted(run.by_length_at)
+    per_length = np.array([run.by_length_at[t] for t in steps]).reshape(len(steps), MAX_LENGTH - MIN_LENGTH + 1)
+    arrays = {"losses": np.array(run.log.losses), "learning_rates": np.array(run.log.learning_rates),
+              "snapshot_src": s.src, "snapshot_tgt_in": s.tgt_in, "snapshot_tgt_out": s.tgt_out,
+              "snapshot_steps": np.array(s.steps), "snapshot_losses": np.array(s.losses),
+              "snapshot_predictions": np.stack(s.predictions),
+              "validation_steps": np.array(steps, dtype=np.int64),
+              "validation_by_length": per_length}
+    arrays.update({f"snapshot_weights:{name}": s.stacked(name) for name in s.weights})
+    with open(path, "wb") as file:
+        np.savez_compressed(file, **arrays)
+
+
+def load_record(path: Path = TRAINED_RECORD) -> RecordedRun:
+    """The run `save_record` wrote (without `trained_on`, which is left empty)."""
+    with np.load(path, allow_pickle=False) as archive:
+        a = {name: archive[name] for name in archive.files}
+    snapshots = AttentionSnapshots(a["snapshot_src"], a["snapshot_tgt_in"], a["snapshot_tgt_out"],
+                                   steps=a["snapshot_steps"].tolist(),
+                                   weights={name.split(":", 1)[1]: list(value) for name, value in a.items()
+                                            if name.startswith("snapshot_weights:")},
+                                   losses=a["snapshot_losses"].tolist(), predictions=list(a["snapshot_predictions"]))
+    log = TrainingLog(a["losses"].tolist(), a["learning_rates"].tolist())
+    by_length_at = dict(zip(a["validation_steps"].tolist(), a["validation_by_length"], strict=True))
+    return RecordedRun(log, snapshots, by_length_at, set())
 BEAM_WIDTH, LENGTH_PENALTY_ALPHA = 4, 0.6  # the paper's beam search settings, as chapter 13 uses them
 
 

@@ -26,7 +26,9 @@ from matplotlib.axis import Axis
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure, SubFigure
 from matplotlib.transforms import Bbox
-from PIL import Image
+
+from .glyph_cache import remember_text
+from .png import png_encoded
 
 _SHOWN_REGION: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # laid-out figure -> Bbox (inches)
 LAYOUTS_KEPT = 8  # live figures an explorer keeps, one per layout setting, for going back at once
@@ -50,15 +52,22 @@ class View:
 
 
 def laid_out(figure: Figure) -> Figure:
-    """`figure` with its layout fixed: a layout engine (constrained layout) runs once, in one
-    draw, and then stays off, so later draws only paint; and the region its PNG shows is fixed
-    too, to the content of that draw plus a margin of 0.1 inch (as savefig(bbox_inches="tight")
-    keeps, including labels reaching past the figure's edge) and `RIGHT_ROOM_INCHES` more on
-    the right, in whole pixels of the figure's canvas. Returns `figure`."""
-    canvas = _agg_canvas(figure)
-    canvas.draw()
+    """`figure` with its layout fixed: its layout engine (constrained layout) runs once, as the
+    first draw would run it, and then stays off, so draws only paint; and the region its PNG
+    shows is fixed too, to its content plus a margin of 0.1 inch (as
+    savefig(bbox_inches="tight") keeps, including labels reaching past the figure's edge) and
+    `RIGHT_ROOM_INCHES` more on the right, in whole pixels of the figure's canvas. Nothing is
+    painted: the layout and the content are measured. Returns `figure`."""
+    renderer = _agg_canvas(figure).get_renderer()
+    engine = figure.get_layout_engine()
+    if engine is not None and figure.axes:
+        for ax in figure.axes:  # placed as `Figure.draw` places them before its layout engine runs
+            for placed in (ax, *ax.child_axes):
+                locator = placed.get_axes_locator()
+                placed.apply_aspect(locator(placed, renderer) if locator else None)
+        engine.execute(figure)
     figure.set_layout_engine("none")
-    content = figure.get_tightbbox(canvas.get_renderer()).padded(PAD_INCHES)
+    content = figure.get_tightbbox(renderer).padded(PAD_INCHES)
     # Room on the right for colour-bar tick labels that grow as the colour limits move.
     dpi = figure.dpi
     _SHOWN_REGION[figure] = Bbox.from_extents(math.floor(content.x0 * dpi) / dpi, math.floor(content.y0 * dpi) / dpi,
@@ -107,9 +116,7 @@ def _encoded(figure: Figure, region: Bbox | None) -> bytes:
         pixels = inside
     if face[3] == 255:
         pixels = pixels[..., :3]  # an opaque figure: every pixel is opaque
-    buffer = io.BytesIO()
-    Image.fromarray(np.ascontiguousarray(pixels)).save(buffer, format="png", compress_level=1)  # fast; exact
-    return buffer.getvalue()
+    return png_encoded(pixels)
 
 
 class Backdrop:
@@ -119,98 +126,184 @@ class Backdrop:
     Static are the backgrounds of the figure, its subfigures and its axes, and each axes' Axis
     artists (ticks, tick labels, axis label) while they lie outside every axes' frame and
     title (no grid, no ticks pointing in, no label reaching over a neighbour: painted first,
-    they cover nothing a full draw paints over them) and have not changed since the figure
-    was first painted. All else changes: every axes' images, texts, patches, lines,
-    collections, spines, legends and title, and figure texts such as the suptitle. An Axis
-    whose ticks or labels change (a colour bar's, whose ticks follow the colour limits) is
-    painted with the changing artists from then on. `paint` puts the kept pixels back and
-    draws the changing artists over them in the order of a full draw, so the canvas holds what
-    a full draw paints; it paints the static part again only when what it shows (the figure's
-    size, axes positions and limits, the static ticks and labels) changes."""
+    they cover nothing a full draw paints over them). All else changes: every axes' images,
+    texts, patches, lines, collections, spines, legends and title, and figure texts such as
+    the suptitle. `paint` puts the kept pixels back and draws the changing artists over them in
+    the order of a full draw, so the canvas holds what a full draw paints.
+
+    The kept pixels are painted again only where what they show changes. When the figure's
+    size or its axes' positions change, all of them. When a static Axis changes (a colour
+    bar's ticks follow the colour limits; token names change), only the rectangle that Axis
+    covered before and covers now: the backgrounds alone (`bare`) are put back and every
+    static Axis reaching into the rectangle is drawn again, in the order of a full draw, and
+    the rectangle's pixels replace the kept ones. Outside the frames nothing but backgrounds
+    and static Axis artists paints, and inside them the kept pixels are backgrounds alone, so
+    the rectangle holds what a full draw of the static part paints there."""
 
     def __init__(self):  # holds no reference to its figure, which keys it in a weak dictionary
-        self.kept = None         # the static part's pixels (canvas.copy_from_bbox)
-        self.shows = None        # what they show (`_static_fingerprint`)
-        self.static_axes: dict[int, tuple] = {}  # id of each Axis painted in them -> what it showed
-        self.moving_axes: set[int] = set()       # ids of the Axis artists seen changing
+        self.bare = None    # the backgrounds' pixels, (height px, width px, 4), top row first
+        self.kept = None    # the static part's pixels: the backgrounds and the static Axis artists
+        self.shows = None   # what the axes and figure show (`_static_fingerprint`)
+        self.static_axes: dict[int, tuple] = {}       # id of each static Axis -> what it shows
+        self.extents: dict[int, tuple[int, ...]] = {}  # id of each static Axis -> the pixels it covers
+        self.full_paints = 0      # times the static part was painted whole (for tests)
+        self.partial_paints = 0   # times part of it was painted again (for tests)
 
     def paint(self, figure: Figure) -> None:
         """Leave on the canvas what a full draw of the figure paints, its static part reused."""
         canvas = _agg_canvas(figure)
         renderer = canvas.get_renderer()
+        remember_text(renderer)  # the same labels and digits at every change: shaped and rasterised once
         shows, axes = _static_fingerprint(figure, renderer)
-        if self.kept is None or shows != self.shows or any(axes[key] != seen for key, seen in self.static_axes.items()):
-            self.moving_axes |= {key for key, seen in self.static_axes.items() if axes[key] != seen}
+        changed = [key for key, seen in self.static_axes.items() if axes[key] != seen]
+        if self.kept is None or shows != self.shows or not self._paint_again(figure, renderer, changed, axes):
             self._paint_static(figure, canvas, axes)
             self.shows = shows
-        else:
-            canvas.restore_region(self.kept)
+        pixels = _canvas_pixels(canvas)
+        pixels[...] = self.kept
         for artist in self.changing(figure):
             artist.draw(renderer)
 
     def changing(self, figure: Figure) -> list[Artist]:
         """The artists painted at every change, in the order a full draw paints them."""
-        return list(_changing_in(figure, self.static_axes))
+        return list(_drawn_in(figure, lambda artist: id(artist) not in self.static_axes))
+
+    def _static_in_order(self, figure: Figure) -> list[Axis]:
+        return list(_drawn_in(figure, lambda artist: id(artist) in self.static_axes))
 
     def _paint_static(self, figure: Figure, canvas, axes: dict[int, tuple]) -> None:
-        outside = _axes_outside_frames(figure, canvas.get_renderer())
-        self.static_axes = {key: seen for key, seen in axes.items() if key in outside and key not in self.moving_axes}
-        changing = self.changing(figure)
-        for artist in changing:  # left out of the draw, as matplotlib's blitting does; still measured
+        renderer = canvas.get_renderer()
+        outside = _axes_outside_frames(figure, renderer)
+        self.static_axes = {key: seen for key, seen in axes.items() if key in outside}
+        left_out = self.changing(figure) + self._static_in_order(figure)
+        for artist in left_out:  # left out of the draw, as matplotlib's blitting does; still measured
             artist.set_animated(True)
         try:
             canvas.draw()
         finally:
-            for artist in changing:
+            for artist in left_out:
                 artist.set_animated(False)
-        self.kept = canvas.copy_from_bbox(figure.bbox)
+        pixels = _canvas_pixels(canvas)
+        self.bare = pixels.copy()
+        static = self._static_in_order(figure)
+        for axis in static:
+            axis.draw(renderer)
+        self.kept = pixels.copy()
+        self.extents = {id(axis): _pixels_covered(axis, renderer, outside[id(axis)], pixels.shape[0])
+                        for axis in static}
+        self.full_paints += 1
+
+    def _paint_again(self, figure: Figure, renderer, changed: list[int], axes: dict[int, tuple]) -> bool:
+        """Paint again the kept pixels that the static Axis artists `changed` covered or cover
+        now; False (nothing done) if one of them now reaches into a frame or title."""
+        if not changed:
+            return True
+        outside = _axes_outside_frames(figure, renderer, changed)
+        if len(outside) < len(changed):
+            return False
+        static = self._static_in_order(figure)
+        height = self.kept.shape[0]
+        rectangles = []
+        for axis in static:
+            if id(axis) in outside:
+                now = _pixels_covered(axis, renderer, outside[id(axis)], height)
+                rectangles.append(_union(self.extents[id(axis)], now))
+                self.extents[id(axis)] = now
+                self.static_axes[id(axis)] = axes[id(axis)]
+        pixels = _canvas_pixels(figure.canvas)
+        pixels[...] = self.bare
+        for axis in static:
+            if any(_overlap_px(self.extents[id(axis)], rectangle) for rectangle in rectangles):
+                axis.draw(renderer)
+        for top, left, bottom, right in rectangles:
+            self.kept[top:bottom, left:right] = pixels[top:bottom, left:right]
+        self.partial_paints += 1
+        return True
 
 
 _BACKDROPS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # laid-out figure -> Backdrop
 
 
-def _changing_in(container, static_axes: set[int]) -> Iterator[Artist]:
-    """The changing artists of a figure or subfigure `container`, in the order of `Figure.draw`
-    and `Axes.draw` (by z-order, the background patches first): all but the backgrounds and
-    the Axis artists whose ids are in `static_axes`."""
+def _canvas_pixels(canvas) -> np.ndarray:
+    """The Agg canvas's pixels as a writable array (height px, width px, 4), top row first."""
+    return np.asarray(canvas.buffer_rgba())
+
+
+def _pixels_covered(axis: Axis, renderer, labels: Bbox | None, height: int) -> tuple[int, int, int, int]:
+    """(top, left, bottom, right): whole pixel rows and columns of a canvas `height` pixels
+    high, top row first, holding all that `axis` paints: its tick labels, offset text and label
+    (`labels`, its tight box) and its tick marks, with a margin of 2 pixels for antialiasing.
+    Empty (0, 0, 0, 0) if it paints nothing."""
+    extents = [labels]
+    for tick in axis.get_major_ticks(len(axis.get_majorticklocs())) + axis.get_minor_ticks(len(axis.get_minorticklocs())):
+        extents += [line.get_window_extent(renderer) for line in (tick.tick1line, tick.tick2line)
+                    if line.get_visible()]
+    extents = [extent for extent in extents if extent is not None and np.isfinite(extent.extents).all()]
+    if not extents:
+        return (0, 0, 0, 0)
+    x0, y0, x1, y1 = Bbox.union(extents).extents
+    margin = 2
+    return (max(height - math.ceil(y1) - margin, 0), max(math.floor(x0) - margin, 0),
+            max(height - math.floor(y0) + margin, 0), max(math.ceil(x1) + margin, 0))
+
+
+def _union(a: tuple[int, int, int, int] | None, b: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
+    if a is None or a[0] >= a[2] or a[1] >= a[3]:
+        return b
+    if b[0] >= b[2] or b[1] >= b[3]:
+        return a
+    return (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
+
+
+def _overlap_px(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _drawn_in(container, chosen: Callable[[Artist], bool]) -> Iterator[Artist]:
+    """The artists of a figure or subfigure `container` for which `chosen` holds, in the order
+    of `Figure.draw` and `Axes.draw` (by z-order), leaving out the backgrounds (the figure's,
+    subfigures' and axes' patches), hidden artists and those set animated."""
     children = [child for child in container.get_children() if child is not container.patch and not child.get_animated()]
     for child in sorted(children, key=lambda artist: artist.get_zorder()):
         if not child.get_visible():
             continue
         if isinstance(child, SubFigure):
-            yield from _changing_in(child, static_axes)
+            yield from _drawn_in(child, chosen)
         elif isinstance(child, Axes):
-            yield from _changing_in_axes(child, static_axes)
-        else:
+            yield from _drawn_in_axes(child, chosen)
+        elif chosen(child):
             yield child
 
 
-def _changing_in_axes(ax: Axes, static_axes: set[int]) -> Iterator[Artist]:
+def _drawn_in_axes(ax: Axes, chosen: Callable[[Artist], bool]) -> Iterator[Artist]:
     framed = ax.axison and ax._frameon
     artists = [a for a in ax.get_children() if a is not ax.patch and not a.get_animated()
                and (framed or a not in ax.spines.values()) and (ax.axison or not isinstance(a, Axis))]
     for artist in sorted(artists, key=lambda a: a.get_zorder()):
-        if artist.get_visible() and id(artist) not in static_axes:
+        if artist.get_visible() and chosen(artist):
             yield artist
 
 
-def _axes_outside_frames(figure: Figure, renderer) -> set[int]:
-    """Ids of the Axis artists of `figure` that paint nothing inside any axes' frame or over
-    any title: no grid lines, no ticks pointing in, tick labels clear of the neighbours."""
+def _axes_outside_frames(figure: Figure, renderer, among: list[int] | None = None) -> dict[int, Bbox | None]:
+    """{id: tight box of its labels} of the Axis artists of `figure` (of those with ids in
+    `among`, if given) that paint nothing inside any axes' frame or over any title: no grid
+    lines, no ticks pointing in, tick labels clear of the neighbours."""
     frames = [ax.bbox for ax in figure.axes if ax.get_visible()]
     frames += [title.get_window_extent(renderer) for ax in figure.axes
                for title in (ax.title, ax._left_title, ax._right_title) if title.get_text()]
-    static = set()
+    static = {}
     for ax in figure.axes:
         if not ax.axison:
             continue
         for axis in ax._axis_map.values():
+            if among is not None and id(axis) not in among:
+                continue
             ticks = axis.get_major_ticks()[:1] + axis.get_minor_ticks()[:1]
             if any(tick.gridline.get_visible() or (tick._tickdir != "out" and tick._size > 0) for tick in ticks):
                 continue
             extent = axis.get_tightbbox(renderer)
             if extent is None or not any(_overlap(extent, frame) for frame in frames):
-                static.add(id(axis))
+                static[id(axis)] = extent
     return static
 
 
@@ -274,10 +367,7 @@ def png_bytes(figure: Figure, dpi: int = 100) -> bytes:
     # truncated unless within 1e-8 of the next pixel) from the content's lower left corner.
     width_px, height_px = (math.floor(size * dpi + 1e-8) for size in (content.width, content.height))
     left, top = round(content.x0 * dpi), pixels.shape[0] - round(content.y0 * dpi) - height_px
-    cropped = pixels[max(top, 0):top + height_px, left:left + width_px]
-    buffer = io.BytesIO()
-    Image.fromarray(cropped).save(buffer, format="png", compress_level=1)  # fast; the pixels are exact
-    return buffer.getvalue()
+    return png_encoded(pixels[max(top, 0):top + height_px, left:left + width_px])
 
 
 @dataclass
