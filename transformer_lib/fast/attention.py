@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..model.attention import MultiHeadAttention
-from .linear import backward_through
+from .linear import add_weight_gradients, input_gradient
 from .masks import score_offsets
 from .parallel import split_rows
 from .softmax import softmax, softmax_backward
@@ -109,9 +109,11 @@ class FastMultiHeadAttention(MultiHeadAttention):
         self._matmul_merged(dscores, k, out=dq)  # dQ = dscores K
         self._matmul_merged(dscores.swapaxes(-1, -2), q, out=d_kv[..., :d])  # dK = dscoresᵀ Q
         self._matmul_merged(dropped.swapaxes(-1, -2), dheads, out=d_kv[..., d:])  # dV = droppedᵀ dheads
-        if self_attention:  # [dQ | dK | dV] Wᵀ in two groups: dQ W_qᵀ and [dK | dV] [W_k | W_v]ᵀ
-            d_query, d_key_value = backward_through((self.w_q, self.w_k, self.w_v), d_qkv, groups=(1, 2))
+        if self_attention:
+            add_weight_gradients((self.w_q, self.w_k, self.w_v), d_qkv)
         else:
-            (d_query,) = backward_through((self.w_q,), dq)
-            (d_key_value,) = backward_through((self.w_k, self.w_v), d_kv)
+            add_weight_gradients((self.w_q,), dq)
+            add_weight_gradients((self.w_k, self.w_v), d_kv)
+        d_query = input_gradient((self.w_q,), dq)
+        d_key_value = input_gradient((self.w_k, self.w_v), d_kv)
         return d_query, d_key_value
