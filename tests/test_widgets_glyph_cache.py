@@ -1,6 +1,9 @@
 """Text drawn through the remembered glyphs (`remember_text`) is pixel for pixel the text
 matplotlib draws: any size, weight, colour, rotation and place within a pixel, drawn first and
-drawn again; and where the private text API it reads is missing, the renderer is left alone."""
+drawn again; and where the private text API it reads is missing, or answers otherwise than
+matplotlib 3.11's, text is drawn as usual."""
+
+import types
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -58,4 +61,19 @@ def test_without_the_private_text_api_the_renderer_draws_as_usual(monkeypatch):
     redrawn_png(live)
     live.texts[0].set_text("changed")
     assert redrawn_png(live) == canvas_png(live)  # the live path without it draws what a full draw does
+    plt.close("all")
+
+
+@pytest.mark.skipif(not glyph_cache_available(), reason="this matplotlib has no per-glyph text API")
+def test_a_private_text_api_that_answers_otherwise_gives_way_to_the_usual_drawing(monkeypatch):
+    expected = drawn(many_texts(3))
+    monkeypatch.setattr(glyph_cache, "_GLYPHS", {})       # nothing remembered: every glyph asks the API
+    monkeypatch.setattr(glyph_cache, "_REFUSED", [])
+    monkeypatch.setattr(glyph_cache, "RenderMode", types.SimpleNamespace())  # a render mode it lacks
+    figure = many_texts(3)
+    figure.canvas.draw()
+    assert remember_text(figure.canvas.get_renderer())
+    assert np.array_equal(drawn(figure), expected)       # the first glyph fails; every text drawn as usual
+    assert glyph_cache._REFUSED and "AttributeError" in glyph_cache._REFUSED[0]
+    assert not glyph_cache_available() and not remember_text(many_texts(4).canvas.get_renderer())
     plt.close("all")

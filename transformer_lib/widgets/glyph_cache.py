@@ -28,9 +28,12 @@ MAX_STRINGS = 4096   # laid-out strings kept (a live figure shows a few hundred)
 MAX_GLYPHS = 32768   # glyph bitmaps kept (each a few hundred bytes)
 
 
+_REFUSED: list[str] = []  # why the private text API failed here, once it has: text is then drawn as usual
+
+
 def glyph_cache_available() -> bool:
     """Whether this matplotlib draws Agg text glyph by glyph as `remember_text` assumes."""
-    return (RenderMode is not None and all(hasattr(FT2Font, name) for name in ("_layout", "_set_transform",
+    return (not _REFUSED and RenderMode is not None and all(hasattr(FT2Font, name) for name in ("_layout", "_set_transform",
                                                                               "_render_glyph"))
             and hasattr(backend_agg.RendererAgg, "_draw_text_glyphs_and_boxes"))
 
@@ -50,9 +53,23 @@ _GLYPHS: dict = {}   # (glyph font, size, dpi, index, matrix, x % 64, y % 64, fl
 
 
 def _draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
-    """`RendererAgg.draw_text` of matplotlib 3.11, with the glyphs and bitmaps remembered."""
+    """`RendererAgg.draw_text` of matplotlib 3.11, with the glyphs and bitmaps remembered. If the
+    private text API it reads answers differently (another matplotlib whose functions have the
+    same names but not the same arguments), it stops remembering for good, in every renderer,
+    and this text and all later ones are drawn by matplotlib's own `draw_text`."""
     if ismath:
         return self.draw_mathtext(gc, x, y, s, prop, angle)
+    if not _REFUSED:
+        try:
+            return _draw_remembered(self, gc, x, y, s, prop, angle, mtext)
+        except (TypeError, AttributeError) as error:  # raised before any glyph is painted
+            _REFUSED.append(f"{type(error).__name__}: {error}")
+    return backend_agg.RendererAgg.draw_text(self, gc, x, y, s, prop, angle, ismath, mtext)
+
+
+def _draw_remembered(self, gc, x, y, s, prop, angle, mtext) -> None:
+    """Every glyph of `s` found or rendered first, then all painted: a failing call of the
+    private API leaves the canvas untouched."""
     font = self._prepare_font(prop)
     flags = backend_agg.get_hinting_flag()
     features = mtext.get_fontfeatures() if mtext is not None else None
@@ -69,6 +86,7 @@ def _draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
     matrix = (0x10000 * np.array([[cos, -sin], [sin, cos]])).round().astype(int)
     rotation = tuple(matrix.ravel().tolist())
     antialiased = gc.get_antialiased()
+    placed = []  # (bitmap, left, top) of each glyph in canvas pixels, FreeType's y upwards
     for glyph_font, index, dx, dy in laid[1]:  # dy is upwards
         # FreeType's origin in 1/64 pixel, its y upwards, as `_draw_text_glyphs_and_boxes` places it.
         at_x = round(0x40 * (x + dx * cos - dy * sin))
@@ -86,6 +104,6 @@ def _draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
                 buffer *= 0xff
             glyph = _GLYPHS[glyph_key] = (glyph_font, buffer, bitmap.left - at_x // 64, bitmap.top - at_y // 64)
         _, buffer, left, top = glyph
-        # draw_text_image's y is downwards and at the bitmap's bottom side.
-        self._renderer.draw_text_image(buffer, left + at_x // 64,
-                                       int(self.height) - (top + at_y // 64) + buffer.shape[0], 0, gc)
+        placed.append((buffer, left + at_x // 64, top + at_y // 64))
+    for buffer, left, top in placed:  # draw_text_image's y is downwards and at the bitmap's bottom side
+        self._renderer.draw_text_image(buffer, left, int(self.height) - top + buffer.shape[0], 0, gc)
