@@ -84,6 +84,16 @@ class ReversalRun:
         return model
 
 
+def recipe_start(seed: int = 0, recipe: Recipe = Recipe()) -> tuple[ReversalTask, Transformer, Adam, CrossEntropyLoss]:
+    """What a reversal run starts from: the task and the model's weights drawn from `seed`, Adam
+    and the loss, all set as `recipe` says (chapter 12's by default)."""
+    task = ReversalTask(seed=seed, batch_size=BATCH_SIZE, validation_size=VALIDATION_SIZE, test_size=TEST_SIZE)
+    model = Transformer(reversal_config(norm_first=recipe.norm_first, dropout=recipe.dropout), seed=seed)
+    optimizer = Adam(model, betas=(ADAM_BETAS[0], recipe.beta2), eps=ADAM_EPS)
+    loss_fn = CrossEntropyLoss(ignore_index=PAD_ID, label_smoothing=recipe.label_smoothing)
+    return task, model, optimizer, loss_fn
+
+
 def train_reversal(steps: int = TRAINING_STEPS, seed: int = 0, keep: tuple[int, ...] = (),
                    progress: bool = False, recipe: Recipe = Recipe(),
                    callback: Callable[[int, Transformer, ReversalTask], None] | None = None) -> ReversalRun:
@@ -93,10 +103,7 @@ def train_reversal(steps: int = TRAINING_STEPS, seed: int = 0, keep: tuple[int, 
     `steps` steps are chapter 12's whatever `steps` is (its schedule depends on the step alone)."""
     if any(not 1 <= s <= steps for s in keep):
         raise ValueError(f"keep must hold steps in [1, {steps}], got {keep!r}")
-    task = ReversalTask(seed=seed, batch_size=BATCH_SIZE, validation_size=VALIDATION_SIZE, test_size=TEST_SIZE)
-    model = Transformer(reversal_config(norm_first=recipe.norm_first, dropout=recipe.dropout), seed=seed)
-    optimizer = Adam(model, betas=(ADAM_BETAS[0], recipe.beta2), eps=ADAM_EPS)
-    loss_fn = CrossEntropyLoss(ignore_index=PAD_ID, label_smoothing=recipe.label_smoothing)
+    task, model, optimizer, loss_fn = recipe_start(seed, recipe)
     weights_at: dict[int, dict[str, np.ndarray]] = {}
 
     def after_step(step: int) -> None:
@@ -190,10 +197,7 @@ def record_training(model: Transformer, optimizer: Adam, loss_fn: CrossEntropyLo
 def chapter_run(steps: int = TRAINING_STEPS, progress: bool = False):
     """Chapter 12's run from the start (seed 0, one BLAS thread): (model, optimizer, loss_fn, task,
     `RecordedRun`) after `steps` steps."""
-    task = ReversalTask(seed=0, batch_size=BATCH_SIZE, validation_size=VALIDATION_SIZE, test_size=TEST_SIZE)
-    model = Transformer(reversal_config(), seed=0)
-    optimizer = Adam(model, betas=ADAM_BETAS, eps=ADAM_EPS)
-    loss_fn = CrossEntropyLoss(ignore_index=PAD_ID, label_smoothing=LABEL_SMOOTHING)
+    task, model, optimizer, loss_fn = recipe_start(seed=0)
     with threadpool_limits(limits=1, user_api="blas"):
         run = record_training(model, optimizer, loss_fn, task, steps, progress=progress)
     return model, optimizer, loss_fn, task, run
@@ -227,6 +231,9 @@ def load_record(path: Path = TRAINED_RECORD) -> RecordedRun:
     log = TrainingLog(a["losses"].tolist(), a["learning_rates"].tolist())
     by_length_at = dict(zip(a["validation_steps"].tolist(), a["validation_by_length"], strict=True))
     return RecordedRun(log, snapshots, by_length_at, set())
+
+
+# -- greedy decoding against beam search ------------------------------------------------------------
 BEAM_WIDTH, LENGTH_PENALTY_ALPHA = 4, 0.6  # the paper's beam search settings, as chapter 13 uses them
 
 

@@ -247,8 +247,8 @@ def _pixels_covered(axis: Axis, renderer, labels: Bbox | None, height: int) -> t
             max(height - math.floor(y0) + margin, 0), max(math.ceil(x1) + margin, 0))
 
 
-def _union(a: tuple[int, int, int, int] | None, b: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
-    if a is None or a[0] >= a[2] or a[1] >= a[3]:
+def _union(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
+    if a[0] >= a[2] or a[1] >= a[3]:
         return b
     if b[0] >= b[2] or b[1] >= b[3]:
         return a
