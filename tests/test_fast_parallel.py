@@ -43,6 +43,35 @@ def test_split_rows_covers_every_row_once(monkeypatch, split_everything, threads
     assert all(ident != first for start, _, ident in blocks if start > 0)
 
 
+def test_splits_asked_for_during_a_split_cover_every_row_once(split_everything):
+    """From inside a block and from other threads at the same time: each split still covers its rows once."""
+    counts, lock = {}, threading.Lock()
+
+    def count_rows(name):
+        def work(start, stop):
+            time.sleep(0.001)
+            with lock:
+                for row in range(start, stop):
+                    counts[name, row] = counts.get((name, row), 0) + 1
+        return work
+
+    def outer(start, stop):
+        parallel.split_rows(count_rows(f"inner {start}"), 12, elements=12)
+        count_rows("outer")(start, stop)
+
+    callers = [threading.Thread(target=parallel.split_rows, args=(count_rows(f"thread {i}"), 30, 30)) for i in range(4)]
+    for caller in callers:
+        caller.start()
+    parallel.split_rows(outer, 9, elements=9)
+    for caller in callers:
+        caller.join()
+    names = {name for name, _ in counts}
+    assert {f"thread {i}" for i in range(4)} <= names and "outer" in names
+    for name in names:
+        rows = 9 if name == "outer" else 12 if name.startswith("inner") else 30
+        assert [counts[name, row] for row in range(rows)] == [1] * rows, name
+
+
 def test_small_work_stays_on_the_calling_thread(monkeypatch):
     monkeypatch.setattr(parallel, "_chosen_threads", 2)
     threads_used = []

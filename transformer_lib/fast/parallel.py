@@ -61,19 +61,23 @@ def split_rows(work: Callable[[int, int], None], rows: int, elements: int) -> No
     and the call touches at least `MIN_ELEMENTS` numbers (`elements`); else once for all rows.
     `work` writes its results into arrays made beforehand (``out=``), block by block, and
     returns nothing. The first block runs on the calling thread; an error in any block is
-    raised here once every block has finished."""
+    raised here once every block has finished. A call made while the helper threads run
+    another split (from inside a block, or from another thread) runs on its caller alone."""
     count = 1 if elements < MIN_ELEMENTS else min(threads(), rows)  # small work: not even the count is read
-    if count <= 1:
+    if count <= 1 or not _splitting.acquire(blocking=False):
         work(0, rows)
         return
-    bounds = [rows * i // count for i in range(count + 1)]
-    helpers = _helpers(count - 1)[:count - 1]
-    for i, helper in enumerate(helpers, start=1):
-        helper.start(work, bounds[i], bounds[i + 1])
     try:
-        work(bounds[0], bounds[1])
+        bounds = [rows * i // count for i in range(count + 1)]
+        helpers = _helpers(count - 1)[:count - 1]
+        for i, helper in enumerate(helpers, start=1):
+            helper.start(work, bounds[i], bounds[i + 1])
+        try:
+            work(bounds[0], bounds[1])
+        finally:
+            errors = [helper.finish() for helper in helpers]  # every block has finished
     finally:
-        errors = [helper.finish() for helper in helpers]  # every block has finished
+        _splitting.release()
     for error in errors:
         if error is not None:
             raise error
@@ -112,6 +116,7 @@ class _Helper:
             self._done.release()
 
 
+_splitting = threading.Lock()  # held while the helper threads run the blocks of one split
 _helper_list: list[_Helper] = []
 _helpers_process = 0  # the process that made the helpers: a forked child has none of their threads
 
