@@ -187,7 +187,7 @@ class Backdrop:
         self.bare = pixels.copy()
         static = self._static_in_order(figure)
         for axis in static:
-            axis.draw(renderer)
+            _draw_axis(axis, renderer)
         self.kept = pixels.copy()
         self.extents = {id(axis): _pixels_covered(axis, renderer, outside[id(axis)], pixels.shape[0])
                         for axis in static}
@@ -214,7 +214,7 @@ class Backdrop:
         pixels[...] = self.bare
         for axis in static:
             if any(_overlap_px(self.extents[id(axis)], rectangle) for rectangle in rectangles):
-                axis.draw(renderer)
+                _draw_axis(axis, renderer)
         for top, left, bottom, right in rectangles:
             self.kept[top:bottom, left:right] = pixels[top:bottom, left:right]
         self.partial_paints += 1
@@ -227,6 +227,19 @@ _BACKDROPS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # laid-out 
 def _canvas_pixels(canvas) -> np.ndarray:
     """The Agg canvas's pixels as a writable array (height px, width px, 4), top row first."""
     return np.asarray(canvas.buffer_rgba())
+
+
+def _draw_axis(axis: Axis, renderer) -> None:
+    """Paint `axis` as `Axis.draw` does. An axis with no label and no offset text (a heatmap's
+    token names, a colour bar's ticks) paints its ticks alone: what `Axis.draw` adds, placing
+    the label clear of every sibling's tick labels, measures texts that paint nothing."""
+    axis.offsetText.set_text(axis.major.formatter.get_offset())
+    if axis.label.get_text() or axis.offsetText.get_text() or not axis.get_visible():
+        axis.draw(renderer)
+        return
+    for tick in axis._update_ticks():
+        tick.draw(renderer)
+    axis.stale = False
 
 
 def _pixels_covered(axis: Axis, renderer, labels: Bbox | None, height: int) -> tuple[int, int, int, int]:
