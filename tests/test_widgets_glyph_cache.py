@@ -77,3 +77,46 @@ def test_a_private_text_api_that_answers_otherwise_gives_way_to_the_usual_drawin
     assert glyph_cache._REFUSED and "AttributeError" in glyph_cache._REFUSED[0]
     assert not glyph_cache_available() and not remember_text(many_texts(4).canvas.get_renderer())
     plt.close("all")
+
+
+def lines_of_text(dpi: int):
+    """A figure of 40 texts of one to three lines, of random size, alignment and line spacing."""
+    use_korean_font()
+    figure = plt.figure(figsize=(6, 4), dpi=dpi)
+    rng = np.random.default_rng(dpi)
+    for i in range(40):
+        figure.text(rng.uniform(0, 0.85), rng.uniform(0.05, 0.9), "\n".join(["Wy 고양이", "-0.25", "lp"][:1 + i % 3]),
+                    fontsize=rng.uniform(6, 14), va=rng.choice(["top", "center", "baseline", "bottom"]),
+                    ha=rng.choice(["left", "center", "right"]), linespacing=rng.choice([1.0, 1.2, 2.0]))
+    return figure
+
+
+@pytest.mark.skipif(not glyph_cache_available(), reason="this matplotlib has no per-glyph text API")
+@pytest.mark.parametrize("dpi", [72, 100, 150])
+def test_fonts_and_line_heights_looked_up_once_measure_and_paint_as_matplotlib(dpi):
+    plain = lines_of_text(dpi)
+    expected = drawn(plain)
+    expected_boxes = [text.get_window_extent().extents for text in plain.texts]
+    figure = lines_of_text(dpi)
+    figure.canvas.draw()
+    renderer = figure.canvas.get_renderer()
+    assert remember_text(renderer)
+    assert renderer._get_font_height_metrics(figure.texts[0].get_fontproperties())[0] > 0  # read from the tables
+    assert np.array_equal(drawn(figure), expected)
+    assert np.array_equal([text.get_window_extent(renderer).extents for text in figure.texts], expected_boxes)
+    plt.close("all")
+
+
+@pytest.mark.skipif(not glyph_cache_available(), reason="this matplotlib has no per-glyph text API")
+def test_a_font_found_once_follows_a_change_of_the_font_settings():
+    figure = plt.figure(figsize=(2, 1))
+    figure.text(0.1, 0.5, "Wy", fontsize=12, family="monospace")
+    figure.canvas.draw()
+    renderer = figure.canvas.get_renderer()
+    assert remember_text(renderer)
+    prop = figure.texts[0].get_fontproperties()
+    with plt.rc_context({"font.monospace": ["DejaVu Sans Mono"]}):
+        mono = renderer._prepare_font(prop).family_name
+    with plt.rc_context({"font.monospace": ["DejaVu Serif"]}):  # a family name that is not monospace at all
+        assert renderer._prepare_font(prop).family_name == "DejaVu Serif" != mono
+    plt.close("all")

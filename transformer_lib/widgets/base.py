@@ -242,6 +242,17 @@ def _draw_axis(axis: Axis, renderer) -> None:
     axis.stale = False
 
 
+def _axis_extent(axis: Axis, renderer) -> Bbox | None:
+    """`axis.get_tightbbox(renderer)`; for an axis with no label and no offset text, the union
+    of its tick labels' boxes measured alone, which is what that returns for such an axis."""
+    axis.offsetText.set_text(axis.major.formatter.get_offset())
+    if axis.label.get_text() or axis.offsetText.get_text() or not axis.get_visible():
+        return axis.get_tightbbox(renderer)
+    boxes = [box for boxes in axis._get_ticklabel_bboxes(axis._update_ticks(), renderer) for box in boxes
+             if 0 < box.width < np.inf and 0 < box.height < np.inf]
+    return Bbox.union(boxes) if boxes else None
+
+
 def _pixels_covered(axis: Axis, renderer, labels: Bbox | None, height: int) -> tuple[int, int, int, int]:
     """(top, left, bottom, right): whole pixel rows and columns of a canvas `height` pixels
     high, top row first, holding all that `axis` paints: its tick labels, offset text and label
@@ -314,7 +325,7 @@ def _axes_outside_frames(figure: Figure, renderer, among: list[int] | None = Non
             ticks = axis.get_major_ticks()[:1] + axis.get_minor_ticks()[:1]
             if any(tick.gridline.get_visible() or (tick._tickdir != "out" and tick._size > 0) for tick in ticks):
                 continue
-            extent = axis.get_tightbbox(renderer)
+            extent = _axis_extent(axis, renderer)
             if extent is None or not any(_overlap(extent, frame) for frame in frames):
                 static[id(axis)] = extent
     return static
