@@ -402,13 +402,20 @@ class Live:
     in `layout_settings` may change its layout (tick labels, shapes), so it receives only
     those. ``show(figure, **settings) -> str`` puts the numbers of all the settings into that
     figure in place and returns the text. The figure for one setting is therefore the same
-    whether it is built for it or reached by moving controls: `view` is the static drawing."""
+    whether it is built for it or reached by moving controls: `view` is the static drawing.
+
+    ``layout_key(**layout settings)``, if given, names the layout those settings need, when
+    several of their values share one (`layout` then builds the same figure for them all): a
+    control keeps one figure per name, not per value."""
 
     layout: Callable[..., Figure]
     show: Callable[..., str]
     layout_settings: tuple[str, ...] = ()
+    layout_key: Callable[..., Hashable] | None = None
 
     def key(self, settings: dict) -> Hashable:
+        if self.layout_key is not None:
+            return self.layout_key(**{name: settings[name] for name in self.layout_settings})
         return tuple(settings[name] for name in self.layout_settings)
 
     def build(self, settings: dict) -> Figure:
