@@ -8,20 +8,13 @@ rotation and position within its pixel (1/64 px, as FreeType places it). A glyph
 number of pixels further is the same bitmap moved by that many pixels, so the pixels are exactly
 those matplotlib's own `draw_text` paints. It reads matplotlib's private text API
 (``FT2Font._layout``, ``_set_transform``, ``_render_glyph``); with another matplotlib, where these
-are missing, the renderer is left as it is and draws text in the usual way.
-
-The renderer also finds each font once per font properties (`_prepare_font`) and the font's
-line heights once per properties and resolution (`_get_font_height_metrics`, the hook
-matplotlib's text layout asks before reading the font's tables itself): matplotlib looks both
-up again for every text it measures or draws, through every family of ``font.family``."""
+are missing, the renderer is left as it is and draws text in the usual way."""
 
 from __future__ import annotations
 
 import math
-import threading
 import types
 
-import matplotlib as mpl
 import numpy as np
 from matplotlib.backends import backend_agg
 from matplotlib.ft2font import FT2Font
@@ -52,55 +45,7 @@ def remember_text(renderer) -> bool:
     if not glyph_cache_available():
         return False
     renderer.draw_text = types.MethodType(_draw_text, renderer)
-    renderer._prepare_font = types.MethodType(_prepare_font, renderer)
-    renderer._get_font_height_metrics = types.MethodType(_get_font_height_metrics, renderer)
     return True
-
-
-_FONTS: dict = {}    # (font properties, font settings, thread) -> FT2Font
-_HEIGHTS: dict = {}  # (font properties, font settings, dpi) -> (ascent, descent, line gap) in pixels
-_FONT_SETTINGS = ("font.serif", "font.sans-serif", "font.cursive", "font.fantasy", "font.monospace",
-                  "text.kerning_factor", "font.enable_last_resort")
-
-
-def _found_font(prop):
-    """The FT2Font matplotlib's `get_font` gives for `prop` (fonts of its families in order),
-    looked up once per properties and font settings in this thread."""
-    settings = tuple(str(mpl.rcParams[name]) for name in _FONT_SETTINGS)
-    key = (tuple(prop.__dict__.values()), settings, threading.get_ident())  # what FontProperties hashes
-    font = _FONTS.get(key)
-    if font is None:
-        font = _FONTS[key] = backend_agg.get_font(backend_agg._fontManager._find_fonts_by_props(prop))
-    return font, key
-
-
-def _prepare_font(self, prop):
-    """`RendererAgg._prepare_font`: the font of `prop`, its buffer cleared, set to its size."""
-    font, _ = _found_font(prop)
-    font._set_transform([[0x10000, 0], [0, 0x10000]], [0, 0])  # as `get_font` leaves it
-    font.clear()
-    font.set_size(prop.get_size_in_points(), self.dpi)
-    return font
-
-
-def _get_font_height_metrics(self, prop):
-    """(ascent, descent, line gap) in pixels of the font of `prop` at this renderer's dpi, from
-    the font's tables as matplotlib's `Text._get_layout` reads them; (None, None, None) when
-    the font has neither table (matplotlib then measures a sample text instead)."""
-    font, font_key = _found_font(prop)
-    key = (font_key[:2], self.dpi)
-    heights = _HEIGHTS.get(key)
-    if heights is None:
-        heights = (None, None, None)
-        for table_name, gap, ascent, descent in (("OS/2", "sTypoLineGap", "sTypoAscender", "sTypoDescender"),
-                                                 ("hhea", "lineGap", "ascent", "descent")):
-            table = font.get_sfnt_table(table_name)
-            if table is not None:
-                scale = 1 / font.get_sfnt_table("head")["unitsPerEm"] * prop.get_size_in_points() * self.dpi / 72
-                heights = (table[ascent] * scale, -table[descent] * scale, table[gap] * scale)
-                break
-        _HEIGHTS[key] = heights
-    return heights
 
 
 _STRINGS: dict = {}  # (font, size, dpi, string, flags, features, language) -> (font, [(glyph font, index, x, y)])
