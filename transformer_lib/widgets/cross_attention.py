@@ -17,7 +17,7 @@ from matplotlib.figure import Figure
 from ..figures.cross_attention import cross_attention_figure, update_cross_attention
 from ..lessons import toy, translation
 from ..lessons.toy import DECODER_INPUT_IDS, PAD_ID, SOURCE_IDS, running_example, vocabulary
-from .base import Live, View, explorer, keep_or_reset, laid_out, printable, weights_switch
+from .base import Live, View, explorer, keep_or_reset, laid_out, printable, remembered_layout, weights_switch
 
 SOURCE_CHOICES: tuple[str, ...] = ("I", "love", "cats", "dogs", "<pad>")  # the lecture's source words
 
@@ -85,6 +85,7 @@ def _picture(source: tuple[int, int, int], head: int, seed: int, weights: str) -
     return d, (d["masked_scores"][head], d["weights"][head], rows, toy.token_names(source, names), head, weights)
 
 
+@remembered_layout
 def cross_attention_layout(word_1: int = 5, word_2: int = 8, word_3: int = 9, seed: int = 0,
                            weights: str = "untrained") -> Figure:
     """The cross-attention picture of this source and weights (head 1); its labels depend on
