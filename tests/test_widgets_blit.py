@@ -179,3 +179,54 @@ def test_laid_out_places_the_axes_where_a_first_draw_places_them(build):
     assert region.y1 - 0.01 < content.y1 <= region.y1
     assert_same(canvas_png(live), canvas_png(drawn, region_of=live))
     plt.close("all")
+
+
+def table_and_marks(marked: int, title: str = "table", limit: float = 2.5):
+    """A constant table of numbers with a moving outline over one row, and a second panel of
+    numbers that follow `marked`: the table's image and texts stay as drawn while the rest moves."""
+    figure, (table, other) = plt.subplots(1, 2, figsize=(6, 3))
+    table.imshow(np.arange(12.0).reshape(4, 3), cmap="Blues", vmin=0, vmax=11)
+    for (r, c), value in np.ndenumerate(np.arange(12.0).reshape(4, 3)):
+        table.text(c, r, f"{value:.0f}", ha="center", va="center", fontsize=8)
+    table.add_patch(plt.Rectangle((-0.5, marked - 0.5), 3, 1, fill=False, lw=2))
+    table.set_xlim(-0.5, limit)
+    other.imshow([[marked, 3 - marked]], cmap="Reds", vmin=0, vmax=3)
+    other.text(0, 0, f"row {marked}", ha="center")
+    other.set_title(title)
+    return figure
+
+
+def move_mark(figure, marked: int, title: str = "table", limit: float = 2.5) -> None:
+    table, other = figure.axes
+    table.patches[0].remove()
+    table.add_patch(plt.Rectangle((-0.5, marked - 0.5), 3, 1, fill=False, lw=2))
+    if table.get_xlim() != (-0.5, limit):
+        table.set_xlim(-0.5, limit)
+    other.images[0].set_data([[marked, 3 - marked]])
+    other.texts[0].set_text(f"row {marked}")
+    if other.get_title() != title:
+        other.set_title(title)
+
+
+def test_artists_unchanged_since_drawn_are_painted_from_their_snapshot_and_nothing_else_is():
+    live = laid_out(table_and_marks(0))
+    redrawn_png(live)
+    backdrop = _BACKDROPS[live]
+    steps = [(1, "table", 2.5), (2, "table", 2.5), (3, "table", 2.5),
+             (0, "a title long enough to reach over the table " * 2, 2.5),  # over the table: drawn again
+             (1, "table", 2.5), (2, "table", 2.5),
+             (3, "table", 2.0), (0, "table", 2.0)]                     # other limits: the texts move
+    reused = []
+    for marked, title, limit in steps:
+        move_mark(live, marked, title, limit)
+        live_png = redrawn_png(live)
+        reused.append(backdrop.reused)
+        assert_same(live_png, canvas_png(live))
+        fresh = table_and_marks(marked, title, limit)
+        fresh.set_size_inches(live.get_size_inches())
+        assert_same(live_png, canvas_png(fresh, region_of=live))
+    gained = np.diff([0, *reused])
+    assert gained[0] == 0 and gained[1] == 1 and gained[2] == 1  # a snapshot after one picture, used after
+    assert gained[3] == 0                                         # a title reaching into the table
+    assert gained[6] == 0                                         # the table's limits changed
+    plt.close("all")
