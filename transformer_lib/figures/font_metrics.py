@@ -17,11 +17,8 @@ from __future__ import annotations
 
 import matplotlib as mpl
 from matplotlib.backends.backend_agg import RendererAgg
-from matplotlib.font_manager import FontProperties, fontManager, get_font
+from matplotlib.font_manager import FontProperties, font_family_aliases, fontManager, get_font
 
-# The settings that decide which font file a FontProperties resolves to.
-_FONT_SETTINGS = ("font.family", "font.style", "font.variant", "font.weight", "font.stretch", "font.size",
-                  "font.serif", "font.sans-serif", "font.cursive", "font.fantasy", "font.monospace")
 # Where a font records its line metrics, in the order matplotlib reads them:
 # (table, line gap, ascent, descent).
 _METRIC_TABLES = (("OS/2", "sTypoLineGap", "sTypoAscender", "sTypoDescender"),
@@ -34,14 +31,23 @@ def font_height_metrics(prop: FontProperties, dpi: float) -> tuple[float | None,
     """(ascent, descent, line gap) in pixels at `dpi` of the first font `prop` resolves to, as
     matplotlib's text layout computes them, or (None, None, None) if the font records none
     (matplotlib then measures a sample string instead). Remembered per font properties,
-    resolution, font settings and set of known fonts."""
-    key = (tuple(prop.get_family()), prop.get_style(), prop.get_variant(), prop.get_weight(), prop.get_stretch(),
+    resolution, set of known fonts and, for a generic family such as "sans-serif", the fonts
+    the settings list for it (what matplotlib's font search reads besides the properties)."""
+    families = tuple(prop.get_family())
+    key = (families, prop.get_style(), prop.get_variant(), prop.get_weight(), prop.get_stretch(),
            prop.get_size_in_points(), prop.get_file(), prop.get_math_fontfamily(), dpi,
-           tuple(str(mpl.rcParams[name]) for name in _FONT_SETTINGS), len(fontManager.ttflist))
+           _generic_family_fonts(families), len(fontManager.ttflist))
     metrics = _remembered.get(key)
     if metrics is None:
         metrics = _remembered[key] = _read_metrics(prop, dpi)
     return metrics
+
+
+def _generic_family_fonts(families: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
+    """The fonts ``rcParams`` lists for each generic family among `families`, in their order."""
+    generic = [family.lower() for family in families if family.lower() in font_family_aliases]
+    return tuple(tuple(mpl.rcParams["font." + ("sans-serif" if family in ("sans", "sans serif") else family)])
+                 for family in generic)
 
 
 def _read_metrics(prop: FontProperties, dpi: float) -> tuple[float | None, float | None, float | None]:
