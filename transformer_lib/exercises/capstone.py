@@ -97,7 +97,14 @@ def capstone_batches(steps: int = STEPS, seed: int = SEED) -> list[Batch]:
 
 
 def library_losses(steps: int = STEPS, seed: int = SEED) -> np.ndarray:
-    """The loss before each of `steps` Adam steps of the package's own model, (steps,)."""
+    """The loss before each of `steps` Adam steps of the package's own model, (steps,). The run
+    is made once per `steps` and `seed` (the chapter shows it, then `compare_training` compares
+    with it); each call gets its own copy."""
+    return _library_run(steps, seed).copy()
+
+
+@lru_cache(maxsize=4)
+def _library_run(steps: int, seed: int) -> np.ndarray:
     model = Transformer(capstone_config(), seed=seed)
     optimizer, criterion = Adam(model, lr=LEARNING_RATE), CrossEntropyLoss(label_smoothing=LABEL_SMOOTHING)
     losses = []

@@ -62,9 +62,13 @@ def input_gradient_norms(x: np.ndarray, max_layers: int = 24, residual: bool = T
 
     x (1, T, d_model) is the stack's input. For each seed a stack of `max_layers` layers is
     drawn, and a unit-length random gradient g is sent back from the output of its first L
-    layers: the entry L - 1 of the result is ||dx|| = ||J_Lᵀ g||, the geometric mean over the
-    seeds. One forward pass through all layers serves every L, because the first L layers see
-    the same inputs whatever comes after them. Returns an array of shape (max_layers,)."""
+    layers: the entry L - 1 of the result is ||dx|| = ||J_1ᵀ ... J_Lᵀ g||, the geometric mean
+    over the seeds. Every depth travels through the stack at once, as one row of a batch of
+    `max_layers` copies of x: the first L layers see the same inputs whatever comes after them,
+    and a backward pass is linear in the gradient it is given, so row L - 1 starts as zeros,
+    becomes g at the output of layer L, and leaves layer 1 as J_1ᵀ ... J_Lᵀ g. One forward and
+    one backward pass per seed instead of one backward pass per depth. Returns an array of
+    shape (max_layers,)."""
     d_model = x.shape[-1]
     config = LayerConfig(d_model=d_model, num_heads=num_heads, d_ff=4 * d_model if d_ff is None else d_ff,
                          norm_first=norm_first)
@@ -74,14 +78,12 @@ def input_gradient_norms(x: np.ndarray, max_layers: int = 24, residual: bool = T
         layers = build_stack(max_layers, config, rng, residual)
         g = rng.standard_normal(x.shape)
         g /= np.linalg.norm(g)
-        h = x
+        h = np.repeat(x, max_layers, axis=0)  # (max_layers, T, d_model): row L - 1 serves depth L
         for layer in layers:  # caches every layer's forward once
             h = layer.forward(h)
-        per_depth = []
-        for depth in range(1, max_layers + 1):
-            d = g
-            for layer in reversed(layers[:depth]):
-                d = layer.backward(d)
-            per_depth.append(np.log(np.linalg.norm(d)))
-        log_norms.append(per_depth)
+        d = np.zeros_like(h)
+        for depth in range(max_layers, 0, -1):
+            d[depth - 1] = g[0]  # depth L's gradient enters at the output of layer L
+            d = layers[depth - 1].backward(d)
+        log_norms.append(np.log(np.linalg.norm(d.reshape(max_layers, -1), axis=1)))
     return np.exp(np.mean(log_norms, axis=0))

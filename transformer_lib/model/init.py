@@ -10,4 +10,4 @@ def xavier_uniform(rng: np.random.Generator, fan_in: int, fan_out: int, dtype=np
     (Glorot and Bengio, 2010): keeps the variance of activations and gradients about equal
     from layer to layer."""
     bound = np.sqrt(6.0 / (fan_in + fan_out))
-    return rng.uniform(-bound, bound, size=(fan_in, fan_out)).astype(dtype)
+    return rng.uniform(-bound, bound, size=(fan_in, fan_out)).astype(dtype, copy=False)
