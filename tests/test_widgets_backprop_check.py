@@ -12,6 +12,7 @@ from transformer_lib.widgets.backprop_check import (
     backprop_check_data,
     backprop_check_explorer,
     backprop_check_view,
+    layout_parameter,
 )
 
 
@@ -67,3 +68,22 @@ def test_explorer_redraws_when_a_control_moves():
     box.children[1].children[1].value = "softmax_diagonal"
     assert box.numbers.value != before and "WRONG" in box.numbers.value
     assert box.image.value[:4] == b"\x89PNG"
+
+
+def test_parameters_drawn_alike_share_one_live_figure_and_each_shows_its_pure_view():
+    from test_widgets_live import assert_same_picture, controls
+
+    box = backprop_check_explorer()
+    parameter = controls(box)["parameter"]
+    figure = box.live_figure()
+    for name in ["decoder.layers.0.self_attn.w_q.weight", "encoder.layers.0.self_attn.w_q.weight"]:  # (6, 6) too
+        parameter.value = name
+        assert box.live_figure() is figure
+        assert_same_picture(box.image.value, backprop_check_view(name).png())
+    parameter.value = "decoder.layers.0.norm2.gamma"  # a vector: another layout
+    assert box.live_figure() is not figure
+    figure = box.live_figure()
+    parameter.value = "decoder.layers.0.ffn.linear2.bias"
+    assert box.live_figure() is figure
+    assert_same_picture(box.image.value, backprop_check_view("decoder.layers.0.ffn.linear2.bias").png())
+    assert len({layout_parameter(name) for name in PARAMETERS}) == 5

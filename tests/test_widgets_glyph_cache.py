@@ -77,3 +77,4 @@ def test_a_private_text_api_that_answers_otherwise_gives_way_to_the_usual_drawin
     assert glyph_cache._REFUSED and "AttributeError" in glyph_cache._REFUSED[0]
     assert not glyph_cache_available() and not remember_text(many_texts(4).canvas.get_renderer())
     plt.close("all")
+

@@ -2,6 +2,8 @@
 is computed by the rest of the package and passed in. The chapters' static figures and the
 live controls of `transformer_lib.widgets` draw through the same functions."""
 
+from .font_lookup import look_up_fonts_once
 from .fonts import use_korean_font
 
 use_korean_font()  # Hangul in every figure the package draws (every drawing module imports this package)
+look_up_fonts_once()  # and each font found once, not again for every text

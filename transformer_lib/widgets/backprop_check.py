@@ -95,9 +95,25 @@ def _figure_arguments(parameter: str, mistake: str) -> tuple:
 
 
 def backprop_check_layout(parameter: str = "decoder.layers.0.cross_attn.w_q.weight") -> Figure:
-    """The gradient check of `parameter` with the right backward pass; `show_backprop_check`
-    puts any backward pass of the same parameter into it."""
-    return gradient_check_figure(*_figure_arguments(parameter, "none"))
+    """The gradient check, with the right backward pass, of the parameter that lays out
+    `parameter`'s picture (`layout_parameter`); `show_backprop_check` puts any backward pass of
+    `parameter` into it."""
+    return gradient_check_figure(*_figure_arguments(layout_parameter(parameter), "none"))
+
+
+def layout_parameter(parameter: str) -> str:
+    """The first of `PARAMETERS` drawn with the same shape and labels as `parameter`: their
+    pictures differ in numbers and title only, so they share one layout (the 12 parameters
+    need 5)."""
+    if parameter not in PARAMETERS:
+        raise ValueError(f"parameter must be one of {PARAMETERS}, got {parameter!r}")
+    return next(other for other in PARAMETERS if _drawn_as(other) == _drawn_as(parameter))
+
+
+@lru_cache(maxsize=len(PARAMETERS))
+def _drawn_as(parameter: str) -> tuple:
+    shape = toy_model(seed=0).parameters()[parameter].shape
+    return shape, _labels(parameter, shape)
 
 
 def show_backprop_check(figure: Figure, parameter: str = "decoder.layers.0.cross_attn.w_q.weight",
@@ -133,5 +149,6 @@ def backprop_check_explorer():
         "mistake": w.Dropdown(options=[(text.split(":")[0], key) for key, text in MISTAKES.items()], value="none",
                               description="backward", layout=w.Layout(width="430px")),
     }
-    picture = Live(backprop_check_layout, show_backprop_check, layout_settings=("parameter",))
+    picture = Live(backprop_check_layout, show_backprop_check, layout_settings=("parameter",),
+                   layout_key=layout_parameter)
     return explorer(picture, controls, "Backpropagation against centred differences")

@@ -187,7 +187,7 @@ class Backdrop:
         self.bare = pixels.copy()
         static = self._static_in_order(figure)
         for axis in static:
-            axis.draw(renderer)
+            _draw_axis(axis, renderer)
         self.kept = pixels.copy()
         self.extents = {id(axis): _pixels_covered(axis, renderer, outside[id(axis)], pixels.shape[0])
                         for axis in static}
@@ -214,7 +214,7 @@ class Backdrop:
         pixels[...] = self.bare
         for axis in static:
             if any(_overlap_px(self.extents[id(axis)], rectangle) for rectangle in rectangles):
-                axis.draw(renderer)
+                _draw_axis(axis, renderer)
         for top, left, bottom, right in rectangles:
             self.kept[top:bottom, left:right] = pixels[top:bottom, left:right]
         self.partial_paints += 1
@@ -227,6 +227,30 @@ _BACKDROPS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # laid-out 
 def _canvas_pixels(canvas) -> np.ndarray:
     """The Agg canvas's pixels as a writable array (height px, width px, 4), top row first."""
     return np.asarray(canvas.buffer_rgba())
+
+
+def _draw_axis(axis: Axis, renderer) -> None:
+    """Paint `axis` as `Axis.draw` does. An axis with no label and no offset text (a heatmap's
+    token names, a colour bar's ticks) paints its ticks alone: what `Axis.draw` adds, placing
+    the label clear of every sibling's tick labels, measures texts that paint nothing."""
+    axis.offsetText.set_text(axis.major.formatter.get_offset())
+    if axis.label.get_text() or axis.offsetText.get_text() or not axis.get_visible():
+        axis.draw(renderer)
+        return
+    for tick in axis._update_ticks():
+        tick.draw(renderer)
+    axis.stale = False
+
+
+def _axis_extent(axis: Axis, renderer) -> Bbox | None:
+    """`axis.get_tightbbox(renderer)`; for an axis with no label and no offset text, the union
+    of its tick labels' boxes measured alone, which is what that returns for such an axis."""
+    axis.offsetText.set_text(axis.major.formatter.get_offset())
+    if axis.label.get_text() or axis.offsetText.get_text() or not axis.get_visible():
+        return axis.get_tightbbox(renderer)
+    boxes = [box for boxes in axis._get_ticklabel_bboxes(axis._update_ticks(), renderer) for box in boxes
+             if 0 < box.width < np.inf and 0 < box.height < np.inf]
+    return Bbox.union(boxes) if boxes else None
 
 
 def _pixels_covered(axis: Axis, renderer, labels: Bbox | None, height: int) -> tuple[int, int, int, int]:
@@ -301,7 +325,7 @@ def _axes_outside_frames(figure: Figure, renderer, among: list[int] | None = Non
             ticks = axis.get_major_ticks()[:1] + axis.get_minor_ticks()[:1]
             if any(tick.gridline.get_visible() or (tick._tickdir != "out" and tick._size > 0) for tick in ticks):
                 continue
-            extent = axis.get_tightbbox(renderer)
+            extent = _axis_extent(axis, renderer)
             if extent is None or not any(_overlap(extent, frame) for frame in frames):
                 static[id(axis)] = extent
     return static
@@ -378,13 +402,20 @@ class Live:
     in `layout_settings` may change its layout (tick labels, shapes), so it receives only
     those. ``show(figure, **settings) -> str`` puts the numbers of all the settings into that
     figure in place and returns the text. The figure for one setting is therefore the same
-    whether it is built for it or reached by moving controls: `view` is the static drawing."""
+    whether it is built for it or reached by moving controls: `view` is the static drawing.
+
+    ``layout_key(**layout settings)``, if given, names the layout those settings need, when
+    several of their values share one (`layout` then builds the same figure for them all): a
+    control keeps one figure per name, not per value."""
 
     layout: Callable[..., Figure]
     show: Callable[..., str]
     layout_settings: tuple[str, ...] = ()
+    layout_key: Callable[..., Hashable] | None = None
 
     def key(self, settings: dict) -> Hashable:
+        if self.layout_key is not None:
+            return self.layout_key(**{name: settings[name] for name in self.layout_settings})
         return tuple(settings[name] for name in self.layout_settings)
 
     def build(self, settings: dict) -> Figure:
