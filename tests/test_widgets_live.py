@@ -181,7 +181,7 @@ LIVE_CONTROLS = {  # name: (explorer, layout inputs, changes (input, value), the
                         ("new token", 20), ("causal mask", True), ("position to change", 0), ("weights", "untrained")],
                        lambda s: masked_decoder_view(s["position to change"], s["new token"], s["causal mask"],
                                                      weights=s["weights"])),
-    "cross_attention": (cross_attention_explorer, {"word 1", "word 2", "word 3", "weights"},
+    "cross_attention": (cross_attention_explorer, {"weights"},
                         [("head", 1), ("word 3", 7), ("head", 0), ("weights", "trained"), ("head", 1),
                          ("word 2", 12), ("head", 0), ("weights", "untrained")],
                         lambda s: cross_attention_view(s["word 1"], s["word 2"], s["word 3"], s["head"],

@@ -10,13 +10,21 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from .plotting import matrix_figure, update_matrix_figure
+from .token_labels import widest_label
 
 
 def cross_attention_figure(scaled_scores: np.ndarray, weights: np.ndarray, query_labels: Sequence[str],
-                           key_labels: Sequence[str], head: int, weights_name: str | None = None) -> Figure:
+                           key_labels: Sequence[str], head: int, weights_name: str | None = None,
+                           room_for: Sequence[str] | None = None) -> Figure:
     """Head `head`'s `scaled_scores` and `weights` (Tt, Ts each; the weights on the scale 0 to
     1) side by side; `query_labels` (Tt,) name the rows, `key_labels` (Ts,) the columns;
-    `weights_name` (e.g. "trained"), if given, heads the title."""
+    `weights_name` (e.g. "trained"), if given, heads the title. With `room_for` (token names),
+    the figure is a frame for them: columns are labelled with the widest of these names, rows
+    ("token -> token") with it twice, and `update_cross_attention` shows any of them without
+    laying the figure out again."""
+    if room_for is not None:
+        widest = widest_label(room_for)
+        query_labels, key_labels = [f"{widest} -> {widest}"] * len(query_labels), [widest] * len(key_labels)
     return matrix_figure(_panels(scaled_scores, weights, query_labels, key_labels, head), cell_size=0.6,
                          suptitle=_suptitle(key_labels, weights_name))
 

@@ -25,7 +25,7 @@ from ..lessons.heads import attention_multiply_adds, with_num_heads
 from ..lessons.toy import SOURCE_IDS, running_example, token_names, vocabulary
 from ..model.attention import MultiHeadAttention, scaled_dot_product_attention
 from ..model.masks import causal_mask, mask_scores
-from .base import Live, View, explorer, keep_or_reset, laid_out, printable, weights_switch
+from .base import Live, View, explorer, keep_or_reset, laid_out, printable, remembered_layout, weights_switch
 
 HEAD_CHOICES: tuple[tuple[str, tuple[int, int]], ...] = (
     ("single head (d_k = 6)", (1, 0)),
@@ -97,6 +97,7 @@ def attention_view(tokens=tuple(SOURCE_IDS), temperature: float = 1.0, num_heads
     return View(figure, show_attention(figure, tokens, temperature, num_heads, head, masked, seed, weights), whole=True)
 
 
+@remembered_layout
 def attention_layout(seed: int = 0, weights: str = "untrained") -> Figure:
     """The attention picture of the lecture's tokens at the paper's settings (temperature 1,
     the single head, no mask), laid out to hold any token names of the weights' vocabulary:
@@ -215,6 +216,7 @@ def multi_head_view(num_heads: int = 2, head: int = 0, scale: str = "d_k", seed:
     return View(figure, show_multi_head(figure, num_heads, head, scale, seed, weights), whole=True)
 
 
+@remembered_layout
 def multi_head_layout(num_heads: int = 2, seed: int = 0) -> Figure:
     """The multi-head picture of `num_heads` heads (head 1 open, the paper's scale, untrained
     weights); `show_multi_head` puts any other setting with as many heads into it."""

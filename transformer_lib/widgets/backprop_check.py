@@ -17,7 +17,7 @@ from ..lessons.backward_mistakes import MISTAKES, loss_gradients
 from ..lessons.toy import DECODER_INPUT_IDS, SOURCE_IDS, TARGET_IDS, VOCAB, toy_model
 from ..model.loss import CrossEntropyLoss
 from ..training.gradcheck import numerical_gradient, relative_error
-from .base import Live, View, explorer, laid_out
+from .base import Live, View, explorer, laid_out, remembered_layout
 
 # The parameters offered, from the output back to the input (the backward order).
 PARAMETERS: tuple[str, ...] = (
@@ -94,6 +94,7 @@ def _figure_arguments(parameter: str, mistake: str) -> tuple:
     return d["backprop"], d["numerical"], rows, cols, f"dLoss / d {parameter}  ({MISTAKES[mistake].split(':')[0]})"
 
 
+@remembered_layout
 def backprop_check_layout(parameter: str = "decoder.layers.0.cross_attn.w_q.weight") -> Figure:
     """The gradient check, with the right backward pass, of the parameter that lays out
     `parameter`'s picture (`layout_parameter`); `show_backprop_check` puts any backward pass of

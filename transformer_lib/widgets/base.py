@@ -12,8 +12,11 @@ same functions."""
 
 from __future__ import annotations
 
+import functools
+import inspect
 import io
 import math
+import pickle
 import weakref
 from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass
@@ -31,6 +34,7 @@ from .glyph_cache import remember_text
 from .png import png_encoded
 
 _SHOWN_REGION: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # laid-out figure -> Bbox (inches)
+_LAID_OUT_SIZE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # laid-out figure -> its size then
 LAYOUTS_KEPT = 8  # live figures an explorer keeps, one per layout setting, for going back at once
 RIGHT_ROOM_INCHES = 0.3  # a live figure's region reaches this far past its content on the right
 PAD_INCHES = 0.1  # the margin around the drawn content, as savefig(bbox_inches="tight") leaves
@@ -57,7 +61,10 @@ def laid_out(figure: Figure) -> Figure:
     shows is fixed too, to its content plus a margin of 0.1 inch (as
     savefig(bbox_inches="tight") keeps, including labels reaching past the figure's edge) and
     `RIGHT_ROOM_INCHES` more on the right, in whole pixels of the figure's canvas. Nothing is
-    painted: the layout and the content are measured. Returns `figure`."""
+    painted: the layout and the content are measured. Returns `figure` (a figure laid out
+    already, at the size it has now, is returned as it is)."""
+    if _LAID_OUT_SIZE.get(figure) == tuple(figure.get_size_inches()):
+        return figure
     renderer = _agg_canvas(figure).get_renderer()
     engine = figure.get_layout_engine()
     if engine is not None and figure.axes:
@@ -73,7 +80,78 @@ def laid_out(figure: Figure) -> Figure:
     _SHOWN_REGION[figure] = Bbox.from_extents(math.floor(content.x0 * dpi) / dpi, math.floor(content.y0 * dpi) / dpi,
                                               math.ceil((content.x1 + RIGHT_ROOM_INCHES) * dpi) / dpi,
                                               math.ceil(content.y1 * dpi) / dpi)
+    _LAID_OUT_SIZE[figure] = tuple(figure.get_size_inches())
     return figure
+
+
+LAYOUTS_REMEMBERED = 16  # laid-out figures `remembered_layout` keeps, as pickles of about 0.7 MB
+_REMEMBERED: dict = {}   # (layout function, its arguments) -> (pickled laid-out figure, its region)
+_REMEMBERING = [True]    # emptied for good if this matplotlib's figures cannot be linked up again
+
+
+def remembered_layout(layout: Callable[..., Figure]) -> Callable[..., Figure]:
+    """`layout`, a function that builds a control's figure, made to return the figure laid out
+    (`laid_out`) and to build and lay out each figure once: called again with the same
+    arguments (numbers, strings, tuples of them), it returns a copy of the first figure, read
+    back from a pickle in a tenth of the time. A chapter's static view of a control and the
+    control below it ask for the same layout."""
+    signature = inspect.signature(layout)
+
+    @functools.wraps(layout)
+    def built(*args, **kwargs) -> Figure:
+        bound = signature.bind(*args, **kwargs)
+        bound.apply_defaults()
+        key = (layout.__module__, layout.__qualname__, tuple(bound.arguments.items()))
+        if not _plain(key[2]) or not _REMEMBERING:  # arrays, objects: no key that names the figure
+            return laid_out(layout(*args, **kwargs))
+        if key in _REMEMBERED:
+            kept, region = _REMEMBERED.pop(key)
+            try:
+                figure = _with_colour_bars_linked(pickle.loads(kept))
+            except AttributeError:  # another matplotlib: build every figure
+                _REMEMBERING.clear()
+                _REMEMBERED.clear()
+                return laid_out(layout(*args, **kwargs))
+            _REMEMBERED[key] = kept, region  # the latest used last
+            _SHOWN_REGION[figure], _LAID_OUT_SIZE[figure] = region, tuple(figure.get_size_inches())
+            return figure
+        figure = laid_out(layout(*args, **kwargs))
+        try:
+            _REMEMBERED[key] = pickle.dumps(figure), _SHOWN_REGION[figure]
+        except (pickle.PicklingError, TypeError, AttributeError):  # e.g. a lambda in the figure
+            return figure
+        while len(_REMEMBERED) > LAYOUTS_REMEMBERED:
+            del _REMEMBERED[next(iter(_REMEMBERED))]
+        return figure
+
+    return built
+
+
+def _with_colour_bars_linked(figure: Figure) -> Figure:
+    """`figure`, read back from a pickle, with its colours linked as they are once built: each
+    colour map's norm tells its colorizer, each colorizer its artists, each image its colour
+    bar (a pickle keeps none of matplotlib's callbacks). Raises AttributeError with a matplotlib
+    that links them otherwise."""
+    linked = set()
+    for artist in figure.findobj(lambda a: hasattr(a, "_colorizer")):
+        colorizer = artist._colorizer
+        if id(colorizer) not in linked:
+            linked.add(id(colorizer))
+            colorizer._id_norm = colorizer.norm.callbacks.connect("changed", colorizer.changed)
+        artist._id_colorizer = colorizer.callbacks.connect("changed", artist.changed)
+    for ax in figure.axes:
+        bar = getattr(ax, "_colorbar", None)
+        if bar is not None:
+            bar.mappable.colorbar_cid = bar.mappable.callbacks.connect("changed", bar.update_normal)
+            bar._extend_cid1 = ax.callbacks.connect("xlim_changed", bar._do_extends)
+            bar._extend_cid2 = ax.callbacks.connect("ylim_changed", bar._do_extends)
+    return figure
+
+
+def _plain(value) -> bool:
+    if isinstance(value, tuple):
+        return all(_plain(item) for item in value)
+    return value is None or isinstance(value, (bool, int, float, str))
 
 
 def canvas_png(figure: Figure, dpi: int = 100, region_of: Figure | None = None) -> bytes:

@@ -18,7 +18,7 @@ from ..lessons.beam_example import HAND_MAX_LEN, hand_beam_search
 from ..lessons.toy import VOCAB
 from ..model.transformer import Transformer
 from ..training.beam import BeamSearchResult, beam_decode, length_penalty
-from .base import Live, View, explorer, laid_out
+from .base import Live, View, explorer, laid_out, remembered_layout
 
 Search = Callable[[int, float], BeamSearchResult]  # (beam width, alpha) -> the search of one sentence
 
@@ -67,6 +67,7 @@ def _title(width: int, alpha: float, shown: int, taken: int) -> str:
     return f"beam width {width}, alpha {alpha:.2f}: step {shown} of {taken}"
 
 
+@remembered_layout
 def beam_tree_layout(width: int = 2, search: Search | None = None, names: Sequence[str] = VOCAB) -> Figure:
     """The whole tree of beam width `width` without a length penalty; `show_beam_tree` puts
     any alpha and step of that width into it."""

@@ -17,7 +17,7 @@ from matplotlib.figure import Figure
 from ..figures.cross_attention import cross_attention_figure, update_cross_attention
 from ..lessons import toy, translation
 from ..lessons.toy import DECODER_INPUT_IDS, PAD_ID, SOURCE_IDS, running_example, vocabulary
-from .base import Live, View, explorer, keep_or_reset, laid_out, printable, weights_switch
+from .base import Live, View, explorer, keep_or_reset, laid_out, printable, remembered_layout, weights_switch
 
 SOURCE_CHOICES: tuple[str, ...] = ("I", "love", "cats", "dogs", "<pad>")  # the lecture's source words
 
@@ -70,9 +70,9 @@ def cross_attention_view(word_1: int = 5, word_2: int = 8, word_3: int = 9, head
     """One head's cross-attention: scaled scores (-inf at <pad> keys) and weights, rows the
     decoder rows ("reads -> predicts"), columns the chosen source tokens.
 
-    The figure is laid out for the source and weights (`cross_attention_layout`) and then shows
-    the head (`show_cross_attention`), as the explorer does."""
-    figure = laid_out(cross_attention_layout(word_1, word_2, word_3, seed, weights))
+    The figure is laid out for the weights (`cross_attention_layout`) and then shows the source
+    and head (`show_cross_attention`), as the explorer does."""
+    figure = laid_out(cross_attention_layout(seed, weights))
     return View(figure, show_cross_attention(figure, word_1, word_2, word_3, head, seed, weights), whole=True)
 
 
@@ -85,17 +85,20 @@ def _picture(source: tuple[int, int, int], head: int, seed: int, weights: str) -
     return d, (d["masked_scores"][head], d["weights"][head], rows, toy.token_names(source, names), head, weights)
 
 
-def cross_attention_layout(word_1: int = 5, word_2: int = 8, word_3: int = 9, seed: int = 0,
-                           weights: str = "untrained") -> Figure:
-    """The cross-attention picture of this source and weights (head 1); its labels depend on
-    them alone, and `show_cross_attention` puts either head into it."""
-    return cross_attention_figure(*_picture((word_1, word_2, word_3), 0, seed, weights)[1])
+@remembered_layout
+def cross_attention_layout(seed: int = 0, weights: str = "untrained") -> Figure:
+    """The cross-attention picture of the lecture's source (head 1), laid out to hold any
+    source of the weights' vocabulary: rows and columns are labelled with the widest names they
+    can have (a decoder row reads "token -> token"), so `show_cross_attention` puts any source
+    and head into it without laying it out again."""
+    return cross_attention_figure(*_picture(tuple(int(i) for i in SOURCE_IDS), 0, seed, weights)[1],
+                                  room_for=vocabulary(weights))
 
 
 def show_cross_attention(figure: Figure, word_1: int = 5, word_2: int = 8, word_3: int = 9, head: int = 0,
                          seed: int = 0, weights: str = "untrained") -> str:
     """Put head `head` of this source into `figure` (from `cross_attention_layout` of the same
-    source and weights) in place, and return the text of the view."""
+    weights) in place, and return the text of the view."""
     d, arguments = _picture((word_1, word_2, word_3), head, seed, weights)
     update_cross_attention(figure, *arguments)
     rows, cols = arguments[2], arguments[3]
@@ -137,7 +140,6 @@ def cross_attention_explorer():
                                                style={"description_width": "initial"})
     controls["head"] = w.ToggleButtons(options=[("head 1", 0), ("head 2", 1)], value=0, description="head")
     controls["weights"] = weights_switch()
-    picture = Live(cross_attention_layout, show_cross_attention,
-                   layout_settings=("word_1", "word_2", "word_3", "weights"))  # they set every label
+    picture = Live(cross_attention_layout, show_cross_attention, layout_settings=("weights",))
     return explorer(picture, controls, "Cross-attention: decoder queries over the source",
                     sync=_follow_the_weights)

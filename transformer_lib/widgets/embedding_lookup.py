@@ -9,7 +9,7 @@ from matplotlib.figure import Figure
 from ..figures.embedding_lookup import embedding_lookup_figure, update_embedding_lookup
 from ..lessons.toy import SOURCE_IDS, VOCAB, running_example, token_names
 from ..model.embedding import Embedding
-from .base import Live, View, explorer, laid_out, printable
+from .base import Live, View, explorer, laid_out, printable, remembered_layout
 
 FEATURES = [f"f{i}" for i in range(6)]
 
@@ -49,6 +49,7 @@ def _figure_arguments(d: dict, scale: bool) -> tuple:
             "vectors x sqrt(6)" if scale else "vectors")
 
 
+@remembered_layout
 def embedding_lookup_layout(seed: int = 0) -> Figure:
     """The embedding-lookup picture of the lecture's sentence; `show_embedding_lookup` puts any
     three tokens, scaled or not, into it."""

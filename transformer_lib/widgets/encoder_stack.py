@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 from ..figures.encoder_stack import encoder_stack_figure, update_encoder_stack
 from ..lessons.toy import SOURCE_IDS, TOY_CONFIG, check_weights, running_example, token_names
 from ..model.encoder import Encoder
-from .base import Live, View, explorer, laid_out, printable, weights_switch
+from .base import Live, View, explorer, laid_out, printable, remembered_layout, weights_switch
 
 MAX_LAYERS = 6
 
@@ -57,6 +57,7 @@ def _figure_arguments(num_layers: int, head: int, weights: str) -> tuple[np.ndar
     return out, (maps, out[0], token_names(SOURCE_IDS), head, weights)
 
 
+@remembered_layout
 def encoder_stack_layout(num_layers: int = 2, weights: str = "untrained") -> Figure:
     """The encoder-stack picture of `num_layers` layers of `weights` through head 1 (the panel
     titles name the weights, so they fix the layout too); `show_encoder_stack` puts either

@@ -13,7 +13,7 @@ from matplotlib.figure import Figure
 from ..figures.layer_norm import layer_norm_figure, update_layer_norm
 from ..lessons.toy import SOURCE_IDS, running_example, token_names
 from ..model.layer_norm import LayerNorm
-from .base import Live, View, explorer, laid_out, printable
+from .base import Live, View, explorer, laid_out, printable, remembered_layout
 
 FEATURES = [f"f{i}" for i in range(6)]
 
@@ -58,6 +58,7 @@ def _figure_arguments(token: int, scale: float, shift: float) -> tuple[dict, tup
     return d, (d["inputs"], d["mean"], d["std"], d["normalized"], names, FEATURES, token), {"title": title}
 
 
+@remembered_layout
 def layer_norm_layout() -> Figure:
     """The layer-norm picture of the second token unchanged; `show_layer_norm` puts any token,
     scale and shift into it."""

@@ -13,7 +13,7 @@ from matplotlib.figure import Figure
 from ..figures.masked_decoder import masked_decoder_figure, update_masked_decoder
 from ..lessons.toy import DECODER_INPUT_IDS, TARGET_IDS, running_example, token_names, vocabulary
 from ..model.masks import causal_mask
-from .base import Live, View, explorer, keep_or_reset, laid_out, printable, weights_switch
+from .base import Live, View, explorer, keep_or_reset, laid_out, printable, remembered_layout, weights_switch
 
 FEATURES = [f"f{i}" for i in range(6)]
 
@@ -100,6 +100,7 @@ def _picture(changed_position: int, new_token: int, masked: bool, seed: int, wei
     return d, (d["weights"], d["change"], rows, FEATURES), dict(names, title=f"{weights} weights, {swap}, {mode}")
 
 
+@remembered_layout
 def masked_decoder_layout(seed: int = 0, weights: str = "untrained") -> Figure:
     """The masked-decoder picture of `weights` (the last token changed to the lecture's 10, with
     the mask); `show_masked_decoder` puts any change into it."""

@@ -23,7 +23,7 @@ from ..lessons.attention_scale import row_entropy
 from ..lessons.toy import DECODER_INPUT_IDS, TARGET_IDS, VOCAB, running_example, token_names, vocabulary
 from ..model.loss import CrossEntropyLoss
 from ..model.softmax import log_softmax, softmax
-from .base import Live, View, explorer, laid_out, weights_switch
+from .base import Live, View, explorer, laid_out, remembered_layout, weights_switch
 
 
 @lru_cache(maxsize=2)
@@ -98,6 +98,7 @@ def _picture(scale: float, smoothing: float, weights: str) -> dict:
                          f"{d['loss']:.4f} (uniform guess ln {vocab} = {np.log(vocab):.4f})"))
 
 
+@remembered_layout
 def output_loss_layout(weights: str = "untrained") -> Figure:
     """The output-loss picture for `weights` at logits x 1 without smoothing; its layout
     depends on the vocabulary alone, and `show_output_loss` puts any scale and smoothing in."""

@@ -8,7 +8,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from ..figures.path_length import path_length_figure, update_path_length
-from .base import Live, View, explorer, laid_out
+from .base import Live, View, explorer, laid_out, remembered_layout
 
 MAX_LENGTH = 1000
 
@@ -53,6 +53,7 @@ def _curves(d: dict) -> tuple[dict, dict, dict]:
             {"RNN": d["rnn_operations"], "self-attention": d["attention_operations"]})
 
 
+@remembered_layout
 def path_length_layout(d_model: int = 512) -> Figure:
     """The three panels with length 20 marked; `show_path_length` marks any other length."""
     d = path_length_data(20, d_model)

@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 
 from ..figures.positional_encoding import pe_cell_figure, update_pe_cell
 from ..model.positional_encoding import positional_encoding_at, sinusoidal_positional_encoding
-from .base import Live, View, explorer, laid_out, printable
+from .base import Live, View, explorer, laid_out, printable, remembered_layout
 
 BASE = 10000.0
 
@@ -58,6 +58,7 @@ def positional_encoding_view(position: int = 1, dimension: int = 2, d_model: int
     return View(figure, show_positional_encoding(figure, position, dimension, d_model, max_len), whole=True)
 
 
+@remembered_layout
 def positional_encoding_layout(d_model: int = 6, max_len: int = 10) -> Figure:
     """The picture of the table (max_len, d_model) with position 1 and dimension 2 (or the
     last dimension, if fewer) chosen. Its layout depends on the table alone;

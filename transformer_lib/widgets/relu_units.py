@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 from ..figures.relu_units import relu_units_figure, update_relu_units
 from ..lessons.toy import SOURCE_IDS, running_example, token_names
 from ..model.feed_forward import FeedForward
-from .base import Live, View, explorer, laid_out, printable
+from .base import Live, View, explorer, laid_out, printable, remembered_layout
 
 
 @lru_cache(maxsize=1)
@@ -53,6 +53,7 @@ def _figure_arguments(token: int, scale: float, bias: float) -> tuple[dict, tupl
     return d, (d["hidden"], d["activated"], [name]), {"title": f"'{name}', input x {scale:.2f}, b1 {bias:+.2f}"}
 
 
+@remembered_layout
 def relu_units_layout() -> Figure:
     """The ReLU picture of the second token; `show_relu_units` puts any token, input scale and
     bias into it."""

@@ -15,7 +15,7 @@ from ..figures.sampling import sampling_figure, update_sampling
 from ..lessons.toy import VOCAB, running_example
 from ..model.softmax import softmax
 from ..training.sampling import draw, sampling_distribution
-from .base import Live, View, explorer, laid_out
+from .base import Live, View, explorer, laid_out, remembered_layout
 
 SAMPLE_SIZE = 20
 
@@ -46,6 +46,7 @@ def _numbers(temperature: float, top_k: int, top_p: float, seed: int, logits, na
                 title=f"{settings}; {SAMPLE_SIZE} draws, seed {seed}")
 
 
+@remembered_layout
 def sampling_layout(logits=None, names: Sequence[str] = VOCAB) -> Figure:
     """The sampling picture of these logits at temperature 1, no top-k or top-p, seed 0;
     `show_sampling` puts any other setting into it."""
