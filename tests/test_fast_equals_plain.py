@@ -99,6 +99,40 @@ def test_linear(shape, bias):
     assert_gradients_close(quick, plain)
 
 
+
+@pytest.mark.parametrize("biases", [(True, True, True), (False, False, False), (True, False, True)])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_layers_projected_together_equal_each_layer_s_own_forward(biases, dtype):
+    """project_together: the outputs side by side, each layer's cache the input, as if every
+    layer had run its own forward; with any mix of biases."""
+    layers = [fast.FastLinear(6, d_out, np.random.default_rng(i), dtype, bias=bias)
+              for i, (d_out, bias) in enumerate(zip((4, 6, 3), biases, strict=True))]
+    for layer in layers:
+        if layer.has_bias:
+            layer.bias[:] = np.random.default_rng(9).standard_normal(layer.d_out)
+    x = np.random.default_rng(1).standard_normal((2, 5, 6)).astype(dtype)
+    got = fast.linear.project_together(layers, x)
+    want = np.concatenate([tl.Linear.forward(layer, x) for layer in layers], axis=-1)
+    assert got.shape == (2, 5, 13) and got.dtype == dtype
+    np.testing.assert_allclose(got, want, rtol=1e-6 if dtype == np.float32 else 1e-13)
+    assert all(layer._cache is x for layer in layers)
+
+
+def test_a_projection_whose_forward_is_replaced_runs_the_replacement():
+    """Attention's Q, K and V come from one product unless a Linear's forward is replaced
+    through `override`: then each layer runs its own (the replacement), with the same numbers."""
+    plain, quick = plain_and_fast(lambda: tl.MultiHeadAttention(8, 2, np.random.default_rng(0)))
+    x = np.random.default_rng(1).standard_normal((3, 5, 8))
+    calls = []
+
+    def recorded(layer, x):
+        calls.append(layer)
+        return fast.FastLinear.forward(layer, x)
+
+    with quick.override(tl.Linear, forward=recorded):
+        assert_close(quick.forward(x, x), plain.forward(x, x), "output")
+    assert calls == [quick.w_q, quick.w_k, quick.w_v, quick.w_o]
+
 @given(batch=st.integers(1, 3), tq=st.integers(1, 6), tk=st.integers(1, 6), heads=st.sampled_from([1, 2, 4]),
        d_k=st.integers(1, 4), cross=st.booleans(), masking=st.sampled_from(["none", "padding", "causal", "random"]),
        scale=st.sampled_from(["d_k", "d_model"]), seed=st.integers(0, 2**16))

@@ -39,8 +39,27 @@ def test_split_rows_covers_every_row_once(monkeypatch, split_everything, threads
     assert covered == list(range(rows))
     assert len(blocks) == max(1, min(threads, rows))
     first = next(ident for start, _, ident in blocks if start == 0)
-    assert first == threading.get_ident()  # the first block on the calling thread, the others elsewhere
-    assert all(ident != first for start, _, ident in blocks if start > 0)
+    assert first == threading.get_ident()  # the first block on the calling thread
+
+
+def test_a_split_runs_every_block_on_its_caller_when_no_helper_comes(monkeypatch, split_everything):
+    """Helper threads that never take their blocks (asleep on a busy machine) hold nothing up:
+    the caller runs every block itself and returns."""
+
+    class Unheard:
+        def put(self, split):  # the offer is lost: no helper ever sees it
+            pass
+
+    monkeypatch.setattr(parallel, "_helpers", lambda count: [None] * count)
+    monkeypatch.setattr(parallel, "_offered", Unheard())
+    blocks = []
+    caller = threading.Thread(target=parallel.split_rows,
+                              args=(lambda start, stop: blocks.append((start, stop, threading.get_ident())), 9, 9))
+    caller.start()
+    caller.join(timeout=5)
+    assert not caller.is_alive(), "the split waited for a helper that never came"
+    assert sorted(start for start, _, _ in blocks) == [0, 3, 6]
+    assert {ident for _, _, ident in blocks} == {caller.ident}
 
 
 def test_splits_asked_for_during_a_split_cover_every_row_once(split_everything):

@@ -1,14 +1,14 @@
-"""`FastMultiHeadAttention`: multi-head attention with the heads' products written straight into
-the merged layout, the Q, K and V weight gradients from one product, the key and value input
-gradients from one product, and the per-sequence work (the heads' small products, masking,
-softmax and its backward) over blocks of sequences in parallel."""
+"""`FastMultiHeadAttention`: multi-head attention with Q, K and V projected by one product, the
+heads' products written straight into the merged layout, the Q, K and V weight gradients from
+one product, the key and value input gradients from one product, and the per-sequence work (the
+heads' small products, masking, softmax and its backward) over blocks of sequences in parallel."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from ..model.attention import MultiHeadAttention
-from .linear import add_weight_gradients, input_gradient
+from .linear import add_weight_gradients, input_gradient, project_together
 from .masks import score_offsets
 from .parallel import split_rows
 from .softmax import softmax, softmax_backward
@@ -17,8 +17,9 @@ from .softmax import softmax, softmax_backward
 class FastMultiHeadAttention(MultiHeadAttention):
     """`MultiHeadAttention` with the same parameters, trace and numbers (up to rounding).
 
-    Forward: the scores, their scaling, masking and softmax are computed sequence block by
-    sequence block, the blocks in parallel (`split_rows`); the heads' outputs weights @ V are
+    Forward: Q, K and V projected by one product (`project_together`; for cross-attention one
+    for Q and one for K and V); the scores, their scaling, masking and softmax computed sequence
+    block by sequence block, the blocks in parallel (`split_rows`); the heads' outputs weights @ V
     written into their columns of the concatenation (no separate merge). Backward: dQ, dK and
     dV are written, head by head, side by side into one (B, T, 3 d_model) array in the layout
     the projections produced them, so that one product xᵀ [dQ | dK | dV] gives the three weight
@@ -42,9 +43,13 @@ class FastMultiHeadAttention(MultiHeadAttention):
         (B, h, Tq, Tk) with True = masked out -> output (B, Tq, d_model)."""
         mask = self._checked_mask(query, key_value, mask)
 
-        q = self._split_heads(self.w_q.forward(query))
-        k = self._split_heads(self.w_k.forward(key_value))
-        v = self._split_heads(self.w_v.forward(key_value))
+        d = self.d_model
+        if query is key_value:  # self-attention: Q, K and V from one product
+            qkv = project_together((self.w_q, self.w_k, self.w_v), query)
+            q_out, kv = qkv[..., :d], qkv[..., d:]
+        else:
+            q_out, kv = self.w_q.forward(query), project_together((self.w_k, self.w_v), key_value)
+        q, k, v = self._split_heads(q_out), self._split_heads(kv[..., :d]), self._split_heads(kv[..., d:])
         scores = np.empty((*q.shape[:3], k.shape[2]), dtype=np.result_type(q, k))  # (B, h, Tq, Tk)
         scaled = np.empty_like(scores)
         masked = scaled if mask is None else np.empty_like(scores)

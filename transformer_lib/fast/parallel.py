@@ -17,6 +17,7 @@ another thread costs more time than it saves.
 from __future__ import annotations
 
 import os
+import queue
 import threading
 from collections.abc import Callable
 
@@ -57,75 +58,89 @@ def _blas_threads() -> int:
 
 def split_rows(work: Callable[[int, int], None], rows: int, elements: int) -> None:
     """Call ``work(start, stop)`` on consecutive blocks of the rows ``0 .. rows`` that together
-    cover each row once: one block per thread, all at the same time, when `threads` is above 1
-    and the call touches at least `MIN_ELEMENTS` numbers (`elements`); else once for all rows.
+    cover each row once: one block per thread, at the same time, when `threads` is above 1 and
+    the call touches at least `MIN_ELEMENTS` numbers (`elements`); else once for all rows.
     `work` writes its results into arrays made beforehand (``out=``), block by block, and
-    returns nothing. The first block runs on the calling thread; an error in any block is
-    raised here once every block has finished. A call made while the helper threads run
-    another split (from inside a block, or from another thread) runs on its caller alone."""
+    returns nothing. The calling thread runs the first block and then every block no helper
+    thread has taken yet, so a helper slow to wake (on a busy machine) never holds the call up:
+    the caller waits only for blocks already started. An error in any block is raised here once
+    every started block has finished. A call made while the helper threads run another split
+    (from inside a block, or from another thread) runs on its caller alone."""
     count = 1 if elements < MIN_ELEMENTS else min(threads(), rows)  # small work: not even the count is read
     if count <= 1 or not _splitting.acquire(blocking=False):
         work(0, rows)
         return
     try:
-        bounds = [rows * i // count for i in range(count + 1)]
-        helpers = _helpers(count - 1)[:count - 1]
-        for i, helper in enumerate(helpers, start=1):
-            helper.start(work, bounds[i], bounds[i + 1])
-        try:
-            work(bounds[0], bounds[1])
-        finally:
-            errors = [helper.finish() for helper in helpers]  # every block has finished
+        split = _Split(work, [rows * i // count for i in range(count + 1)])
+        for _ in _helpers(count - 1)[:count - 1]:
+            _offered.put(split)
+        split.run(0)
+        split.run_blocks()
+        split.wait()
     finally:
         _splitting.release()
-    for error in errors:
-        if error is not None:
-            raise error
+    if split.errors:
+        raise split.errors[0]
 
 
-class _Helper:
-    """A thread of the fast path's own that runs one block at a time: `start` hands it a block
-    and returns at once, `finish` waits until the block has run and returns its error (or None).
-    Handing over is one lock released on each side, the cheapest wake-up Python has."""
+class _Split:
+    """The blocks of one `split_rows` call: the first kept for the caller, every other taken once
+    by whichever thread asks first. `wait` returns once every block has run."""
 
-    def __init__(self) -> None:
-        self._go, self._done = threading.Lock(), threading.Lock()
-        self._go.acquire()
-        self._done.acquire()
-        self._block: tuple | None = None
-        self._error: BaseException | None = None
-        threading.Thread(target=self._serve, name="fast-rows", daemon=True).start()
+    def __init__(self, work: Callable[[int, int], None], bounds: list[int]) -> None:
+        self.work, self.bounds = work, bounds
+        self.errors: list[BaseException] = []
+        self._lock = threading.Lock()  # guards the two counters below
+        self._next = 1  # the next block to hand out
+        self._unfinished = len(bounds) - 1
+        self._all_done = threading.Lock()  # held until the last block has run
+        self._all_done.acquire()
 
-    def start(self, work: Callable[[int, int], None], start: int, stop: int) -> None:
-        self._block = (work, start, stop)
-        self._go.release()
-
-    def finish(self) -> BaseException | None:
-        self._done.acquire()
-        error, self._block, self._error = self._error, None, None
-        return error
-
-    def _serve(self) -> None:
+    def run_blocks(self) -> None:
+        """Take blocks one after the other and run them until none is left."""
         while True:
-            self._go.acquire()
-            work, start, stop = self._block
-            try:
-                work(start, stop)
-            except BaseException as error:  # handed to the caller by `finish`
-                self._error = error
-            self._done.release()
+            with self._lock:
+                block, self._next = self._next, self._next + 1
+            if block >= len(self.bounds) - 1:
+                return
+            self.run(block)
+
+    def run(self, block: int) -> None:
+        """Run one block; an error is kept for the caller."""
+        try:
+            self.work(self.bounds[block], self.bounds[block + 1])
+        except BaseException as error:  # raised by the caller once every block has run
+            self.errors.append(error)
+        with self._lock:
+            self._unfinished -= 1
+            last = self._unfinished == 0
+        if last:
+            self._all_done.release()
+
+    def wait(self) -> None:
+        self._all_done.acquire()
 
 
-_splitting = threading.Lock()  # held while the helper threads run the blocks of one split
-_helper_list: list[_Helper] = []
+def _serve() -> None:
+    """A helper thread's life: take the blocks left of every split offered to it. A split whose
+    blocks are all taken by the time the helper wakes costs it nothing more than the look."""
+    while True:
+        _offered.get().run_blocks()
+
+
+_splitting = threading.Lock()  # held while the helper threads may run the blocks of one split
+_offered: queue.SimpleQueue = queue.SimpleQueue()  # splits offered to the helper threads, one entry per helper
+_helper_threads: list[threading.Thread] = []
 _helpers_process = 0  # the process that made the helpers: a forked child has none of their threads
 
 
-def _helpers(count: int) -> list[_Helper]:
+def _helpers(count: int) -> list[threading.Thread]:
     """At least `count` helper threads, made once per process and reused."""
-    global _helper_list, _helpers_process
+    global _helper_threads, _helpers_process, _offered
     if _helpers_process != os.getpid():
-        _helper_list, _helpers_process = [], os.getpid()
-    while len(_helper_list) < count:
-        _helper_list.append(_Helper())
-    return _helper_list
+        _helper_threads, _helpers_process, _offered = [], os.getpid(), queue.SimpleQueue()
+    while len(_helper_threads) < count:
+        helper = threading.Thread(target=_serve, name="fast-rows", daemon=True)
+        helper.start()
+        _helper_threads.append(helper)
+    return _helper_threads
