@@ -60,15 +60,8 @@ def update_heatmap(ax: Axes, matrix, row_labels: Sequence[str] | None = None,
     if vmin is None and vmax is None and shown.count():  # what imshow does given no limits: the data's range
         vmin, vmax = float(shown.min()), float(shown.max())
     rows, cols = m.shape
-    # Only what differs is set: an artist left untouched stays as drawn (not stale), and a live
-    # figure paints it again from the last picture instead of drawing it.
-    before = image.get_array()
-    if before is None or before.shape != shown.shape or not np.array_equal(np.ma.getmaskarray(before),
-                                                                           np.ma.getmaskarray(shown)) \
-            or not np.array_equal(np.ma.filled(before, 0.0), np.ma.filled(shown, 0.0)):
-        image.set_data(shown)
-    if tuple(image.get_extent()) != (-0.5, cols - 0.5, rows - 0.5, -0.5):
-        image.set_extent((-0.5, cols - 0.5, rows - 0.5, -0.5))
+    image.set_data(shown)
+    image.set_extent((-0.5, cols - 0.5, rows - 0.5, -0.5))
     if image.cmap.name != cmap:  # each change redraws the colour bar: only what changed
         image.set_cmap(_colormap(cmap))
     if image.get_clim() != (vmin, vmax):
@@ -80,10 +73,8 @@ def update_heatmap(ax: Axes, matrix, row_labels: Sequence[str] | None = None,
             for r, c in np.ndindex(m.shape):
                 ax.text(c, r, "", ha="center", va="center", fontsize=9)
         for artist, (text, color) in zip(ax.texts, _cell_texts(image, m, decimals), strict=True):
-            if artist.get_text() != text:
-                artist.set_text(text)
-            if artist.get_color() != color:
-                artist.set_color(color)
+            artist.set_text(text)
+            artist.set_color(color)
     _labels_and_title(ax, m.shape, row_labels, col_labels, title, show_shape)
 
 

@@ -27,11 +27,7 @@ from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.axis import Axis
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.collections import Collection
 from matplotlib.figure import Figure, SubFigure
-from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
-from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 
 from .glyph_cache import remember_text
@@ -230,9 +226,6 @@ class Backdrop:
         self.extents: dict[int, tuple[int, ...]] = {}  # id of each static Axis -> the pixels it covers
         self.full_paints = 0      # times the static part was painted whole (for tests)
         self.partial_paints = 0   # times part of it was painted again (for tests)
-        self.repainted: list = []  # rectangles of the static part painted again for this picture
-        self.groups: dict = {}  # key of each group of changing artists -> its `_Group` in the last picture
-        self.reused = 0      # groups whose first artists were painted from a snapshot (for tests)
 
     def paint(self, figure: Figure) -> None:
         """Leave on the canvas what a full draw of the figure paints, its static part reused."""
@@ -241,57 +234,13 @@ class Backdrop:
         remember_text(renderer)  # the same labels and digits at every change: shaped and rasterised once
         shows, axes = _static_fingerprint(figure, renderer)
         changed = [key for key, seen in self.static_axes.items() if axes[key] != seen]
-        self.repainted = []
-        whole = self.kept is None or shows != self.shows or not self._paint_again(figure, renderer, changed, axes)
-        if whole:
+        if self.kept is None or shows != self.shows or not self._paint_again(figure, renderer, changed, axes):
             self._paint_static(figure, canvas, axes)
             self.shows = shows
-        groups = [_Group(artists, renderer) for artists in _by_owner(self.changing(figure))]
-        for group in groups:
-            group.stable = group.stable_prefix(self.groups.get(group.key))
-        reused = {} if whole else self._reusable(groups)
         pixels = _canvas_pixels(canvas)
         pixels[...] = self.kept
-        for group in groups:
-            if group.key in reused:
-                group.snapshot = reused[group.key]
-                count, (top, left, bottom, right), saved = group.snapshot
-                pixels[top:bottom, left:right] = saved
-            else:
-                count = group.stable
-                for artist in group.artists[:count]:
-                    artist.draw(renderer)
-                region = group.measured(group.artists[:count]) if count else None
-                if region is not None:  # these artists alone over what is below them: painted from here next time
-                    top, left, bottom, right = region
-                    group.snapshot = count, region, pixels[top:bottom, left:right].copy()
-            for artist in group.artists[count:]:
-                artist.draw(renderer)
-        if any(group.snapshot is not None for group in groups):  # what the next picture checks them against
-            for group in groups:
-                if group.region is None:
-                    group.measured(group.artists)
-        self.groups = {group.key: group for group in groups}
-        self.reused += len(reused)
-
-    def _reusable(self, groups: list[_Group]) -> dict:
-        """{key: snapshot} of the groups that may paint their first artists from the pixels kept
-        when those were last drawn: the same artists, unchanged since (matplotlib's `stale`),
-        their axes showing the same limits, and the snapshot's rectangle shared with no other
-        group's artists, then or now, nor with the static part painted again."""
-        candidates = {}
-        for group in groups:
-            before = self.groups.get(group.key)
-            if before is not None and before.snapshot is not None and before.snapshot[0] <= group.stable:
-                candidates[group.key] = before.snapshot
-        if not candidates:
-            return {}
-        regions = [(group.key, group.measured(group.artists)) for group in groups]
-        regions += [(key, before.region) for key, before in self.groups.items()]
-        regions += [(None, rectangle) for rectangle in self.repainted]
-        return {key: snapshot for key, snapshot in candidates.items()
-                if not any(other is None or (owner != key and _overlap_px(snapshot[1], other))
-                           for owner, other in regions)}
+        for artist in self.changing(figure):
+            artist.draw(renderer)
 
     def changing(self, figure: Figure) -> list[Artist]:
         """The artists painted at every change, in the order a full draw paints them."""
@@ -346,86 +295,8 @@ class Backdrop:
                 _draw_axis(axis, renderer)
         for top, left, bottom, right in rectangles:
             self.kept[top:bottom, left:right] = pixels[top:bottom, left:right]
-        self.repainted = rectangles
         self.partial_paints += 1
         return True
-
-
-class _Group:
-    """Changing artists drawn one after the other with one owner (an axes, or the figure), as
-    painted in one picture: their ids, their axes' limits, and the rectangle of pixels they
-    paint (top, left, bottom, right), measured when needed; None if it cannot be bounded."""
-
-    def __init__(self, artists: list[Artist], renderer):
-        self.artists = artists
-        self.renderer = renderer
-        owner = artists[0].axes
-        self.key = ("axes", id(owner)) if owner is not None else ("artist", id(artists[0]))
-        self.ids = tuple(map(id, artists))
-        self.limits = tuple(owner.viewLim.bounds) if owner is not None else None
-        self.stable = 0        # how many first artists are as they were drawn in the last picture
-        self.region = None     # the rectangle all the artists paint, once measured
-        self.snapshot = None   # (count, rectangle, pixels): the first `count` artists painted over what is below
-
-    def stable_prefix(self, before: _Group | None) -> int:
-        """How many first artists are those of `before` (the last picture's group), unchanged
-        since drawn, in an axes showing the same limits."""
-        if before is None or before.limits != self.limits:
-            return 0
-        count = 0
-        for artist, drawn in zip(self.artists, before.ids, strict=False):
-            if id(artist) != drawn or artist.stale:
-                break
-            count += 1
-        return count
-
-    def measured(self, artists: list[Artist]) -> tuple[int, int, int, int] | None:
-        """The rectangle `artists` paint: a text's box (without a frame around it), an artist
-        clipped to a rectangle that rectangle, a line or patch its path's box widened by its
-        line, with 3 pixels for antialiasing; None when an artist paints where none says.
-        Measuring all the group's artists keeps the rectangle as `region`."""
-        extents = []
-        for artist in artists:
-            if artist.get_path_effects():
-                return None
-            if isinstance(artist, Text):
-                if artist.get_bbox_patch() is not None:
-                    return None
-                extents.append(artist.get_window_extent(self.renderer))
-            elif artist.get_clip_on() and artist.get_clip_box() is not None and artist.get_clip_path() is None:
-                extents.append(artist.get_clip_box())
-            elif isinstance(artist, (Patch, Line2D, Collection)):  # its path's box, widened by its line
-                extent = artist.get_window_extent(self.renderer)
-                if not np.isfinite(extent.extents).all():
-                    if isinstance(artist, Collection) and not artist.get_paths():
-                        continue  # nothing to paint
-                    return None
-                width = float(np.max(artist.get_linewidth(), initial=0.0)) * self.renderer.dpi / 72
-                extents.append(extent.padded(width / 2 + 1))
-            else:
-                return None
-        height = self.renderer.height
-        x0, y0, x1, y1 = Bbox.union(extents).extents if extents else (0, height, 0, height)
-        margin = 0 if not extents else 3
-        region = (max(int(height - math.ceil(y1)) - margin, 0), max(math.floor(x0) - margin, 0),
-                  max(int(height - math.floor(y0)) + margin, 0), max(math.ceil(x1) + margin, 0))
-        if artists is self.artists:
-            self.region = region
-        return region
-
-
-def _by_owner(artists: list[Artist]) -> list[list[Artist]]:
-    """`artists` (in draw order) cut into runs of one axes' artists; a figure's own artists (a
-    suptitle) each alone. Texts without text, which paint nothing, are left out."""
-    runs: list[list[Artist]] = []
-    for artist in artists:
-        if isinstance(artist, Text) and not artist.get_text():
-            continue
-        if runs and artist.axes is not None and runs[-1][0].axes is artist.axes:
-            runs[-1].append(artist)
-        else:
-            runs.append([artist])
-    return runs
 
 
 _BACKDROPS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # laid-out figure -> Backdrop
