@@ -204,3 +204,17 @@ def test_a_softmax_backward_put_in_through_override_is_used(split_everything):
     for g, w in zip(got, want, strict=True):
         np.testing.assert_allclose(g, w, rtol=1e-12, atol=1e-14)
 
+
+
+def test_a_helper_thread_serves_the_queue_it_was_made_with(monkeypatch):
+    """A helper keeps taking splits from its own queue when the module's name points elsewhere
+    (as a test's stand-in queue does): it neither dies nor looks at the stand-in."""
+    helper = parallel._helpers(1)[0]
+    own = parallel._offered
+    monkeypatch.setattr(parallel, "_offered", object())  # no get(): a helper that reads the name dies
+    ran = threading.Event()
+    for _ in range(len(parallel._helper_threads)):  # one offer per helper, as split_rows makes
+        own.put(parallel._Split(lambda start, stop: ran.set(), [0, 0, 1]))
+    assert ran.wait(timeout=5)
+    time.sleep(0.05)  # a helper that went back to the module's name would have died by now
+    assert helper.is_alive() and all(thread.is_alive() for thread in parallel._helper_threads)

@@ -121,11 +121,12 @@ class _Split:
         self._all_done.acquire()
 
 
-def _serve() -> None:
-    """A helper thread's life: take the blocks left of every split offered to it. A split whose
-    blocks are all taken by the time the helper wakes costs it nothing more than the look."""
+def _serve(offered: queue.SimpleQueue) -> None:
+    """A helper thread's life: take the blocks left of every split offered to it through
+    `offered` (the queue of the process that made it). A split whose blocks are all taken by the
+    time the helper wakes costs it nothing more than the look."""
     while True:
-        _offered.get().run_blocks()
+        offered.get().run_blocks()
 
 
 _splitting = threading.Lock()  # held while the helper threads may run the blocks of one split
@@ -140,7 +141,7 @@ def _helpers(count: int) -> list[threading.Thread]:
     if _helpers_process != os.getpid():
         _helper_threads, _helpers_process, _offered = [], os.getpid(), queue.SimpleQueue()
     while len(_helper_threads) < count:
-        helper = threading.Thread(target=_serve, name="fast-rows", daemon=True)
+        helper = threading.Thread(target=_serve, args=(_offered,), name="fast-rows", daemon=True)
         helper.start()
         _helper_threads.append(helper)
     return _helper_threads
