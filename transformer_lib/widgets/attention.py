@@ -25,7 +25,7 @@ from ..lessons.heads import attention_multiply_adds, with_num_heads
 from ..lessons.toy import SOURCE_IDS, running_example, token_names, vocabulary
 from ..model.attention import MultiHeadAttention, scaled_dot_product_attention
 from ..model.masks import causal_mask, mask_scores
-from .base import Live, View, explorer, keep_or_reset, laid_out, printable, remembered_layout, weights_switch
+from .base import Live, View, explorer, keep_or_reset, printable, remembered_layout, weights_switch
 
 HEAD_CHOICES: tuple[tuple[str, tuple[int, int]], ...] = (
     ("single head (d_k = 6)", (1, 0)),
@@ -93,7 +93,7 @@ def attention_view(tokens=tuple(SOURCE_IDS), temperature: float = 1.0, num_heads
 
     The figure is laid out for the weights' vocabulary (`attention_layout`) and then shows the
     settings (`show_attention`), as the explorer does, so the two draw the same picture."""
-    figure = laid_out(attention_layout(seed, weights))
+    figure = attention_layout(seed, weights)
     return View(figure, show_attention(figure, tokens, temperature, num_heads, head, masked, seed, weights), whole=True)
 
 
@@ -212,7 +212,7 @@ def multi_head_view(num_heads: int = 2, head: int = 0, scale: str = "d_k", seed:
 
     The figure is laid out for the number of heads (`multi_head_layout`) and then shows the
     settings (`show_multi_head`), as the explorer does."""
-    figure = laid_out(multi_head_layout(num_heads, seed))
+    figure = multi_head_layout(num_heads, seed)
     return View(figure, show_multi_head(figure, num_heads, head, scale, seed, weights), whole=True)
 
 

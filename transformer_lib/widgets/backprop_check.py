@@ -17,7 +17,7 @@ from ..lessons.backward_mistakes import MISTAKES, loss_gradients
 from ..lessons.toy import DECODER_INPUT_IDS, SOURCE_IDS, TARGET_IDS, VOCAB, toy_model
 from ..model.loss import CrossEntropyLoss
 from ..training.gradcheck import numerical_gradient, relative_error
-from .base import Live, View, explorer, laid_out, remembered_layout
+from .base import Live, View, explorer, remembered_layout
 
 # The parameters offered, from the output back to the input (the backward order).
 PARAMETERS: tuple[str, ...] = (
@@ -84,7 +84,7 @@ def backprop_check_view(parameter: str = "decoder.layers.0.cross_attn.w_q.weight
 
     The figure is laid out for the parameter (`backprop_check_layout`) and then shows the
     backward pass (`show_backprop_check`), as the explorer does."""
-    figure = laid_out(backprop_check_layout(parameter))
+    figure = backprop_check_layout(parameter)
     return View(figure, show_backprop_check(figure, parameter, mistake), whole=True)
 
 

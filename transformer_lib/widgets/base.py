@@ -307,12 +307,18 @@ def _canvas_pixels(canvas) -> np.ndarray:
     return np.asarray(canvas.buffer_rgba())
 
 
+def _ticks_alone(axis: Axis) -> bool:
+    """Whether the visible `axis` paints its ticks alone: no label and no offset text (a
+    heatmap's token names, a colour bar's ticks). What `Axis.draw` and `Axis.get_tightbbox` add
+    for such an axis, placing the label clear of every sibling's tick labels, measures texts
+    that paint nothing."""
+    axis.offsetText.set_text(axis.major.formatter.get_offset())  # as `Axis.draw` sets it
+    return axis.get_visible() and not axis.label.get_text() and not axis.offsetText.get_text()
+
+
 def _draw_axis(axis: Axis, renderer) -> None:
-    """Paint `axis` as `Axis.draw` does. An axis with no label and no offset text (a heatmap's
-    token names, a colour bar's ticks) paints its ticks alone: what `Axis.draw` adds, placing
-    the label clear of every sibling's tick labels, measures texts that paint nothing."""
-    axis.offsetText.set_text(axis.major.formatter.get_offset())
-    if axis.label.get_text() or axis.offsetText.get_text() or not axis.get_visible():
+    """Paint `axis` as `Axis.draw` does; only its ticks when that is all it paints."""
+    if not _ticks_alone(axis):
         axis.draw(renderer)
         return
     for tick in axis._update_ticks():
@@ -321,10 +327,9 @@ def _draw_axis(axis: Axis, renderer) -> None:
 
 
 def _axis_extent(axis: Axis, renderer) -> Bbox | None:
-    """`axis.get_tightbbox(renderer)`; for an axis with no label and no offset text, the union
-    of its tick labels' boxes measured alone, which is what that returns for such an axis."""
-    axis.offsetText.set_text(axis.major.formatter.get_offset())
-    if axis.label.get_text() or axis.offsetText.get_text() or not axis.get_visible():
+    """`axis.get_tightbbox(renderer)`; measured from its tick labels alone when that is all
+    it paints, which is what that returns for such an axis."""
+    if not _ticks_alone(axis):
         return axis.get_tightbbox(renderer)
     boxes = [box for boxes in axis._get_ticklabel_bboxes(axis._update_ticks(), renderer) for box in boxes
              if 0 < box.width < np.inf and 0 < box.height < np.inf]
@@ -476,7 +481,8 @@ def png_bytes(figure: Figure, dpi: int = 100) -> bytes:
 class Live:
     """A control's picture, built once per layout and updated in place.
 
-    ``layout(**settings) -> Figure`` builds and lays out a new figure; only the settings named
+    ``layout(**settings) -> Figure`` builds a new figure and lays it out (a function made by
+    `remembered_layout`, which does both, or one that calls it); only the settings named
     in `layout_settings` may change its layout (tick labels, shapes), so it receives only
     those. ``show(figure, **settings) -> str`` puts the numbers of all the settings into that
     figure in place and returns the text. The figure for one setting is therefore the same
@@ -498,7 +504,7 @@ class Live:
 
     def build(self, settings: dict) -> Figure:
         """A new figure laid out for the layout settings among `settings`, its layout fixed."""
-        return laid_out(self.layout(**{name: settings[name] for name in self.layout_settings}))
+        return self.layout(**{name: settings[name] for name in self.layout_settings})
 
     def view(self, **settings) -> View:
         """A new figure for `settings`: laid out for its layout settings, then shown."""

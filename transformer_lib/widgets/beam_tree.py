@@ -49,7 +49,7 @@ def beam_tree_view(width: int = 2, alpha: float = 0.0, step: int | None = None, 
 
     The figure is laid out for the beam width (`beam_tree_layout`) and then shows alpha and
     the step (`show_beam_tree`), as the explorer does."""
-    figure = laid_out(beam_tree_layout(width, search, names))
+    figure = beam_tree_layout(width, search, names)
     return View(figure, show_beam_tree(figure, width, alpha, step, search, names), whole=True)
 
 

@@ -17,7 +17,7 @@ from matplotlib.figure import Figure
 from ..figures.cross_attention import cross_attention_figure, update_cross_attention
 from ..lessons import toy, translation
 from ..lessons.toy import DECODER_INPUT_IDS, PAD_ID, SOURCE_IDS, running_example, vocabulary
-from .base import Live, View, explorer, keep_or_reset, laid_out, printable, remembered_layout, weights_switch
+from .base import Live, View, explorer, keep_or_reset, printable, remembered_layout, weights_switch
 
 SOURCE_CHOICES: tuple[str, ...] = ("I", "love", "cats", "dogs", "<pad>")  # the lecture's source words
 
@@ -72,7 +72,7 @@ def cross_attention_view(word_1: int = 5, word_2: int = 8, word_3: int = 9, head
 
     The figure is laid out for the weights (`cross_attention_layout`) and then shows the source
     and head (`show_cross_attention`), as the explorer does."""
-    figure = laid_out(cross_attention_layout(seed, weights))
+    figure = cross_attention_layout(seed, weights)
     return View(figure, show_cross_attention(figure, word_1, word_2, word_3, head, seed, weights), whole=True)
 
 

@@ -9,7 +9,7 @@ from matplotlib.figure import Figure
 from ..figures.embedding_lookup import embedding_lookup_figure, update_embedding_lookup
 from ..lessons.toy import SOURCE_IDS, VOCAB, running_example, token_names
 from ..model.embedding import Embedding
-from .base import Live, View, explorer, laid_out, printable, remembered_layout
+from .base import Live, View, explorer, printable, remembered_layout
 
 FEATURES = [f"f{i}" for i in range(6)]
 
@@ -39,7 +39,7 @@ def embedding_lookup_view(first: int = 5, second: int = 8, third: int = 9, scale
 
     The figure is laid out once (`embedding_lookup_layout`) and then shows the tokens
     (`show_embedding_lookup`), as the explorer does."""
-    figure = laid_out(embedding_lookup_layout(seed))
+    figure = embedding_lookup_layout(seed)
     return View(figure, show_embedding_lookup(figure, first, second, third, scale, seed), whole=True)
 
 

@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 from ..figures.encoder_stack import encoder_stack_figure, update_encoder_stack
 from ..lessons.toy import SOURCE_IDS, TOY_CONFIG, check_weights, running_example, token_names
 from ..model.encoder import Encoder
-from .base import Live, View, explorer, laid_out, printable, remembered_layout, weights_switch
+from .base import Live, View, explorer, printable, remembered_layout, weights_switch
 
 MAX_LAYERS = 6
 
@@ -47,7 +47,7 @@ def encoder_stack_view(num_layers: int = 2, head: int = 0, weights: str = "untra
 
     The figure is laid out for the number of layers and the weights (`encoder_stack_layout`)
     and then shows the head (`show_encoder_stack`), as the explorer does."""
-    figure = laid_out(encoder_stack_layout(num_layers, weights))
+    figure = encoder_stack_layout(num_layers, weights)
     return View(figure, show_encoder_stack(figure, num_layers, head, weights), whole=True)
 
 

@@ -13,7 +13,7 @@ from matplotlib.figure import Figure
 from ..figures.layer_norm import layer_norm_figure, update_layer_norm
 from ..lessons.toy import SOURCE_IDS, running_example, token_names
 from ..model.layer_norm import LayerNorm
-from .base import Live, View, explorer, laid_out, printable, remembered_layout
+from .base import Live, View, explorer, printable, remembered_layout
 
 FEATURES = [f"f{i}" for i in range(6)]
 
@@ -47,7 +47,7 @@ def layer_norm_view(token: int = 1, scale: float = 1.0, shift: float = 0.0) -> V
 
     The figure is laid out once (`layer_norm_layout`) and then shows the settings
     (`show_layer_norm`), as the explorer does."""
-    figure = laid_out(layer_norm_layout())
+    figure = layer_norm_layout()
     return View(figure, show_layer_norm(figure, token, scale, shift), whole=True)
 
 

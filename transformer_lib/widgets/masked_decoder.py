@@ -13,7 +13,7 @@ from matplotlib.figure import Figure
 from ..figures.masked_decoder import masked_decoder_figure, update_masked_decoder
 from ..lessons.toy import DECODER_INPUT_IDS, TARGET_IDS, running_example, token_names, vocabulary
 from ..model.masks import causal_mask
-from .base import Live, View, explorer, keep_or_reset, laid_out, printable, remembered_layout, weights_switch
+from .base import Live, View, explorer, keep_or_reset, printable, remembered_layout, weights_switch
 
 FEATURES = [f"f{i}" for i in range(6)]
 
@@ -82,7 +82,7 @@ def masked_decoder_view(changed_position: int = 2, new_token: int = 10, masked: 
 
     The figure is laid out for the weights (`masked_decoder_layout`) and then shows the change
     (`show_masked_decoder`), as the explorer does."""
-    figure = laid_out(masked_decoder_layout(seed, weights))
+    figure = masked_decoder_layout(seed, weights)
     return View(figure, show_masked_decoder(figure, changed_position, new_token, masked, seed, weights), whole=True)
 
 

@@ -23,7 +23,7 @@ from ..lessons.attention_scale import row_entropy
 from ..lessons.toy import DECODER_INPUT_IDS, TARGET_IDS, VOCAB, running_example, token_names, vocabulary
 from ..model.loss import CrossEntropyLoss
 from ..model.softmax import log_softmax, softmax
-from .base import Live, View, explorer, laid_out, remembered_layout, weights_switch
+from .base import Live, View, explorer, remembered_layout, weights_switch
 
 
 @lru_cache(maxsize=2)
@@ -79,7 +79,7 @@ def output_loss_view(scale: float = 1.0, smoothing: float = 0.0, weights: str = 
 
     The figure is laid out for the weights' vocabulary (`output_loss_layout`) and then shows
     the settings (`show_output_loss`), as the explorer does."""
-    figure = laid_out(output_loss_layout(weights))
+    figure = output_loss_layout(weights)
     return View(figure, show_output_loss(figure, scale, smoothing, weights), whole=True)
 
 

@@ -8,7 +8,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from ..figures.path_length import path_length_figure, update_path_length
-from .base import Live, View, explorer, laid_out, remembered_layout
+from .base import Live, View, explorer, remembered_layout
 
 MAX_LENGTH = 1000
 
@@ -43,7 +43,7 @@ def path_length_view(length: int = 20, d_model: int = 512) -> View:
 
     The figure is laid out once (`path_length_layout`) and then marks the length
     (`show_path_length`), as the explorer does."""
-    figure = laid_out(path_length_layout(d_model))
+    figure = path_length_layout(d_model)
     return View(figure, show_path_length(figure, length, d_model), whole=True)
 
 

@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 
 from ..figures.positional_encoding import pe_cell_figure, update_pe_cell
 from ..model.positional_encoding import positional_encoding_at, sinusoidal_positional_encoding
-from .base import Live, View, explorer, laid_out, printable, remembered_layout
+from .base import Live, View, explorer, printable, remembered_layout
 
 BASE = 10000.0
 
@@ -54,7 +54,7 @@ def positional_encoding_view(position: int = 1, dimension: int = 2, d_model: int
 
     The figure is laid out for the table (`positional_encoding_layout`) and then shows the
     chosen cell (`show_positional_encoding`), as the explorer does."""
-    figure = laid_out(positional_encoding_layout(d_model, max_len))
+    figure = positional_encoding_layout(d_model, max_len)
     return View(figure, show_positional_encoding(figure, position, dimension, d_model, max_len), whole=True)
 
 

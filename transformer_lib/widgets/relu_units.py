@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 from ..figures.relu_units import relu_units_figure, update_relu_units
 from ..lessons.toy import SOURCE_IDS, running_example, token_names
 from ..model.feed_forward import FeedForward
-from .base import Live, View, explorer, laid_out, printable, remembered_layout
+from .base import Live, View, explorer, printable, remembered_layout
 
 
 @lru_cache(maxsize=1)
@@ -43,7 +43,7 @@ def relu_units_view(token: int = 1, scale: float = 1.0, bias: float = 0.0) -> Vi
 
     The figure is laid out once (`relu_units_layout`) and then shows the settings
     (`show_relu_units`), as the explorer does."""
-    figure = laid_out(relu_units_layout())
+    figure = relu_units_layout()
     return View(figure, show_relu_units(figure, token, scale, bias), whole=True)
 
 

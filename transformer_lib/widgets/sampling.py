@@ -15,7 +15,7 @@ from ..figures.sampling import sampling_figure, update_sampling
 from ..lessons.toy import VOCAB, running_example
 from ..model.softmax import softmax
 from ..training.sampling import draw, sampling_distribution
-from .base import Live, View, explorer, laid_out, remembered_layout
+from .base import Live, View, explorer, remembered_layout
 
 SAMPLE_SIZE = 20
 
@@ -31,7 +31,7 @@ def sampling_view(temperature: float = 1.0, top_k: int = 0, top_p: float = 1.0, 
 
     The figure is laid out for the tokens (`sampling_layout`) and then shows the settings
     (`show_sampling`), as the explorer does."""
-    figure = laid_out(sampling_layout(logits, names))
+    figure = sampling_layout(logits, names)
     return View(figure, show_sampling(figure, temperature, top_k, top_p, seed, logits, names), whole=True)
 
 

@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 from ..figures.training import attention_heads_figure, update_attention_heads
 from ..lessons.reversal import lengths_of, mirror_weight, token_names
 from ..lessons.snapshots import AttentionSnapshots
-from .base import Live, View, explorer, laid_out, printable
+from .base import Live, View, explorer, printable, remembered_layout
 
 
 def scrubber_data(snapshots: AttentionSnapshots, step: int, layer: int) -> dict:
@@ -37,7 +37,7 @@ def training_scrubber_view(step: int = 0, layer: int = 1, *, snapshots: Attentio
 
     The figure is laid out once for the snapshots' example (`training_scrubber_layout`) and
     then shows the step and layer (`show_training_scrubber`), as the explorer does."""
-    figure = laid_out(training_scrubber_layout(snapshots))
+    figure = training_scrubber_layout(snapshots)
     return View(figure, show_training_scrubber(figure, step, layer, snapshots=snapshots), whole=True)
 
 
@@ -49,6 +49,7 @@ def _figure_arguments(snapshots: AttentionSnapshots, step: int, layer: int) -> t
     return d, (d["weights"],), {"title": title, "head_titles": heads}
 
 
+@remembered_layout
 def training_scrubber_layout(snapshots: AttentionSnapshots) -> Figure:
     """The first decoder layer's cross-attention before training; its layout depends on the
     example alone (every layer has as many heads), so `show_training_scrubber` puts any step
