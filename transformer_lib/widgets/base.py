@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import functools
 import inspect
-import io
 import math
 import pickle
 import weakref
@@ -26,18 +25,16 @@ import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.axis import Axis
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure, SubFigure
 from matplotlib.transforms import Bbox
 
+from ..figures.png import PAD_INCHES, agg_canvas, canvas_crop, canvas_png_encoded, png_bytes
 from .glyph_cache import remember_text
-from .png import png_encoded
 
 _SHOWN_REGION: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # laid-out figure -> Bbox (inches)
 _LAID_OUT_SIZE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # laid-out figure -> its size then
 LAYOUTS_KEPT = 8  # live figures an explorer keeps, one per layout setting, for going back at once
 RIGHT_ROOM_INCHES = 0.3  # a live figure's region reaches this far past its content on the right
-PAD_INCHES = 0.1  # the margin around the drawn content, as savefig(bbox_inches="tight") leaves
 
 
 @dataclass
@@ -65,7 +62,7 @@ def laid_out(figure: Figure) -> Figure:
     already, at the size it has now, is returned as it is)."""
     if _LAID_OUT_SIZE.get(figure) == tuple(figure.get_size_inches()):
         return figure
-    renderer = _agg_canvas(figure).get_renderer()
+    renderer = agg_canvas(figure).get_renderer()
     engine = figure.get_layout_engine()
     if engine is not None and figure.axes:
         for ax in figure.axes:  # placed as `Figure.draw` places them before its layout engine runs
@@ -157,7 +154,7 @@ def _plain(value) -> bool:
 def canvas_png(figure: Figure, dpi: int = 100, region_of: Figure | None = None) -> bytes:
     """`figure` as PNG from one full draw: the region `laid_out` fixed for it, or for
     `region_of` if given (a figure of the same layout), else the whole canvas."""
-    _agg_canvas(figure)
+    agg_canvas(figure)
     if figure.dpi != dpi:
         figure.set_dpi(dpi)
     figure.canvas.draw()
@@ -178,23 +175,12 @@ def redrawn_png(figure: Figure) -> bytes:
 def _encoded(figure: Figure, region: Bbox | None) -> bytes:
     """The canvas of `figure` (just drawn) as PNG, cropped to `region` (inches, whole pixels;
     parts outside the canvas take the figure's colour): RGB when that colour is opaque."""
-    pixels = np.asarray(figure.canvas.buffer_rgba())  # (height px, width px, 4), top row first
-    face = np.round(np.asarray(figure.patch.get_facecolor()) * 255).astype(np.uint8)
-    if region is not None:
-        dpi = figure.dpi
-        height = pixels.shape[0]
-        left, right = round(region.x0 * dpi), round(region.x1 * dpi)
-        top, bottom = height - round(region.y1 * dpi), height - round(region.y0 * dpi)
-        inside = pixels[max(top, 0):min(bottom, height), max(left, 0):min(right, pixels.shape[1])]
-        if (top, left, bottom, right) != (max(top, 0), max(left, 0), min(bottom, height), min(right, pixels.shape[1])):
-            framed = np.empty((bottom - top, right - left, 4), dtype=np.uint8)
-            framed[:] = face
-            framed[max(-top, 0):max(-top, 0) + inside.shape[0], max(-left, 0):max(-left, 0) + inside.shape[1]] = inside
-            inside = framed
-        pixels = inside
-    if face[3] == 255:
-        pixels = pixels[..., :3]  # an opaque figure: every pixel is opaque
-    return png_encoded(pixels)
+    if region is None:
+        return canvas_png_encoded(figure, np.asarray(figure.canvas.buffer_rgba()))
+    dpi, height = figure.dpi, figure.canvas.buffer_rgba().shape[0]
+    crop = canvas_crop(figure, height - round(region.y1 * dpi), round(region.x0 * dpi),
+                       height - round(region.y0 * dpi), round(region.x1 * dpi))
+    return canvas_png_encoded(figure, crop)
 
 
 class Backdrop:
@@ -229,7 +215,7 @@ class Backdrop:
 
     def paint(self, figure: Figure) -> None:
         """Leave on the canvas what a full draw of the figure paints, its static part reused."""
-        canvas = _agg_canvas(figure)
+        canvas = agg_canvas(figure)
         renderer = canvas.get_renderer()
         remember_text(renderer)  # the same labels and digits at every change: shaped and rasterised once
         shows, axes = _static_fingerprint(figure, renderer)
@@ -445,36 +431,6 @@ def _axis_fingerprint(axis: Axis) -> tuple:
 def _text_look(text) -> tuple:
     return (text.get_text(), text.get_visible(), text.get_rotation(), text.get_ha(), text.get_va(),
             str(text.get_color()), text.get_alpha(), text.get_fontproperties())
-
-
-def _agg_canvas(figure: Figure) -> FigureCanvasAgg:
-    if not isinstance(figure.canvas, FigureCanvasAgg):
-        FigureCanvasAgg(figure)
-    return figure.canvas
-
-
-def png_bytes(figure: Figure, dpi: int = 100) -> bytes:
-    """`figure` as PNG, cropped to its content plus a margin of 0.1 inch, from one draw.
-
-    The figure keeps its layout: nothing is moved, so a figure updated in place and one built
-    for the same settings give the same pixels. Content reaching outside the figure (which a
-    crop cannot show) is saved through ``savefig(bbox_inches="tight")`` instead."""
-    _agg_canvas(figure)
-    if figure.dpi != dpi:
-        figure.set_dpi(dpi)
-    figure.canvas.draw()
-    content = figure.get_tightbbox(figure.canvas.get_renderer()).padded(PAD_INCHES)
-    width, height = figure.get_size_inches()
-    if content.x0 < 0 or content.y0 < 0 or content.x1 > width or content.y1 > height:
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
-        return buffer.getvalue()
-    pixels = np.asarray(figure.canvas.buffer_rgba())  # (height px, width px, 4), top row first
-    # The rectangle savefig keeps: the content's size in whole pixels (as a canvas counts them,
-    # truncated unless within 1e-8 of the next pixel) from the content's lower left corner.
-    width_px, height_px = (math.floor(size * dpi + 1e-8) for size in (content.width, content.height))
-    left, top = round(content.x0 * dpi), pixels.shape[0] - round(content.y0 * dpi) - height_px
-    return png_encoded(pixels[max(top, 0):top + height_px, left:left + width_px])
 
 
 @dataclass
