@@ -74,8 +74,8 @@ def test_notebooks_only_times_the_chapters_and_nothing_else(monkeypatch, tmp_pat
         raise AssertionError("--notebooks-only measured a training step")
 
     folders = []
-    monkeypatch.setattr(bench, "notebook_times", lambda folder: folders.append(folder) or {"00_a.ipynb": 1.5,
-                                                                                           "01_b.ipynb": 2.0})
+    monkeypatch.setattr(bench, "notebook_times", lambda folder: folders.append(folder) or ({"00_a.ipynb": 1.5,
+                                                                                            "01_b.ipynb": 2.0}, 2.5))
     monkeypatch.setattr(bench, "compare_step", refuse)
     monkeypatch.setattr(bench, "_run_child", refuse)
     out = tmp_path / "results.json"
@@ -85,4 +85,6 @@ def test_notebooks_only_times_the_chapters_and_nothing_else(monkeypatch, tmp_pat
     assert results["notebook_seconds"] == {"00_a.ipynb": 1.5, "01_b.ipynb": 2.0}
     assert len(results["notebook_load_average_1min"]) == 2
     printed = capsys.readouterr().out
-    assert "01_b.ipynb" in printed and "all notebooks" in printed and "3.5 s" in printed
+    assert results["notebook_series_wall_seconds"] == 2.5
+    assert "01_b.ipynb" in printed and "sum of the chapters" in printed and "3.5 s" in printed
+    assert "all notebooks" in printed and "2.5 s wall" in printed

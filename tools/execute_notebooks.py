@@ -3,20 +3,20 @@ the code produces (never edit outputs by hand).
 
     python tools/execute_notebooks.py notebooks                     # every notebook and solution
     python tools/execute_notebooks.py notebooks/03_self_attention.ipynb
+    python tools/execute_notebooks.py --jobs 1 notebooks            # one at a time
 
-Cells run from the notebook's own folder, as in JupyterLab. Per-cell timestamps are not
-recorded; widget state is stored so saved controls render on GitHub-like viewers. Cells tagged
-``skip-execution`` are left as they are."""
+Notebooks run side by side, one per processor core (`--jobs` to choose). Cells run from the
+notebook's own folder, as in JupyterLab. Per-cell timestamps are not recorded; widget state is
+stored so saved controls render on GitHub-like viewers. Cells tagged ``skip-execution`` are
+left as they are."""
 
 from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
 
-import nbformat
-from nbclient import NotebookClient
+from transformer_lib.tooling.notebook_runs import execute_notebooks
 
 
 def notebook_paths(targets: list[str]) -> list[Path]:
@@ -32,29 +32,14 @@ def notebook_paths(targets: list[str]) -> list[Path]:
     return sorted(paths)
 
 
-def execute(path: Path, timeout: int = 600) -> float:
-    """Run `path` top to bottom in a fresh python3 kernel and write it back; returns seconds."""
-    nb = nbformat.read(path, as_version=4)
-    nb.metadata["kernelspec"] = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
-    client = NotebookClient(
-        nb, timeout=timeout, kernel_name="python3", record_timing=False, store_widget_state=True,
-        resources={"metadata": {"path": str(path.parent)}},
-    )
-    start = time.perf_counter()
-    client.execute()
-    seconds = time.perf_counter() - start
-    nb.metadata.get("language_info", {}).pop("version", None)
-    nbformat.write(nb, path)
-    return seconds
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("targets", nargs="+", help="notebooks or folders of notebooks")
+    parser.add_argument("--jobs", type=int, default=None, help="notebooks at a time (default: one per core)")
     args = parser.parse_args(argv)
-    for path in notebook_paths(args.targets):
-        print(f"{path}: ", end="", flush=True)
-        print(f"{execute(path):.1f} s, {path.stat().st_size / 1024:.0f} KiB", flush=True)
+    _, wall = execute_notebooks(notebook_paths(args.targets), args.jobs, write=True, finished=lambda path, seconds:
+                                print(f"{path}: {seconds:.1f} s, {path.stat().st_size / 1024:.0f} KiB", flush=True))
+    print(f"{wall:.1f} s in all")
     return 0
 
 

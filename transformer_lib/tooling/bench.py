@@ -380,32 +380,31 @@ def compare_step(size_name: str, dtype: str, rounds: int, repeats: int, threads:
     return row
 
 
-def notebook_times(folder: Path) -> dict[str, float]:
-    """Wall seconds to execute each notebook of `folder` headless in a fresh kernel."""
-    import nbformat
-    from nbclient import NotebookClient
+def notebook_times(folder: Path) -> tuple[dict[str, float], float]:
+    """Wall seconds to execute each chapter of `folder` headless in a fresh kernel, the
+    chapters side by side, one per core (`execute_notebooks`), and the wall seconds of all."""
+    from .notebook_runs import execute_notebooks
 
-    times = {}
-    for path in sorted(folder.glob("[0-9][0-9]_*.ipynb")):
-        nb = nbformat.read(path, as_version=4)
-        start = time.perf_counter()
-        NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(folder)}}).execute()
-        times[path.name] = time.perf_counter() - start
-    return times
+    seconds, wall = execute_notebooks(sorted(folder.glob("[0-9][0-9]_*.ipynb")))
+    return {path.name: taken for path, taken in seconds.items()}, wall
 
 
 def _report_notebook_times(results: dict) -> None:
-    """Execute every chapter (`notebook_times`), print each one's wall seconds and their sum with
-    the 1-minute load average before and after, and keep them in `results`."""
+    """Execute every chapter (`notebook_times`), print each one's wall seconds, their sum and
+    the wall seconds of the whole series with the 1-minute load average before and after, and
+    keep them in `results`."""
     folder = Path(__file__).resolve().parents[2] / "notebooks"
     load_before = os.getloadavg()[0]
-    times = notebook_times(folder)
+    times, wall = notebook_times(folder)
     results["notebook_seconds"] = times
+    results["notebook_series_wall_seconds"] = wall
+    results["notebook_jobs"] = os.cpu_count()
     results["notebook_load_average_1min"] = [load_before, os.getloadavg()[0]]
     print()
     for name, seconds in times.items():
         print(f"{name:<36}{seconds:>7.1f} s")
-    print(f"{'all notebooks':<36}{sum(times.values()):>7.1f} s (load {load_before:.1f} before, "
+    print(f"{'sum of the chapters':<36}{sum(times.values()):>7.1f} s")
+    print(f"{'all notebooks':<36}{wall:>7.1f} s wall, {os.cpu_count()} at a time (load {load_before:.1f} before, "
           f"{os.getloadavg()[0]:.1f} after)")
 
 

@@ -1,0 +1,49 @@
+"""`execute_notebooks` runs notebooks side by side, each in its own fresh kernel, stores the
+outputs only when asked, and stops at a notebook that fails."""
+
+import nbformat
+import pytest
+from nbclient.exceptions import CellExecutionError
+
+from transformer_lib.tooling.notebook_runs import execute_notebooks
+
+
+def notebook(folder, name: str, *sources: str):
+    path = folder / name
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in sources]), path)
+    return path
+
+
+def outputs(path) -> list[str]:
+    return [o.get("text", "") for cell in nbformat.read(path, as_version=4).cells for o in cell.outputs]
+
+
+def test_notebooks_run_side_by_side_in_fresh_kernels_and_keep_their_outputs(tmp_path):
+    # Each kernel starts empty (no name left by another notebook) and runs from the notebook's folder.
+    sources = ("import os\nprint('shared' in globals(), os.getcwd())", "shared = 1")
+    first, second = notebook(tmp_path, "a.ipynb", *sources), notebook(tmp_path, "b.ipynb", *sources)
+    finished = []
+    seconds, wall = execute_notebooks([first, second], jobs=2, write=True,
+                                      finished=lambda path, taken: finished.append(path))
+    assert list(seconds) == [first, second] and all(s > 0 for s in seconds.values())
+    assert sorted(finished) == [first, second]
+    assert 0 < wall < sum(seconds.values()) + 5
+    assert outputs(first) == outputs(second) == [f"False {tmp_path}\n"]
+
+
+def test_without_write_the_notebooks_are_left_as_they_were(tmp_path):
+    path = notebook(tmp_path, "a.ipynb", "print(1)")
+    before = path.read_bytes()
+    execute_notebooks([path], jobs=1)
+    assert path.read_bytes() == before
+
+
+def test_a_failing_notebook_raises_its_error(tmp_path):
+    path = notebook(tmp_path, "broken.ipynb", "raise ValueError('on purpose')")
+    with pytest.raises(CellExecutionError, match="on purpose"):
+        execute_notebooks([path], jobs=1)
+
+
+def test_jobs_must_be_positive(tmp_path):
+    with pytest.raises(ValueError, match="jobs must be at least 1"):
+        execute_notebooks([tmp_path / "a.ipynb"], jobs=0)

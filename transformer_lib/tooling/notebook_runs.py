@@ -1,0 +1,66 @@
+"""Executing notebooks headless, each top to bottom in a fresh kernel, several at a time.
+
+A chapter's run is mostly one Python process busy on one core (starting the kernel, imports,
+drawing), so the chapters run side by side, as many at once as the machine has cores, as
+nbval runs them in the tests. `tools/execute_notebooks.py` writes the outputs back into the
+notebooks; the benchmark only times them."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
+from pathlib import Path
+
+
+def execute_notebook(path: Path, write: bool = False, timeout: int = 600) -> float:
+    """Run `path` top to bottom in a fresh python3 kernel, from the notebook's own folder (as
+    JupyterLab does), and, if `write`, store the outputs in it: widget state is kept so saved
+    controls render on GitHub-like viewers, per-cell timestamps and the Python version are not.
+    Returns the wall seconds the run took."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    notebook = nbformat.read(path, as_version=4)
+    notebook.metadata["kernelspec"] = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+    client = NotebookClient(notebook, timeout=timeout, kernel_name="python3", record_timing=False,
+                            store_widget_state=True, resources={"metadata": {"path": str(path.parent)}})
+    start = time.perf_counter()
+    client.execute()
+    seconds = time.perf_counter() - start
+    if write:
+        notebook.metadata.get("language_info", {}).pop("version", None)
+        nbformat.write(notebook, path)
+    return seconds
+
+
+def execute_notebooks(paths: Sequence[Path], jobs: int | None = None, write: bool = False,
+                      finished: Callable[[Path, float], None] | None = None) -> tuple[dict[Path, float], float]:
+    """Run every notebook of `paths` (`execute_notebook`), `jobs` at a time (default: one per
+    processor core). The later chapters train and decode, and take longest, so the runs start
+    from the last path: both cores stay busy to the end. Calls ``finished(path, seconds)`` as
+    each run ends. Returns each notebook's wall seconds, in the order of `paths`, and the wall
+    seconds of the whole. The first notebook that fails stops the others and raises its error."""
+    if jobs is not None and jobs < 1:
+        raise ValueError(f"jobs must be at least 1, got {jobs}")
+    paths = [Path(path) for path in paths]
+    jobs = min(jobs or os.cpu_count() or 1, max(len(paths), 1))
+    start = time.perf_counter()
+    seconds: dict[Path, float] = {}
+    # "spawn": a fresh interpreter per worker on every system, none of the caller's threads.
+    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+        running = {pool.submit(execute_notebook, path, write): path for path in reversed(paths)}
+        while running:
+            done, _ = wait(running, return_when=FIRST_EXCEPTION)
+            for future in done:
+                path = running.pop(future)
+                if future.exception() is not None:
+                    for other in running:
+                        other.cancel()
+                    raise future.exception()
+                seconds[path] = future.result()
+                if finished is not None:
+                    finished(path, seconds[path])
+    return {path: seconds[path] for path in paths}, time.perf_counter() - start
