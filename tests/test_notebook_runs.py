@@ -47,3 +47,12 @@ def test_a_failing_notebook_raises_its_error(tmp_path):
 def test_jobs_must_be_positive(tmp_path):
     with pytest.raises(ValueError, match="jobs must be at least 1"):
         execute_notebooks([tmp_path / "a.ipynb"], jobs=0)
+
+
+def test_side_by_side_each_kernel_has_one_blas_thread(tmp_path, monkeypatch):
+    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"):
+        monkeypatch.delenv(name, raising=False)
+    source = "import os\nprint(os.environ.get('OPENBLAS_NUM_THREADS'), os.environ.get('OMP_NUM_THREADS'))"
+    paths = [notebook(tmp_path, f"{name}.ipynb", source) for name in "ab"]
+    execute_notebooks(paths, jobs=2, write=True)
+    assert [outputs(path) for path in paths] == [["1 1\n"], ["1 1\n"]]

@@ -2,8 +2,10 @@
 
 A chapter's run is mostly one Python process busy on one core (starting the kernel, imports,
 drawing), so the chapters run side by side, as many at once as the machine has cores, as
-nbval runs them in the tests. `tools/execute_notebooks.py` writes the outputs back into the
-notebooks; the benchmark only times them."""
+nbval runs them in the tests, each kernel with one BLAS thread: the chapters' small matrices
+gain nothing from more, and a BLAS thread waiting for work keeps a core busy that another
+chapter needs (the times chapters 12 and 13 print would show it). `tools/execute_notebooks.py`
+writes the outputs back into the notebooks; the benchmark only times them."""
 
 from __future__ import annotations
 
@@ -13,6 +15,8 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
 from pathlib import Path
+
+ONE_THREAD = {name: "1" for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
 
 
 def execute_notebook(path: Path, write: bool = False, timeout: int = 600) -> float:
@@ -50,7 +54,8 @@ def execute_notebooks(paths: Sequence[Path], jobs: int | None = None, write: boo
     start = time.perf_counter()
     seconds: dict[Path, float] = {}
     # "spawn": a fresh interpreter per worker on every system, none of the caller's threads.
-    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"),
+                             initializer=_kernels_with_one_thread if jobs > 1 else None) as pool:
         running = {pool.submit(execute_notebook, path, write): path for path in reversed(paths)}
         while running:
             done, _ = wait(running, return_when=FIRST_EXCEPTION)
@@ -64,3 +69,9 @@ def execute_notebooks(paths: Sequence[Path], jobs: int | None = None, write: boo
                 if finished is not None:
                     finished(path, seconds[path])
     return {path: seconds[path] for path in paths}, time.perf_counter() - start
+
+
+def _kernels_with_one_thread() -> None:
+    """Make the kernels this worker starts (they inherit its environment) use one BLAS and
+    OpenMP thread."""
+    os.environ.update(ONE_THREAD)
