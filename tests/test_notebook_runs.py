@@ -56,3 +56,11 @@ def test_side_by_side_each_kernel_has_one_blas_thread(tmp_path, monkeypatch):
     paths = [notebook(tmp_path, f"{name}.ipynb", source) for name in "ab"]
     execute_notebooks(paths, jobs=2, write=True)
     assert [outputs(path) for path in paths] == [["1 1\n"], ["1 1\n"]]
+
+
+def test_by_default_one_notebook_per_core_and_at_most_four(monkeypatch):
+    from transformer_lib.tooling import notebook_runs
+
+    for cores, expected in ((1, 1), (2, 2), (16, notebook_runs.MOST_AT_ONCE), (None, 1)):
+        monkeypatch.setattr(notebook_runs.os, "cpu_count", lambda cores=cores: cores)
+        assert notebook_runs.default_jobs() == expected

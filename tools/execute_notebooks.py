@@ -5,7 +5,7 @@ the code produces (never edit outputs by hand).
     python tools/execute_notebooks.py notebooks/03_self_attention.ipynb
     python tools/execute_notebooks.py --jobs 1 notebooks            # one at a time
 
-Notebooks run side by side, one per processor core (`--jobs` to choose). Cells run from the
+Notebooks run side by side, one per processor core and at most 4 (`--jobs` to choose). Cells run from the
 notebook's own folder, as in JupyterLab. Per-cell timestamps are not recorded; widget state is
 stored so saved controls render on GitHub-like viewers. Cells tagged ``skip-execution`` are
 left as they are."""
@@ -35,7 +35,7 @@ def notebook_paths(targets: list[str]) -> list[Path]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("targets", nargs="+", help="notebooks or folders of notebooks")
-    parser.add_argument("--jobs", type=int, default=None, help="notebooks at a time (default: one per core)")
+    parser.add_argument("--jobs", type=int, default=None, help="notebooks at a time (default: one per core, at most 4)")
     args = parser.parse_args(argv)
     _, wall = execute_notebooks(notebook_paths(args.targets), args.jobs, write=True, finished=lambda path, seconds:
                                 print(f"{path}: {seconds:.1f} s, {path.stat().st_size / 1024:.0f} KiB", flush=True))

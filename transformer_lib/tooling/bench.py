@@ -49,6 +49,7 @@ from pathlib import Path
 import numpy as np
 
 from ..lessons.heads import attention_multiply_adds
+from .notebook_runs import default_jobs, execute_notebooks
 
 
 @dataclass(frozen=True)
@@ -382,8 +383,7 @@ def compare_step(size_name: str, dtype: str, rounds: int, repeats: int, threads:
 
 def notebook_times(folder: Path) -> tuple[dict[str, float], float]:
     """Wall seconds to execute each chapter of `folder` headless in a fresh kernel, the
-    chapters side by side, one per core (`execute_notebooks`), and the wall seconds of all."""
-    from .notebook_runs import execute_notebooks
+    chapters side by side (`execute_notebooks`, `default_jobs` at a time), and the wall seconds of all."""
 
     seconds, wall = execute_notebooks(sorted(folder.glob("[0-9][0-9]_*.ipynb")))
     return {path.name: taken for path, taken in seconds.items()}, wall
@@ -398,13 +398,13 @@ def _report_notebook_times(results: dict) -> None:
     times, wall = notebook_times(folder)
     results["notebook_seconds"] = times
     results["notebook_series_wall_seconds"] = wall
-    results["notebook_jobs"] = os.cpu_count()
+    results["notebook_jobs"] = default_jobs()
     results["notebook_load_average_1min"] = [load_before, os.getloadavg()[0]]
     print()
     for name, seconds in times.items():
         print(f"{name:<36}{seconds:>7.1f} s")
     print(f"{'sum of the chapters':<36}{sum(times.values()):>7.1f} s")
-    print(f"{'all notebooks':<36}{wall:>7.1f} s wall, {os.cpu_count()} at a time (load {load_before:.1f} before, "
+    print(f"{'all notebooks':<36}{wall:>7.1f} s wall, {default_jobs()} at a time (load {load_before:.1f} before, "
           f"{os.getloadavg()[0]:.1f} after)")
 
 

@@ -1,11 +1,12 @@
 """Executing notebooks headless, each top to bottom in a fresh kernel, several at a time.
 
 A chapter's run is mostly one Python process busy on one core (starting the kernel, imports,
-drawing), so the chapters run side by side, as many at once as the machine has cores, as
-nbval runs them in the tests, each kernel with one BLAS thread: the chapters' small matrices
-gain nothing from more, and a BLAS thread waiting for work keeps a core busy that another
-chapter needs (the times chapters 12 and 13 print would show it). `tools/execute_notebooks.py`
-writes the outputs back into the notebooks; the benchmark only times them."""
+drawing), so the chapters run side by side, as many at once as the machine has cores (at most
+`MOST_AT_ONCE`, for the memory each kernel takes), as nbval runs them in the tests. Each kernel
+then has one BLAS thread: the chapters' small matrices gain nothing from more, and a BLAS thread
+waiting for work keeps a core busy that another chapter needs (the times chapters 12 and 13
+print would show it). `tools/execute_notebooks.py` writes the outputs back into the notebooks;
+the benchmark only times them."""
 
 from __future__ import annotations
 
@@ -16,7 +17,13 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
 from pathlib import Path
 
+MOST_AT_ONCE = 4  # kernels at once by default: each holds a few hundred MB (PyTorch, matplotlib)
 ONE_THREAD = {name: "1" for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
+
+
+def default_jobs() -> int:
+    """Notebooks at a time unless told: one per processor core, at most `MOST_AT_ONCE`."""
+    return max(1, min(os.cpu_count() or 1, MOST_AT_ONCE))
 
 
 def execute_notebook(path: Path, write: bool = False, timeout: int = 600) -> float:
@@ -42,15 +49,15 @@ def execute_notebook(path: Path, write: bool = False, timeout: int = 600) -> flo
 
 def execute_notebooks(paths: Sequence[Path], jobs: int | None = None, write: bool = False,
                       finished: Callable[[Path, float], None] | None = None) -> tuple[dict[Path, float], float]:
-    """Run every notebook of `paths` (`execute_notebook`), `jobs` at a time (default: one per
-    processor core). The later chapters train and decode, and take longest, so the runs start
-    from the last path: both cores stay busy to the end. Calls ``finished(path, seconds)`` as
+    """Run every notebook of `paths` (`execute_notebook`), `jobs` at a time (default:
+    `default_jobs`). The later chapters train and decode, and take longest, so the runs start
+    from the last path: every worker stays busy to the end. Calls ``finished(path, seconds)`` as
     each run ends. Returns each notebook's wall seconds, in the order of `paths`, and the wall
     seconds of the whole. The first notebook that fails stops the others and raises its error."""
     if jobs is not None and jobs < 1:
         raise ValueError(f"jobs must be at least 1, got {jobs}")
     paths = [Path(path) for path in paths]
-    jobs = min(jobs or os.cpu_count() or 1, max(len(paths), 1))
+    jobs = min(jobs or default_jobs(), max(len(paths), 1))
     start = time.perf_counter()
     seconds: dict[Path, float] = {}
     # "spawn": a fresh interpreter per worker on every system, none of the caller's threads.
