@@ -34,10 +34,22 @@ def png_encoded(pixels: np.ndarray, compress_level: int = 1) -> bytes:
     height, width, channels = pixels.shape
     if height == 0 or width == 0:
         raise ValueError(f"pixels must hold at least one pixel, got shape {pixels.shape}")
+    rows, image = _filtered_rows(height, width, channels)
+    image[...] = pixels
+    return _png_file(rows, width, channels, compress_level)
+
+
+def _filtered_rows(height: int, width: int, channels: int) -> tuple[np.ndarray, np.ndarray]:
+    """The rows a PNG's pixels are compressed as, (height, 1 + width * channels) uint8, each
+    starting with its filter type (0, "None"), and a view of their pixels (height, width,
+    channels) to be filled in."""
     rows = np.empty((height, 1 + width * channels), dtype=np.uint8)
-    rows[:, 0] = 0  # filter type "None" for every row
-    rows[:, 1:].reshape(height, width, channels)[...] = pixels
-    header = struct.pack(">IIBBBBB", width, height, 8, COLOUR_TYPES[channels], 0, 0, 0)
+    rows[:, 0] = 0
+    return rows, rows[:, 1:].reshape(height, width, channels)
+
+
+def _png_file(rows: np.ndarray, width: int, channels: int, compress_level: int = 1) -> bytes:
+    header = struct.pack(">IIBBBBB", width, rows.shape[0], 8, COLOUR_TYPES[channels], 0, 0, 0)
     return b"".join((SIGNATURE, _chunk(b"IHDR", header), _chunk(b"IDAT", zlib.compress(rows, compress_level)),
                      _chunk(b"IEND", b"")))
 
@@ -76,27 +88,22 @@ def png_bytes(figure: Figure, dpi: int = 100) -> bytes:
     width_px, height_px = (math.floor(size * dpi + 1e-8) for size in (shown.width, shown.height))
     left = round(shown.x0 * dpi)
     top = figure.canvas.buffer_rgba().shape[0] - round(shown.y0 * dpi) - height_px
-    return canvas_png_encoded(figure, canvas_crop(figure, top, left, top + height_px, left + width_px))
+    return canvas_region_png(figure, top, left, top + height_px, left + width_px)
 
 
-def canvas_crop(figure: Figure, top: int, left: int, bottom: int, right: int) -> np.ndarray:
-    """The pixels (height, width, 4) of `figure`'s canvas, just drawn, in rows `top` to `bottom`
-    and columns `left` to `right` (pixels from the top left corner; parts outside the canvas
-    take the figure's colour)."""
-    pixels = np.asarray(figure.canvas.buffer_rgba())  # (height px, width px, 4), top row first
-    height, width = pixels.shape[:2]
-    inside = pixels[max(top, 0):min(bottom, height), max(left, 0):min(right, width)]
-    if (top, left, bottom, right) == (max(top, 0), max(left, 0), min(bottom, height), min(right, width)):
-        return inside
-    framed = np.empty((bottom - top, right - left, 4), dtype=np.uint8)
-    framed[:] = np.round(np.asarray(figure.patch.get_facecolor()) * 255).astype(np.uint8)
-    framed[max(-top, 0):max(-top, 0) + inside.shape[0], max(-left, 0):max(-left, 0) + inside.shape[1]] = inside
-    return framed
-
-
-def canvas_png_encoded(figure: Figure, pixels: np.ndarray) -> bytes:
-    """`pixels` (height, width, 4) of `figure`'s canvas as PNG: RGB when the figure's colour is
-    opaque (the canvas starts as that colour, so every pixel is opaque), else RGBA."""
-    if round(figure.patch.get_facecolor()[3] * 255) == 255:
-        pixels = pixels[..., :3]
-    return png_encoded(pixels)
+def canvas_region_png(figure: Figure, top: int, left: int, bottom: int, right: int) -> bytes:
+    """The pixels of `figure`'s canvas, just drawn, in rows `top` to `bottom` and columns `left`
+    to `right` (pixels from the top left corner; parts outside the canvas take the figure's
+    colour), as PNG: RGB when the figure's colour is opaque (the canvas starts as that colour,
+    so every pixel is opaque), else RGBA. The region goes straight into the rows the encoder
+    compresses, with no copy of it first."""
+    canvas = np.asarray(figure.canvas.buffer_rgba())  # (height px, width px, 4), top row first
+    face = np.round(np.asarray(figure.patch.get_facecolor()) * 255).astype(np.uint8)
+    channels = 3 if face[3] == 255 else 4
+    height, width = canvas.shape[:2]
+    rows, image = _filtered_rows(bottom - top, right - left, channels)
+    inside = canvas[max(top, 0):min(bottom, height), max(left, 0):min(right, width), :channels]
+    if inside.shape[:2] != image.shape[:2]:
+        image[...] = face[:channels]
+    image[max(-top, 0):max(-top, 0) + inside.shape[0], max(-left, 0):max(-left, 0) + inside.shape[1]] = inside
+    return _png_file(rows, right - left, channels)

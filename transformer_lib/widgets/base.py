@@ -28,7 +28,7 @@ from matplotlib.axis import Axis
 from matplotlib.figure import Figure, SubFigure
 from matplotlib.transforms import Bbox
 
-from ..figures.png import PAD_INCHES, agg_canvas, canvas_crop, canvas_png_encoded, png_bytes
+from ..figures.png import PAD_INCHES, agg_canvas, canvas_region_png, png_bytes
 from .glyph_cache import remember_text
 
 _SHOWN_REGION: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # laid-out figure -> Bbox (inches)
@@ -175,12 +175,12 @@ def redrawn_png(figure: Figure) -> bytes:
 def _encoded(figure: Figure, region: Bbox | None) -> bytes:
     """The canvas of `figure` (just drawn) as PNG, cropped to `region` (inches, whole pixels;
     parts outside the canvas take the figure's colour): RGB when that colour is opaque."""
+    height, width = figure.canvas.buffer_rgba().shape[:2]
     if region is None:
-        return canvas_png_encoded(figure, np.asarray(figure.canvas.buffer_rgba()))
-    dpi, height = figure.dpi, figure.canvas.buffer_rgba().shape[0]
-    crop = canvas_crop(figure, height - round(region.y1 * dpi), round(region.x0 * dpi),
-                       height - round(region.y0 * dpi), round(region.x1 * dpi))
-    return canvas_png_encoded(figure, crop)
+        return canvas_region_png(figure, 0, 0, height, width)
+    dpi = figure.dpi
+    return canvas_region_png(figure, height - round(region.y1 * dpi), round(region.x0 * dpi),
+                             height - round(region.y0 * dpi), round(region.x1 * dpi))
 
 
 class Backdrop:
