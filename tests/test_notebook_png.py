@@ -8,12 +8,10 @@ from pathlib import Path
 
 import nbformat
 import numpy as np
-from nbclient import NotebookClient
 from PIL import Image
 
 from transformer_lib.figures.notebook_png import draw_shown_figures_once
-
-ROOT = Path(__file__).resolve().parents[1]
+from transformer_lib.tooling.notebook_runs import execute_notebook
 
 SHOW_A_FIGURE = """\
 import matplotlib.pyplot as plt
@@ -36,19 +34,21 @@ plt.close(figure)"""
 EMPTY_FIGURE = "plt.figure()\nplt.show()"
 
 
-def executed(*sources: str) -> list:
-    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source) for source in sources])
-    NotebookClient(notebook, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(ROOT)}}).execute()
-    return notebook.cells
+def executed(folder: Path, *sources: str) -> list:
+    """The cells of a notebook of `sources`, run in a fresh kernel by `execute_notebook`."""
+    path = folder / "shown.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source) for source in sources]), path)
+    execute_notebook(path, write=True)
+    return nbformat.read(path, as_version=4).cells
 
 
 def picture(encoded: str) -> np.ndarray:
     return np.asarray(Image.open(io.BytesIO(base64.b64decode(encoded))).convert("RGBA")).astype(int)
 
 
-def test_a_notebook_shows_figures_through_one_draw_with_the_picture_ipython_would_show():
-    shown, ipython, empty = executed(SHOW_A_FIGURE, "rng = __import__('numpy').random.default_rng(0)\n" + IPYTHON_PICTURE,
-                                     EMPTY_FIGURE)
+def test_a_notebook_shows_figures_through_one_draw_with_the_picture_ipython_would_show(tmp_path):
+    shown, ipython, empty = executed(tmp_path, SHOW_A_FIGURE,
+                                     "rng = __import__('numpy').random.default_rng(0)\n" + IPYTHON_PICTURE, EMPTY_FIGURE)
     assert shown.outputs[0]["text"] == "shown_png\n"
     ours = picture(next(o for o in shown.outputs if o["output_type"] == "display_data")["data"]["image/png"])
     theirs = picture(ipython.outputs[0]["text"].strip())

@@ -65,6 +65,15 @@ def agg_canvas(figure: Figure) -> FigureCanvasAgg:
     return figure.canvas
 
 
+def drawn_at(figure: Figure, dpi: int) -> Figure:
+    """`figure` drawn in full on its Agg canvas at `dpi` (its layout engine runs as in any draw)."""
+    agg_canvas(figure)
+    if figure.dpi != dpi:
+        figure.set_dpi(dpi)
+    figure.canvas.draw()
+    return figure
+
+
 def png_bytes(figure: Figure, dpi: int = 100) -> bytes:
     """`figure` as PNG, cropped to its content plus a margin of 0.1 inch, from one draw.
 
@@ -72,10 +81,7 @@ def png_bytes(figure: Figure, dpi: int = 100) -> bytes:
     for the same settings give the same pixels. Margin beyond the figure's edge takes the
     figure's colour, as savefig gives it; content reaching outside the figure (which a crop
     cannot show) is saved through ``savefig(bbox_inches="tight")`` instead."""
-    agg_canvas(figure)
-    if figure.dpi != dpi:
-        figure.set_dpi(dpi)
-    figure.canvas.draw()
+    drawn_at(figure, dpi)
     content = figure.get_tightbbox(figure.canvas.get_renderer())
     width, height = figure.get_size_inches()
     if content.x0 < 0 or content.y0 < 0 or content.x1 > width or content.y1 > height:

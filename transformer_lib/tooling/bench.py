@@ -384,7 +384,6 @@ def compare_step(size_name: str, dtype: str, rounds: int, repeats: int, threads:
 def notebook_times(folder: Path) -> tuple[dict[str, float], float]:
     """Wall seconds to execute each chapter of `folder` headless in a fresh kernel, the
     chapters side by side (`execute_notebooks`, `default_jobs` at a time), and the wall seconds of all."""
-
     seconds, wall = execute_notebooks(sorted(folder.glob("[0-9][0-9]_*.ipynb")))
     return {path.name: taken for path, taken in seconds.items()}, wall
 

@@ -14,7 +14,7 @@ import multiprocessing
 import os
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 MOST_AT_ONCE = 4  # kernels at once by default: each holds a few hundred MB (PyTorch, matplotlib)
@@ -64,17 +64,15 @@ def execute_notebooks(paths: Sequence[Path], jobs: int | None = None, write: boo
     with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"),
                              initializer=_kernels_with_one_thread if jobs > 1 else None) as pool:
         running = {pool.submit(execute_notebook, path, write): path for path in reversed(paths)}
-        while running:
-            done, _ = wait(running, return_when=FIRST_EXCEPTION)
-            for future in done:
-                path = running.pop(future)
-                if future.exception() is not None:
-                    for other in running:
-                        other.cancel()
-                    raise future.exception()
+        try:
+            for future in as_completed(running):
+                path = running[future]
                 seconds[path] = future.result()
                 if finished is not None:
                     finished(path, seconds[path])
+        except BaseException:
+            pool.shutdown(cancel_futures=True)  # the runs not started yet are dropped
+            raise
     return {path: seconds[path] for path in paths}, time.perf_counter() - start
 
 

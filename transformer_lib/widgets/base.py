@@ -28,7 +28,7 @@ from matplotlib.axis import Axis
 from matplotlib.figure import Figure, SubFigure
 from matplotlib.transforms import Bbox
 
-from ..figures.png import PAD_INCHES, agg_canvas, canvas_region_png, png_bytes
+from ..figures.png import PAD_INCHES, agg_canvas, canvas_region_png, drawn_at, png_bytes
 from .glyph_cache import remember_text
 
 _SHOWN_REGION: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # laid-out figure -> Bbox (inches)
@@ -154,11 +154,7 @@ def _plain(value) -> bool:
 def canvas_png(figure: Figure, dpi: int = 100, region_of: Figure | None = None) -> bytes:
     """`figure` as PNG from one full draw: the region `laid_out` fixed for it, or for
     `region_of` if given (a figure of the same layout), else the whole canvas."""
-    agg_canvas(figure)
-    if figure.dpi != dpi:
-        figure.set_dpi(dpi)
-    figure.canvas.draw()
-    return _encoded(figure, _SHOWN_REGION.get(region_of or figure))
+    return _encoded(drawn_at(figure, dpi), _SHOWN_REGION.get(region_of or figure))
 
 
 def redrawn_png(figure: Figure) -> bytes:
