@@ -18,6 +18,7 @@ from matplotlib.patches import Rectangle
 from .token_labels import drawn_labels
 
 MASKED_COLOR = "#d9d9d9"
+MOST_ANNOTATED_ROWS, MOST_ANNOTATED_COLUMNS = 12, 16  # larger heatmaps leave their cells unwritten by default
 
 
 def heatmap(ax: Axes, matrix, row_labels: Sequence[str] | None = None, col_labels: Sequence[str] | None = None,
@@ -37,7 +38,7 @@ def heatmap(ax: Axes, matrix, row_labels: Sequence[str] | None = None, col_label
                       aspect="auto")
     rows, cols = m.shape
     if annotate is None:
-        annotate = rows <= 12 and cols <= 16
+        annotate = rows <= MOST_ANNOTATED_ROWS and cols <= MOST_ANNOTATED_COLUMNS
     if annotate:
         for (r, c), (text, color) in zip(np.ndindex(m.shape), _cell_texts(image, m, decimals), strict=True):
             ax.text(c, r, text, ha="center", va="center", fontsize=9, color=color)

@@ -13,7 +13,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from .palette import LINE_COLOURS
-from .plotting import heatmap, outline
+from .plotting import MOST_ANNOTATED_COLUMNS, MOST_ANNOTATED_ROWS, heatmap, outline, update_heatmap
 
 WAVE_COLOR = "#1b9e77"
 
@@ -93,11 +93,8 @@ def pe_cell_figure(table: np.ndarray, position: int, dimension: int, wave_positi
     in the table shaded, and the chosen cell marked; `formula` (e.g. "sin(pos / 21.54)") titles it."""
     max_len, d_model = np.shape(table)
     fig, (left, right) = plt.subplots(1, 2, figsize=(9.8, 4.0), gridspec_kw={"width_ratios": [1.25, 1]})
-    heatmap(left, table, [f"pos {p}" for p in range(max_len)], None,
-            f"PE table (d_model = {d_model})", vmin=-1, vmax=1, cmap="RdBu_r")
-    if d_model > 16:
-        step = 8 if d_model > 32 else 4
-        left.set_xticks(range(0, d_model, step), labels=range(0, d_model, step))
+    heatmap(left, table, _position_names(max_len), None, _table_title(d_model), vmin=-1, vmax=1, cmap="RdBu_r")
+    _dimension_ticks(left, d_model)
     left.set_xlabel("dimension")
     _outline_cell(left, position, dimension)
     right.plot(wave_positions, wave, color=WAVE_COLOR, linewidth=1.5, gid="wave")
@@ -118,13 +115,21 @@ def pe_cell_figure(table: np.ndarray, position: int, dimension: int, wave_positi
 
 def update_pe_cell(figure: Figure, table: np.ndarray, position: int, dimension: int, wave_positions: np.ndarray,
                    wave: np.ndarray, samples: np.ndarray, formula: str) -> None:
-    """Show another chosen cell in `figure`, drawn by `pe_cell_figure` for the same table, in
-    place: the outlines, the wave, its samples, the marked cell, the title and the legend move;
-    the layout stays. The arguments are those of `pe_cell_figure`."""
+    """Show another chosen cell in `figure`, drawn by `pe_cell_figure`, in place: the table
+    (of any width drawn the same way, its numbers written in the cells or not:
+    `table_is_annotated`), the outlines, the wave, its samples, the marked cell, the titles and
+    the legend change; the layout stays. The arguments are those of `pe_cell_figure`."""
     left, right = figure.axes[:2]
     drawn = left.images[0].get_array()
+    max_len, d_model = np.shape(table)
+    if drawn.shape[0] != max_len or bool(left.texts) != table_is_annotated(np.shape(table)):
+        raise ValueError(f"table has shape {np.shape(table)}, but the figure is laid out for a table of shape "
+                         f"{drawn.shape}: it takes tables of {drawn.shape[0]} positions with their numbers "
+                         f"{'written in the cells' if left.texts else 'shown by a colour bar'}")
     if drawn.shape != np.shape(table):
-        raise ValueError(f"table has shape {np.shape(table)}, but the figure shows a table of shape {drawn.shape}")
+        update_heatmap(left, table, _position_names(max_len), None, _table_title(d_model), vmin=-1, vmax=1,
+                       cmap="RdBu_r")
+        _dimension_ticks(left, d_model)
     for patch in list(left.patches):
         patch.remove()
     _outline_cell(left, position, dimension)
@@ -137,6 +142,29 @@ def update_pe_cell(figure: Figure, table: np.ndarray, position: int, dimension: 
     legend_texts = right.get_legend().get_texts()
     legend_texts[-1].set_text(f"pos {position}")  # the chosen cell's entry is the last
     right.set_title(f"{dimension_label(dimension, np.shape(table)[1])}: {formula}", fontsize=10)
+
+
+def table_is_annotated(shape: tuple[int, int]) -> bool:
+    """Whether a table of `shape` (max_len, d_model) has its numbers written in the cells, as
+    `heatmap` writes them (else a colour bar beside it gives the scale): the explorer's tables
+    of one kind share a layout."""
+    rows, cols = shape
+    return rows <= MOST_ANNOTATED_ROWS and cols <= MOST_ANNOTATED_COLUMNS
+
+
+def _table_title(d_model: int) -> str:
+    return f"PE table (d_model = {d_model})"
+
+
+def _position_names(max_len: int) -> list[str]:
+    return [f"pos {p}" for p in range(max_len)]
+
+
+def _dimension_ticks(ax, d_model: int) -> None:
+    """Every dimension named under an annotated table; every 4th or 8th under a wider one."""
+    if d_model > MOST_ANNOTATED_COLUMNS:
+        step = 8 if d_model > 32 else 4
+        ax.set_xticks(range(0, d_model, step), labels=range(0, d_model, step))
 
 
 def _outline_cell(ax, position: int, dimension: int) -> None:
