@@ -1,6 +1,7 @@
 """The controls hold no drawing code: each widget module reads its settings, computes the numbers
 with the library and hands them to a figure function of `transformer_lib.figures` (and, for a
-picture updated in place, to its ``update_*`` function), so the static figures and the live
+picture updated in place, to its ``update_*`` function, and asks a ``*_layout`` function which
+settings share a layout), so the static figures and the live
 controls draw the same picture from the same code."""
 
 import ast
@@ -39,7 +40,8 @@ def test_a_control_draws_only_through_figure_functions(path):
             assert (module, names) == ("matplotlib.figure", ["Figure"]), f"{path.name} imports {module} {names}"
         if module.startswith("..figures"):
             assert module.rsplit(".", 1)[-1] not in PRIMITIVES, f"{path.name} draws with {module} {names}"
-            assert all(name.endswith("_figure") or name.startswith("update_") for name in names), (
-                f"{path.name} imports {names} from {module}: figures are drawn by *_figure and updated by update_*")
+            assert all(name.endswith(("_figure", "_layout")) or name.startswith("update_") for name in names), (
+                f"{path.name} imports {names} from {module}: figures are drawn by *_figure, updated by update_* "
+                "and *_layout names the layout a setting needs")
             figure_imports += [name for name in names if name.endswith("_figure")]
     assert figure_imports, f"{path.name} imports no figure function"

@@ -6,9 +6,11 @@ import math
 import numpy as np
 import pytest
 
+from transformer_lib.figures.positional_encoding import pe_cell_layout, update_pe_cell
 from transformer_lib.widgets.positional_encoding import (
     positional_encoding_data,
     positional_encoding_explorer,
+    positional_encoding_layout,
     positional_encoding_view,
 )
 
@@ -84,3 +86,16 @@ def test_explorer_follows_d_model():
     assert "table shape 10 x 4" in box.numbers.value and "PE[pos, 3] = cos" in box.numbers.value
     position.value = 0
     assert "PE[0, 3] = cos(0.0000) = 1.0000" in box.numbers.value
+
+
+@pytest.mark.parametrize(("d_model", "laid_out_as"), [(2, 16), (6, 16), (16, 16), (18, 64), (40, 64), (64, 64)])
+def test_tables_of_one_kind_share_a_layout(d_model, laid_out_as):
+    assert pe_cell_layout(10, d_model) == laid_out_as
+    assert pe_cell_layout(20, d_model) == 64  # too many positions for numbers in the cells: one kind
+
+
+def test_a_table_of_the_other_kind_is_refused():
+    figure = positional_encoding_layout(16)
+    d = positional_encoding_data(position=1, dimension=2, d_model=24)
+    with pytest.raises(ValueError, match="shown by|written in"):
+        update_pe_cell(figure, d["table"], 1, 2, d["curve_positions"], d["curve"], d["long_column"], formula="f")

@@ -152,6 +152,19 @@ def table_is_annotated(shape: tuple[int, int]) -> bool:
     return rows <= MOST_ANNOTATED_ROWS and cols <= MOST_ANNOTATED_COLUMNS
 
 
+LAYOUT_WIDTHS = {True: 16, False: 64}  # the widest table of each kind the explorer offers
+
+
+def pe_cell_layout(max_len: int, d_model: int) -> int:
+    """The d_model of the table whose picture (`pe_cell_figure`) lays out the table (max_len,
+    d_model): the widest of its kind (`table_is_annotated`) the explorer offers, whose labels
+    reach furthest. The table's width moves nothing else (its cells stretch), so
+    `update_pe_cell` shows any table of the kind in that picture."""
+    annotated = table_is_annotated((max_len, d_model))
+    width = LAYOUT_WIDTHS[annotated]
+    return width if table_is_annotated((max_len, width)) == annotated else d_model
+
+
 def _table_title(d_model: int) -> str:
     return f"PE table (d_model = {d_model})"
 

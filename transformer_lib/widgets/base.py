@@ -26,6 +26,7 @@ from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.axis import Axis
 from matplotlib.figure import Figure, SubFigure
+from matplotlib.ticker import NullLocator
 from matplotlib.transforms import Bbox
 
 from ..figures.png import PAD_INCHES, agg_canvas, canvas_region_png, drawn_at, png_bytes
@@ -416,17 +417,20 @@ def _static_fingerprint(figure: Figure, renderer) -> tuple[tuple, dict[int, tupl
 
 
 def _axis_fingerprint(axis: Axis) -> tuple:
-    """What an Axis paints: its limits, ticks, and the text and look of its tick labels and label."""
+    """What an Axis paints: its limits, ticks, and the text and look of its tick labels and label.
+    Read from the locators, the formatter and the ticks' labels as they are, without placing
+    the ticks (`Axis.get_ticklabels` would place every one of them first)."""
     locations = axis.get_majorticklocs()
     labels = axis.get_major_formatter().format_ticks(locations) if len(locations) else []
-    return (tuple(axis.get_view_interval()), tuple(locations), tuple(labels),
-            tuple(_text_look(label) for label in axis.get_ticklabels()), tuple(axis.get_minorticklocs()),
-            _text_look(axis.label))
+    looks = tuple(_text_look(label, with_text=False) for tick in axis.get_major_ticks(len(locations))
+                  for label in (tick.label1, tick.label2))
+    minor = () if isinstance(axis.get_minor_locator(), NullLocator) else tuple(axis.get_minorticklocs())
+    return (tuple(axis.get_view_interval()), tuple(locations), tuple(labels), looks, minor, _text_look(axis.label))
 
 
-def _text_look(text) -> tuple:
-    return (text.get_text(), text.get_visible(), text.get_rotation(), text.get_ha(), text.get_va(),
-            str(text.get_color()), text.get_alpha(), text.get_fontproperties())
+def _text_look(text, with_text: bool = True) -> tuple:
+    return (text.get_text() if with_text else None, text.get_visible(), text.get_rotation(), text.get_ha(),
+            text.get_va(), str(text.get_color()), text.get_alpha(), text.get_fontproperties())
 
 
 @dataclass

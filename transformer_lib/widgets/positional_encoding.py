@@ -10,8 +10,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 
-from ..figures.plotting import MOST_ANNOTATED_ROWS
-from ..figures.positional_encoding import pe_cell_figure, table_is_annotated, update_pe_cell
+from ..figures.positional_encoding import pe_cell_figure, pe_cell_layout, update_pe_cell
 from ..model.positional_encoding import positional_encoding_at, sinusoidal_positional_encoding
 from .base import Live, View, explorer, printable, remembered_layout
 
@@ -55,25 +54,17 @@ def positional_encoding_view(position: int = 1, dimension: int = 2, d_model: int
 
     The figure is laid out for the table (`positional_encoding_layout`) and then shows the
     chosen cell (`show_positional_encoding`), as the explorer does."""
-    figure = positional_encoding_layout(table_is_annotated((max_len, d_model)), max_len)
+    figure = positional_encoding_layout(pe_cell_layout(max_len, d_model), max_len)
     return View(figure, show_positional_encoding(figure, position, dimension, d_model, max_len), whole=True)
 
 
-LAYOUT_WIDTHS = {True: 16, False: 64}  # the widest table of each kind: its picture is laid out for them all
-
-
 @remembered_layout
-def positional_encoding_layout(annotated: bool = True, max_len: int = 10) -> Figure:
-    """The picture of a table of `max_len` positions, its numbers written in the cells or not
-    (`table_is_annotated`), laid out for the widest such table (`LAYOUT_WIDTHS`) with position
-    1 and dimension 2 chosen. The table's width changes no part of the layout (its cells
-    stretch), so `show_positional_encoding` puts any cell of any table of the kind into it: a
-    new d_model is one more update of the same figure."""
-    d_model = LAYOUT_WIDTHS[annotated]
-    if table_is_annotated((max_len, d_model)) != annotated:
-        raise ValueError(f"a table of {max_len} positions has its numbers written in the cells only up to "
-                         f"{MOST_ANNOTATED_ROWS} positions, got annotated={annotated}")
-    position, dimension = min(1, max_len - 1), 2
+def positional_encoding_layout(d_model: int = 16, max_len: int = 10) -> Figure:
+    """The picture of the table (max_len, d_model) with position 1 and dimension 2 (or the
+    last dimension, if fewer) chosen. The table's width moves no part of the layout (its cells
+    stretch), so `show_positional_encoding` puts any cell of any table of the kind
+    (`pe_cell_layout`) into it: a new d_model is one more update of the same figure."""
+    position, dimension = min(1, max_len - 1), min(2, d_model - 1)
     d = positional_encoding_data(position, dimension, d_model, max_len)
     return pe_cell_figure(d["table"], position, dimension, d["curve_positions"], d["curve"], d["long_column"],
                           formula=_formula(d))
@@ -82,7 +73,7 @@ def positional_encoding_layout(annotated: bool = True, max_len: int = 10) -> Fig
 def show_positional_encoding(figure: Figure, position: int = 1, dimension: int = 2, d_model: int = 6,
                              max_len: int = 10) -> str:
     """Put the chosen cell of the table (max_len, d_model) into `figure` (from
-    `positional_encoding_layout` for a table of the kind) in place, and return the text of the view."""
+    `positional_encoding_layout` of the table `pe_cell_layout` names) in place, and return the text of the view."""
     d = positional_encoding_data(position, dimension, d_model, max_len)
     table = d["table"]
     update_pe_cell(figure, table, position, dimension, d["curve_positions"], d["curve"], d["long_column"],
@@ -123,10 +114,10 @@ def positional_encoding_explorer(max_len: int = 10):
 
     d_model.observe(follow_d_model, names="value")  # registered first, so it runs before the redraw
     controls = {"d_model": d_model, "position": position, "dimension": dimension}
-    def annotated(d_model: int) -> bool:
-        return table_is_annotated((max_len, d_model))
+    def laid_out_as(d_model: int) -> int:
+        return pe_cell_layout(max_len, d_model)
 
-    picture = Live(layout=lambda d_model: positional_encoding_layout(annotated(d_model), max_len),
+    picture = Live(layout=lambda d_model: positional_encoding_layout(laid_out_as(d_model), max_len),
                    show=lambda figure, **s: show_positional_encoding(figure, max_len=max_len, **s),
-                   layout_settings=("d_model",), layout_key=annotated)
+                   layout_settings=("d_model",), layout_key=laid_out_as)
     return explorer(picture, controls, "Positional encoding: a row per position, a wave per dimension")
