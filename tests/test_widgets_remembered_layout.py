@@ -75,3 +75,22 @@ def test_figures_that_cannot_be_kept_or_linked_again_are_built_each_time(monkeyp
     again = attention_layout(0, "untrained")  # cannot be linked up again: built
     assert base._SHOWN_REGION[again] and not base._REMEMBERED and not base._REMEMBERING
     plt.close("all")
+
+
+def test_a_control_keeps_the_layouts_it_moves_to_itself_and_uses_those_kept_before(monkeypatch):
+    monkeypatch.setattr(base, "_REMEMBERED", {})
+    from transformer_lib.widgets.encoder_stack import encoder_stack_explorer, encoder_stack_layout
+
+    encoder_stack_layout(3, "untrained")  # a static view of 3 layers, shown above the control
+    kept = dict(base._REMEMBERED)
+    box = encoder_stack_explorer()        # its first figure, 2 layers, is kept for the next static view
+    layers = box.children[1].children[0]
+    assert len(base._REMEMBERED) == 2
+    layers.value = 3                      # a layout kept before: a copy of it
+    layers.value = 5                      # a new layout: built, not pickled
+    assert len(base._REMEMBERED) == 2 and all(key in base._REMEMBERED for key in kept)
+    layers.value = 3
+    assert base._KEEPING_NEW == [True]    # keeping is back on outside the control's builds
+    encoder_stack_layout(4, "untrained")
+    assert len(base._REMEMBERED) == 3
+    plt.close("all")

@@ -37,12 +37,6 @@ def look_up_fonts_every_time() -> None:
         del backend_agg.RendererAgg._get_font_height_metrics
 
 
-_FONTS: dict = {}    # (font properties, font settings, thread) -> FT2Font
-_HEIGHTS: dict = {}  # (font properties, font settings, dpi) -> (ascent, descent, line gap) in pixels
-_FONT_SETTINGS = ("font.serif", "font.sans-serif", "font.cursive", "font.fantasy", "font.monospace",
-                  "text.kerning_factor", "font.enable_last_resort")
-
-
 def _found_font(prop):
     """The FT2Font matplotlib's `get_font` gives for `prop` (fonts of its families in order),
     looked up once per properties and font settings in this thread."""

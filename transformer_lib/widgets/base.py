@@ -12,6 +12,7 @@ same functions."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import inspect
 import math
@@ -85,6 +86,7 @@ def laid_out(figure: Figure) -> Figure:
 LAYOUTS_REMEMBERED = 16  # laid-out figures `remembered_layout` keeps, as pickles of about 0.7 MB
 _REMEMBERED: dict = {}   # (layout function, its arguments) -> (pickled laid-out figure, its region)
 _REMEMBERING = [True]    # emptied for good if this matplotlib's figures cannot be linked up again
+_KEEPING_NEW = [True]    # emptied while a control builds a layout it moved to (`_new_layouts_not_kept`)
 
 
 def remembered_layout(layout: Callable[..., Figure]) -> Callable[..., Figure]:
@@ -92,7 +94,9 @@ def remembered_layout(layout: Callable[..., Figure]) -> Callable[..., Figure]:
     (`laid_out`) and to build and lay out each figure once: called again with the same
     arguments (numbers, strings, tuples of them), it returns a copy of the first figure, read
     back from a pickle in a tenth of the time. A chapter's static view of a control and the
-    control below it ask for the same layout."""
+    control below it ask for the same layout. A layout a control moves to is built without
+    being kept (`_new_layouts_not_kept`): the control keeps that figure itself, and pickling it
+    would delay the answer by a tenth."""
     signature = inspect.signature(layout)
 
     @functools.wraps(layout)
@@ -114,6 +118,8 @@ def remembered_layout(layout: Callable[..., Figure]) -> Callable[..., Figure]:
             _SHOWN_REGION[figure], _LAID_OUT_SIZE[figure] = region, tuple(figure.get_size_inches())
             return figure
         figure = laid_out(layout(*args, **kwargs))
+        if not _KEEPING_NEW:
+            return figure
         try:
             _REMEMBERED[key] = pickle.dumps(figure), _SHOWN_REGION[figure]
         except (pickle.PicklingError, TypeError, AttributeError):  # e.g. a lambda in the figure
@@ -123,6 +129,16 @@ def remembered_layout(layout: Callable[..., Figure]) -> Callable[..., Figure]:
         return figure
 
     return built
+
+
+@contextlib.contextmanager
+def _new_layouts_not_kept() -> Iterator[None]:
+    """Within this block, `remembered_layout` builds a layout it has not kept without keeping it."""
+    _KEEPING_NEW.clear()
+    try:
+        yield
+    finally:
+        _KEEPING_NEW.append(True)
 
 
 def _with_colour_bars_linked(figure: Figure) -> Figure:
@@ -412,7 +428,8 @@ def _static_fingerprint(figure: Figure, renderer) -> tuple[tuple, dict[int, tupl
         locator = ax.get_axes_locator()
         ax.apply_aspect(locator(ax, renderer) if locator else None)
         shows += [id(ax), ax.get_visible(), ax.axison, tuple(ax.get_position().bounds)]
-        axes.update((id(axis), _axis_fingerprint(axis)) for axis in ax._axis_map.values())
+        if ax.axison:  # an axes drawn without axes paints no Axis, and it is never static (`_axes_outside_frames`)
+            axes.update((id(axis), _axis_fingerprint(axis)) for axis in ax._axis_map.values())
     return tuple(shows), axes
 
 
@@ -535,8 +552,11 @@ def explorer(view: Callable[..., View] | Live, controls: dict, title: str | None
         if isinstance(view, Live):
             key = view.key(settings)
             figure = figures.pop(key, None)
-            if figure is None:
+            if figure is None and not figures:  # the first: perhaps the layout of a static view above
                 figure = view.build(settings)
+            elif figure is None:
+                with _new_layouts_not_kept():
+                    figure = view.build(settings)
                 plt.close(figure)  # out of pyplot's hands, so a notebook does not show it again
             figures[key] = figure
             while len(figures) > LAYOUTS_KEPT:
