@@ -3,12 +3,14 @@ RGBA, whole arrays and crops of a larger one; and `png_bytes` draws a figure onc
 a tight savefig keeps."""
 
 import io
+import zlib
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 from PIL import Image
 
+from transformer_lib.figures import png
 from transformer_lib.figures.plotting import matrix_figure
 from transformer_lib.figures.png import png_bytes, png_encoded
 from transformer_lib.widgets.attention import attention_view
@@ -32,6 +34,14 @@ def test_a_crop_of_a_larger_array_is_encoded_as_the_crop():
     canvas = np.random.default_rng(1).integers(0, 256, size=(40, 60, 4), dtype=np.uint8)
     crop = canvas[5:31, 7:50, :3]  # strided, not contiguous
     np.testing.assert_array_equal(decoded(png_encoded(crop)), crop)
+
+
+@pytest.mark.parametrize("level", [0, 1, 3, 6, 9])
+def test_both_deflaters_write_what_zlib_reads(level, monkeypatch):
+    data = np.random.default_rng(2).integers(0, 4, size=(64, 193), dtype=np.uint8)  # rows of few values, as figures
+    for isal_zlib in (png.isal_zlib, None):  # ISA-L (installed with the package) for levels 0 to 3, and zlib alone
+        monkeypatch.setattr(png, "isal_zlib", isal_zlib)
+        assert zlib.decompress(png.deflated(data, level)) == data.tobytes()
 
 
 def test_flat_colours_compress():
