@@ -94,3 +94,13 @@ def test_a_control_keeps_the_layouts_it_moves_to_itself_and_uses_those_kept_befo
     encoder_stack_layout(4, "untrained")
     assert len(base._REMEMBERED) == 3
     plt.close("all")
+
+
+def test_a_control_leaves_no_figure_for_the_notebook_to_show_again():
+    from transformer_lib.widgets.encoder_stack import encoder_stack_explorer
+
+    plt.close("all")
+    box = encoder_stack_explorer()         # the first layout
+    assert plt.get_fignums() == []
+    box.children[1].children[0].value = 4  # a layout it moves to
+    assert plt.get_fignums() == []

@@ -552,10 +552,9 @@ def explorer(view: Callable[..., View] | Live, controls: dict, title: str | None
         if isinstance(view, Live):
             key = view.key(settings)
             figure = figures.pop(key, None)
-            if figure is None and not figures:  # the first: perhaps the layout of a static view above
-                figure = view.build(settings)
-            elif figure is None:
-                with _new_layouts_not_kept():
+            if figure is None:
+                # The first layout may be a static view's above, kept for it; later ones are new.
+                with contextlib.nullcontext() if not figures else _new_layouts_not_kept():
                     figure = view.build(settings)
                 plt.close(figure)  # out of pyplot's hands, so a notebook does not show it again
             figures[key] = figure
