@@ -41,7 +41,7 @@ def heatmap(ax: Axes, matrix, row_labels: Sequence[str] | None = None, col_label
         annotate = rows <= MOST_ANNOTATED_ROWS and cols <= MOST_ANNOTATED_COLUMNS
     if annotate:
         for (r, c), (text, color) in zip(np.ndindex(m.shape), _cell_texts(image, m, decimals), strict=True):
-            ax.text(c, r, text, ha="center", va="center", fontsize=9, color=color, in_layout=False)
+            ax.text(c, r, text, ha="center", va="center", fontsize=9, color=color)
     _labels_and_title(ax, m.shape, row_labels, col_labels, title, show_shape)
     if colorbar or (colorbar is None and not annotate):  # colour without printed numbers needs a scale
         ax.figure.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
@@ -72,7 +72,7 @@ def update_heatmap(ax: Axes, matrix, row_labels: Sequence[str] | None = None,
             for text in list(ax.texts):
                 text.remove()
             for r, c in np.ndindex(m.shape):
-                ax.text(c, r, "", ha="center", va="center", fontsize=9, in_layout=False)
+                ax.text(c, r, "", ha="center", va="center", fontsize=9)
         for artist, (text, color) in zip(ax.texts, _cell_texts(image, m, decimals), strict=True):
             artist.set_text(text)
             artist.set_color(color)
