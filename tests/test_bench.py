@@ -78,6 +78,8 @@ def test_notebooks_only_times_the_chapters_and_nothing_else(monkeypatch, tmp_pat
                                                                                             "01_b.ipynb": 2.0}, 2.5))
     monkeypatch.setattr(bench, "compare_step", refuse)
     monkeypatch.setattr(bench, "_run_child", refuse)
+    references = iter([0.51, 0.62])
+    monkeypatch.setattr(bench, "single_core_seconds", lambda: next(references))
     out = tmp_path / "results.json"
     assert bench.main(["--notebooks-only", "--json", str(out)]) == 0
     assert folders and folders[0].name == "notebooks"
@@ -88,3 +90,12 @@ def test_notebooks_only_times_the_chapters_and_nothing_else(monkeypatch, tmp_pat
     assert results["notebook_series_wall_seconds"] == 2.5
     assert "01_b.ipynb" in printed and "sum of the chapters" in printed and "3.5 s" in printed
     assert "all notebooks" in printed and "2.5 s wall" in printed
+    assert results["notebook_single_core_seconds"] == [0.51, 0.62]
+    assert "single-core reference 0.51 s before, 0.62 s after" in printed
+
+
+def test_the_single_core_reference_times_its_loop_as_the_best_of_its_repeats(monkeypatch):
+    monkeypatch.setattr(bench, "REFERENCE_ADDITIONS", 1000)
+    clock = iter([0.0, 3.0, 10.0, 11.5, 20.0, 22.0])  # three runs of 3, 1.5 and 2 s
+    monkeypatch.setattr(bench.time, "perf_counter", lambda: next(clock))
+    assert bench.single_core_seconds(repeats=3) == 1.5

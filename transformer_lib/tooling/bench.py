@@ -381,6 +381,25 @@ def compare_step(size_name: str, dtype: str, rounds: int, repeats: int, threads:
     return row
 
 
+REFERENCE_ADDITIONS = 5_000_000  # the fixed single-core workload `single_core_seconds` times
+
+
+def single_core_seconds(repeats: int = 3) -> float:
+    """Seconds this machine takes, right now, for a fixed single-core workload: `REFERENCE_ADDITIONS`
+    additions in a Python loop (the interpreter's speed, which the chapters and the controls
+    mostly run at), best of `repeats`. On a shared or virtual machine it moves from minute to
+    minute (by a fifth on the AMD EPYC of the README's tables); measured before and after a
+    series of timings, it tells a slow machine from slower code."""
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        total = 0
+        for i in range(REFERENCE_ADDITIONS):
+            total += i
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
 def notebook_times(folder: Path) -> tuple[dict[str, float], float]:
     """Wall seconds to execute each chapter of `folder` headless in a fresh kernel, the
     chapters side by side (`execute_notebooks`, `default_jobs` at a time), and the wall seconds of all."""
@@ -393,18 +412,22 @@ def _report_notebook_times(results: dict) -> None:
     the wall seconds of the whole series with the 1-minute load average before and after, and
     keep them in `results`."""
     folder = Path(__file__).resolve().parents[2] / "notebooks"
-    load_before = os.getloadavg()[0]
+    load_before, reference_before = os.getloadavg()[0], single_core_seconds()
     times, wall = notebook_times(folder)
+    reference_after = single_core_seconds()
     results["notebook_seconds"] = times
     results["notebook_series_wall_seconds"] = wall
     results["notebook_jobs"] = default_jobs()
     results["notebook_load_average_1min"] = [load_before, os.getloadavg()[0]]
+    results["notebook_single_core_seconds"] = [reference_before, reference_after]
     print()
     for name, seconds in times.items():
         print(f"{name:<36}{seconds:>7.1f} s")
     print(f"{'sum of the chapters':<36}{sum(times.values()):>7.1f} s")
     print(f"{'all notebooks':<36}{wall:>7.1f} s wall, {default_jobs()} at a time (load {load_before:.1f} before, "
           f"{os.getloadavg()[0]:.1f} after)")
+    print(f"{'':<36}single-core reference {reference_before:.2f} s before, {reference_after:.2f} s after "
+          f"({REFERENCE_ADDITIONS:,} additions in Python: the machine's own speed)")
 
 
 CONTROL_CHANGES = 10  # changes of each input of each control
@@ -422,13 +445,15 @@ def control_times(results: dict) -> list[dict]:
     key = f"matmul_ceiling_float64_{threads}_threads_gflops"
     if key not in results:
         results[key] = _run_child("ceiling", "medium", "float64", 0, 0, threads)["gflops"]
-    load_before = os.getloadavg()
+    load_before, reference_before = os.getloadavg(), single_core_seconds()
     rows = _run_child("controls", "toy", "float64", CONTROL_CHANGES, 0, threads)["rows"]
-    load_after = os.getloadavg()
+    load_after, reference_after = os.getloadavg(), single_core_seconds()
+    results["controls_single_core_seconds"] = [reference_before, reference_after]
     print(f"\ncontrols: time from a changed setting to the new image's bytes ({CONTROL_CHANGES} changes of each input)")
     print(f"{m['cpu']}, {m['cores']} cores; matrix-product ceiling {results[key]:.1f} GFLOP/s (float64, "
           f"{threads} thread(s)); load average {' '.join(f'{x:.2f}' for x in load_before)} before, "
-          f"{' '.join(f'{x:.2f}' for x in load_after)} after")
+          f"{' '.join(f'{x:.2f}' for x in load_after)} after; single-core reference {reference_before:.2f} s "
+          f"before, {reference_after:.2f} s after ({REFERENCE_ADDITIONS:,} additions in Python)")
     print(TABLE_HEADER)
     for row in rows:
         print(table_row(row))
