@@ -25,6 +25,8 @@ except ImportError:  # not installed: zlib deflates alone
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from .glyph_cache import remember_text
+
 PAD_INCHES = 0.1  # the margin around the drawn content, as savefig(bbox_inches="tight") leaves
 
 SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -81,11 +83,14 @@ def agg_canvas(figure: Figure) -> FigureCanvasAgg:
 
 
 def drawn_at(figure: Figure, dpi: int) -> Figure:
-    """`figure` drawn in full on its Agg canvas at `dpi` (its layout engine runs as in any draw)."""
-    agg_canvas(figure)
+    """`figure` drawn in full on its Agg canvas at `dpi` (its layout engine runs as in any draw),
+    its texts through the glyph cache (`remember_text`: the same pixels, each string shaped and
+    each glyph rasterised once for every figure drawn this way)."""
+    canvas = agg_canvas(figure)
     if figure.dpi != dpi:
         figure.set_dpi(dpi)
-    figure.canvas.draw()
+    remember_text(canvas.get_renderer())
+    canvas.draw()
     return figure
 
 

@@ -30,8 +30,8 @@ from matplotlib.figure import Figure, SubFigure
 from matplotlib.ticker import NullLocator
 from matplotlib.transforms import Bbox
 
+from ..figures.glyph_cache import remember_text
 from ..figures.png import PAD_INCHES, agg_canvas, canvas_region_png, drawn_at, png_bytes
-from .glyph_cache import remember_text
 
 _SHOWN_REGION: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # laid-out figure -> Bbox (inches)
 _LAID_OUT_SIZE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # laid-out figure -> its size then

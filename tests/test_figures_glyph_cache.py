@@ -9,10 +9,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
+from transformer_lib.figures import glyph_cache
 from transformer_lib.figures.fonts import use_korean_font
-from transformer_lib.widgets import glyph_cache
+from transformer_lib.figures.glyph_cache import glyph_cache_available, remember_text
 from transformer_lib.widgets.base import canvas_png, laid_out, redrawn_png
-from transformer_lib.widgets.glyph_cache import glyph_cache_available, remember_text
 
 
 def many_texts(seed: int):

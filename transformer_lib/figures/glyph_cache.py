@@ -1,6 +1,8 @@
 """Text drawn again without shaping and rasterising it again: a live figure paints the same
-labels and digits at every change, and Agg's text drawing (matplotlib 3.11 and later) spends most
-of its time laying out each string into glyphs and rendering each glyph with FreeType.
+labels and digits at every change, the chapters' figures the same digits, token names and titles
+over and over, and Agg's text drawing (matplotlib 3.11 and later) spends most of its time laying
+out each string into glyphs and rendering each glyph with FreeType. Every figure the package
+draws to PNG (`png.drawn_at`) draws its texts through it.
 
 `remember_text(renderer)` gives one Agg renderer a `draw_text` that keeps both results: the
 glyphs of each string (per font, size and resolution), and each glyph's bitmap per font, size,
