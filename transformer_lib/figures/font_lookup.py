@@ -37,10 +37,18 @@ def look_up_fonts_every_time() -> None:
         del backend_agg.RendererAgg._get_font_height_metrics
 
 
+def _setting(name: str):
+    """rcParams[name], read without the checks of `RcParams.__getitem__` (a quarter of the time):
+    a font is looked up for every text measured or drawn."""
+    read = getattr(mpl.rcParams, "_get", None)  # matplotlib's own unchecked read, where it has one
+    return read(name) if read is not None else mpl.rcParams[name]
+
+
 def _found_font(prop):
     """The FT2Font matplotlib's `get_font` gives for `prop` (fonts of its families in order),
     looked up once per properties and font settings in this thread."""
-    settings = tuple(str(mpl.rcParams[name]) for name in _FONT_SETTINGS)
+    settings = tuple(tuple(value) if isinstance(value, list) else value
+                     for value in map(_setting, _FONT_SETTINGS))
     key = (tuple(prop.__dict__.values()), settings, threading.get_ident())  # what FontProperties hashes
     font = _FONTS.get(key)
     if font is None:
