@@ -1,6 +1,9 @@
 """`execute_notebooks` runs notebooks side by side, each in its own fresh kernel, stores the
 outputs only when asked, and stops at a notebook that fails."""
 
+import subprocess
+import sys
+
 import nbformat
 import pytest
 from nbclient.exceptions import CellExecutionError
@@ -64,3 +67,16 @@ def test_by_default_one_notebook_per_core_and_at_most_four(monkeypatch):
     for cores, expected in ((1, 1), (2, 2), (16, notebook_runs.MOST_AT_ONCE), (None, 1)):
         monkeypatch.setattr(notebook_runs.os, "cpu_count", lambda cores=cores: cores)
         assert notebook_runs.default_jobs() == expected
+
+
+def test_a_worker_validates_notebooks_without_the_iri_grammar():
+    # In a fresh interpreter, as a worker starts: jsonschema without rfc3987_syntax, nbformat still validating.
+    check = ("from transformer_lib.tooling.notebook_runs import _prepare_worker\n"
+             "_prepare_worker(one_thread=False)\n"
+             "import sys, nbformat, jsonschema\n"
+             "nbformat.validate(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('1')]))\n"
+             "broken = nbformat.v4.new_notebook(); broken.cells = [{'cell_type': 'code'}]\n"
+             "refused = nbformat.validator.isvalid(broken)\n"
+             "print(sys.modules.get('rfc3987_syntax'), refused)")
+    result = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, check=True)
+    assert result.stdout.split() == ["None", "False"]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -62,7 +63,7 @@ def execute_notebooks(paths: Sequence[Path], jobs: int | None = None, write: boo
     seconds: dict[Path, float] = {}
     # "spawn": a fresh interpreter per worker on every system, none of the caller's threads.
     with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"),
-                             initializer=_kernels_with_one_thread if jobs > 1 else None) as pool:
+                             initializer=_prepare_worker, initargs=(jobs > 1,)) as pool:
         running = {pool.submit(execute_notebook, path, write): path for path in reversed(paths)}
         try:
             for future in as_completed(running):
@@ -76,7 +77,17 @@ def execute_notebooks(paths: Sequence[Path], jobs: int | None = None, write: boo
     return {path: seconds[path] for path in paths}, time.perf_counter() - start
 
 
-def _kernels_with_one_thread() -> None:
-    """Make the kernels this worker starts (they inherit its environment) use one BLAS and
-    OpenMP thread."""
-    os.environ.update(ONE_THREAD)
+UNNEEDED_IMPORTS = ("rfc3987_syntax",)  # modules a worker records as missing: see `_prepare_worker`
+
+
+def _prepare_worker(one_thread: bool) -> None:
+    """Set up a worker process before its first notebook. With `one_thread`, the kernels it
+    starts (they inherit its environment) use one BLAS and OpenMP thread. And it skips an import
+    that costs 2 s of CPU and serves nothing here: nbformat imports jsonschema, which loads
+    `rfc3987_syntax`, where installed, for its IRI format checks, and that package compiles a
+    grammar as it is imported. Notebooks hold no IRIs to check; the module is recorded as
+    missing, which jsonschema takes as not installed (its other checks stay)."""
+    if one_thread:
+        os.environ.update(ONE_THREAD)
+    for name in UNNEEDED_IMPORTS:
+        sys.modules.setdefault(name, None)
