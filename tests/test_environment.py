@@ -90,6 +90,14 @@ def test_check_env_reports_a_missing_and_an_out_of_range_package():
     assert "missing" in table and table.count("FAIL") == 2 and table.count("OK") == 1
 
 
+def test_check_env_leaves_out_what_is_not_installed_on_this_platform(monkeypatch, tmp_path):
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_text('[project]\ndependencies = ["numpy>=2", "winonly>=1; sys_platform == \'win32\' '
+                         'and sys_platform != \'win32\'"]\n')
+    monkeypatch.setattr(check_env, "PYPROJECT", pyproject)
+    assert [r.name for r in check_env.required_dependencies()] == ["numpy"]
+
+
 def test_check_env_passes_in_this_environment(capsys):
     assert check_env.main() == 0
     assert "FAIL" not in capsys.readouterr().out

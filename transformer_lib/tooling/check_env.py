@@ -32,13 +32,16 @@ class DependencyStatus:
 
 
 def required_dependencies() -> list[Requirement]:
-    """The dependencies declared in pyproject.toml (or, for an installed wheel, its metadata)."""
+    """The dependencies declared in pyproject.toml (or, for an installed wheel, its metadata)
+    that apply to this platform (those with a marker that does not hold here, as `isal` on
+    Windows on ARM, are not installed there)."""
     if PYPROJECT.exists():
         with PYPROJECT.open("rb") as f:
             declared = tomllib.load(f)["project"]["dependencies"]
     else:
         declared = metadata.requires("transformer_lib") or []
-    return [Requirement(line) for line in declared]
+    return [requirement for requirement in map(Requirement, declared)
+            if requirement.marker is None or requirement.marker.evaluate()]
 
 
 def dependency_status(requirement: Requirement) -> DependencyStatus:
