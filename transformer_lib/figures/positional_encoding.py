@@ -160,9 +160,7 @@ def pe_cell_layout(max_len: int, d_model: int) -> int:
     d_model): the widest of its kind (`table_is_annotated`) the explorer offers, whose labels
     reach furthest. The table's width moves nothing else (its cells stretch), so
     `update_pe_cell` shows any table of the kind in that picture."""
-    annotated = table_is_annotated((max_len, d_model))
-    width = LAYOUT_WIDTHS[annotated]
-    return width if table_is_annotated((max_len, width)) == annotated else d_model
+    return LAYOUT_WIDTHS[table_is_annotated((max_len, d_model))]
 
 
 def _table_title(d_model: int) -> str:
