@@ -21,6 +21,15 @@ MASKED_COLOR = "#d9d9d9"
 MOST_ANNOTATED_ROWS, MOST_ANNOTATED_COLUMNS = 12, 16  # larger heatmaps leave their cells unwritten by default
 
 
+def writes_numbers(shape: tuple[int, int], annotate: bool | None = None) -> bool:
+    """Whether `heatmap` writes the numbers of a matrix of `shape` (R, C) into its cells:
+    `annotate` if given, else while the matrix is small enough to read (up to 12 x 16)."""
+    if annotate is not None:
+        return bool(annotate)
+    rows, cols = shape
+    return rows <= MOST_ANNOTATED_ROWS and cols <= MOST_ANNOTATED_COLUMNS
+
+
 def heatmap(ax: Axes, matrix, row_labels: Sequence[str] | None = None, col_labels: Sequence[str] | None = None,
             title: str | None = None, decimals: int = 2, cmap: str | None = None,
             vmin: float | None = None, vmax: float | None = None, show_shape: bool = True,
@@ -36,9 +45,7 @@ def heatmap(ax: Axes, matrix, row_labels: Sequence[str] | None = None, col_label
     cmap, vmin, vmax = _colour_scale(m, cmap, vmin, vmax)
     image = ax.imshow(np.ma.masked_where(~np.isfinite(m), m), cmap=_colormap(cmap), vmin=vmin, vmax=vmax,
                       aspect="auto")
-    rows, cols = m.shape
-    if annotate is None:
-        annotate = rows <= MOST_ANNOTATED_ROWS and cols <= MOST_ANNOTATED_COLUMNS
+    annotate = writes_numbers(m.shape, annotate)
     if annotate:
         for (r, c), (text, color) in zip(np.ndindex(m.shape), _cell_texts(image, m, decimals), strict=True):
             ax.text(c, r, text, ha="center", va="center", fontsize=9, color=color)
@@ -179,7 +186,8 @@ def matrix_figure(panels: Sequence[dict], ncols: int | None = None, cell_size: f
     def row_width(columns: Sequence[tuple[int, int]], cell: float) -> float:
         return sum(s[1] for s in columns) * cell + label_room(len(columns))
 
-    smallest = SMALLEST_CELL if any(_annotated(panel, shape) for panel, shape in zip(panels, shapes, strict=True)) \
+    smallest = SMALLEST_CELL if any(writes_numbers(shape, panel.get("annotate"))
+                                    for panel, shape in zip(panels, shapes, strict=True)) \
         else SMALLEST_BARE_CELL
 
     def fitting_cell(columns: int) -> float:
@@ -239,12 +247,6 @@ def _shared_colorbars(fig: Figure, axes) -> None:
         groups.setdefault((image.get_cmap().name, *image.get_clim()), []).append(ax)
     for group in groups.values():
         fig.colorbar(group[0].images[0], ax=list(group), shrink=0.8, aspect=25)
-
-
-def _annotated(panel: dict, shape: tuple[int, int]) -> bool:
-    """Whether `heatmap` writes the numbers into the cells of this panel."""
-    annotate = panel.get("annotate")
-    return shape[0] <= 12 and shape[1] <= 16 if annotate is None else bool(annotate)
 
 
 def show_matrices(panels: Sequence[dict], **kwargs) -> None:

@@ -13,7 +13,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from .palette import LINE_COLOURS
-from .plotting import MOST_ANNOTATED_COLUMNS, MOST_ANNOTATED_ROWS, heatmap, outline, update_heatmap
+from .plotting import MOST_ANNOTATED_COLUMNS, heatmap, outline, update_heatmap, writes_numbers
 
 WAVE_COLOR = "#1b9e77"
 
@@ -115,14 +115,14 @@ def pe_cell_figure(table: np.ndarray, position: int, dimension: int, wave_positi
 
 def update_pe_cell(figure: Figure, table: np.ndarray, position: int, dimension: int, wave_positions: np.ndarray,
                    wave: np.ndarray, samples: np.ndarray, formula: str) -> None:
-    """Show another chosen cell in `figure`, drawn by `pe_cell_figure`, in place: the table
-    (of any width drawn the same way, its numbers written in the cells or not:
-    `table_is_annotated`), the outlines, the wave, its samples, the marked cell, the titles and
-    the legend change; the layout stays. The arguments are those of `pe_cell_figure`."""
+    """Show another chosen cell in `figure`, drawn by `pe_cell_figure`, in place: the table (of
+    any width drawn the same way, its numbers written in the cells or not:
+    `plotting.writes_numbers`), the outlines, the wave, its samples, the marked cell, the titles
+    and the legend change; the layout stays. The arguments are those of `pe_cell_figure`."""
     left, right = figure.axes[:2]
     drawn = left.images[0].get_array()
     max_len, d_model = np.shape(table)
-    if drawn.shape[0] != max_len or bool(left.texts) != table_is_annotated(np.shape(table)):
+    if drawn.shape[0] != max_len or bool(left.texts) != writes_numbers(np.shape(table)):
         raise ValueError(f"table has shape {np.shape(table)}, but the figure is laid out for a table of shape "
                          f"{drawn.shape}: it takes tables of {drawn.shape[0]} positions with their numbers "
                          f"{'written in the cells' if left.texts else 'shown by a colour bar'}")
@@ -141,15 +141,7 @@ def update_pe_cell(figure: Figure, table: np.ndarray, position: int, dimension: 
     lines["chosen"].set_label(f"pos {position}")
     legend_texts = right.get_legend().get_texts()
     legend_texts[-1].set_text(f"pos {position}")  # the chosen cell's entry is the last
-    right.set_title(f"{dimension_label(dimension, np.shape(table)[1])}: {formula}", fontsize=10)
-
-
-def table_is_annotated(shape: tuple[int, int]) -> bool:
-    """Whether a table of `shape` (max_len, d_model) has its numbers written in the cells, as
-    `heatmap` writes them (else a colour bar beside it gives the scale): the explorer's tables
-    of one kind share a layout."""
-    rows, cols = shape
-    return rows <= MOST_ANNOTATED_ROWS and cols <= MOST_ANNOTATED_COLUMNS
+    right.set_title(f"{dimension_label(dimension, d_model)}: {formula}", fontsize=10)
 
 
 LAYOUT_WIDTHS = {True: 16, False: 64}  # the widest table of each kind the explorer offers
@@ -157,10 +149,10 @@ LAYOUT_WIDTHS = {True: 16, False: 64}  # the widest table of each kind the explo
 
 def pe_cell_layout(max_len: int, d_model: int) -> int:
     """The d_model of the table whose picture (`pe_cell_figure`) lays out the table (max_len,
-    d_model): the widest of its kind (`table_is_annotated`) the explorer offers, whose labels
-    reach furthest. The table's width moves nothing else (its cells stretch), so
-    `update_pe_cell` shows any table of the kind in that picture."""
-    return LAYOUT_WIDTHS[table_is_annotated((max_len, d_model))]
+    d_model): the widest the explorer offers of its kind (numbers written in the cells or not:
+    `plotting.writes_numbers`), whose labels reach furthest. The table's width moves nothing else
+    (its cells stretch), so `update_pe_cell` shows any table of the kind in that picture."""
+    return LAYOUT_WIDTHS[writes_numbers((max_len, d_model))]
 
 
 def _table_title(d_model: int) -> str:

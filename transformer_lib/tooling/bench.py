@@ -400,6 +400,11 @@ def single_core_seconds(repeats: int = 3) -> float:
     return best
 
 
+def _reference_text(before: float, after: float) -> str:
+    return (f"single-core reference {before:.2f} s before, {after:.2f} s after "
+            f"({REFERENCE_ADDITIONS:,} additions in Python)")
+
+
 def notebook_times(folder: Path) -> tuple[dict[str, float], float]:
     """Wall seconds to execute each chapter of `folder` headless in a fresh kernel, the
     chapters side by side (`execute_notebooks`, `default_jobs` at a time), and the wall seconds of all."""
@@ -426,8 +431,7 @@ def _report_notebook_times(results: dict) -> None:
     print(f"{'sum of the chapters':<36}{sum(times.values()):>7.1f} s")
     print(f"{'all notebooks':<36}{wall:>7.1f} s wall, {default_jobs()} at a time (load {load_before:.1f} before, "
           f"{os.getloadavg()[0]:.1f} after)")
-    print(f"{'':<36}single-core reference {reference_before:.2f} s before, {reference_after:.2f} s after "
-          f"({REFERENCE_ADDITIONS:,} additions in Python: the machine's own speed)")
+    print(f"{'':<36}{_reference_text(reference_before, reference_after)}: the machine's own speed")
 
 
 CONTROL_CHANGES = 10  # changes of each input of each control
@@ -452,8 +456,7 @@ def control_times(results: dict) -> list[dict]:
     print(f"\ncontrols: time from a changed setting to the new image's bytes ({CONTROL_CHANGES} changes of each input)")
     print(f"{m['cpu']}, {m['cores']} cores; matrix-product ceiling {results[key]:.1f} GFLOP/s (float64, "
           f"{threads} thread(s)); load average {' '.join(f'{x:.2f}' for x in load_before)} before, "
-          f"{' '.join(f'{x:.2f}' for x in load_after)} after; single-core reference {reference_before:.2f} s "
-          f"before, {reference_after:.2f} s after ({REFERENCE_ADDITIONS:,} additions in Python)")
+          f"{' '.join(f'{x:.2f}' for x in load_after)} after; {_reference_text(reference_before, reference_after)}")
     print(TABLE_HEADER)
     for row in rows:
         print(table_row(row))
