@@ -25,7 +25,7 @@ from transformer_lib.widgets.attention import (
     multi_head_view,
 )
 from transformer_lib.widgets.backprop_check import backprop_check_explorer, backprop_check_view
-from transformer_lib.widgets.base import canvas_png
+from transformer_lib.widgets.base import Live, canvas_png
 from transformer_lib.widgets.beam_tree import beam_tree_explorer, beam_tree_view
 from transformer_lib.widgets.cross_attention import cross_attention_explorer, cross_attention_view
 from transformer_lib.widgets.embedding_lookup import embedding_lookup_explorer, embedding_lookup_view
@@ -236,3 +236,25 @@ def assert_live_control_shows_its_pure_view(build, layout_inputs: set, changes: 
                 figure = scratch(settings(box))
                 assert_same_picture(box.image.value, drawn_from_scratch(figure, box.live_figure()))
                 plt.close(figure)
+
+
+PREPARED = sorted(name for name, (_, layout_inputs, _, _) in LIVE_CONTROLS.items() if layout_inputs)
+
+
+@pytest.mark.parametrize("name", PREPARED)
+def test_a_control_with_its_layouts_prepared_builds_none_at_a_move_and_draws_the_same_picture(name, monkeypatch):
+    """What idle time prepares is what a move would build: after `prepare_layouts`, the same
+    sequence of changes builds no figure and shows every pure view pixel by pixel."""
+    build, layout_inputs, changes, pure = LIVE_CONTROLS[name]
+    builds = []
+    original = Live.build
+    monkeypatch.setattr(Live, "build", lambda self, settings: builds.append(dict(settings)) or original(self, settings))
+
+    def prepared():
+        box = build()
+        assert box.prepare_layouts() >= 1 and box.prepare_layouts() == 0  # all of them, once
+        builds.clear()
+        return box
+
+    assert_live_control_shows_its_pure_view(prepared, layout_inputs, changes, pure, scratch=FROM_SCRATCH.get(name))
+    assert builds == []

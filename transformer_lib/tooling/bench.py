@@ -453,15 +453,17 @@ def control_times(results: dict) -> list[dict]:
     rows = _run_child("controls", "toy", "float64", CONTROL_CHANGES, 0, threads)["rows"]
     load_after, reference_after = os.getloadavg(), single_core_seconds()
     results["controls_single_core_seconds"] = [reference_before, reference_after]
-    print(f"\ncontrols: time from a changed setting to the new image's bytes ({CONTROL_CHANGES} changes of each input)")
+    print(f"\ncontrols: time from a changed setting to the new image's bytes ({CONTROL_CHANGES} changes of each input, "
+          "after the layouts the controls reach were prepared, as while a reader reads; 'longest ms': the "
+          "longest of those preparations, what a move to a layout not yet prepared waits)")
     print(f"{m['cpu']}, {m['cores']} cores; matrix-product ceiling {results[key]:.1f} GFLOP/s (float64, "
           f"{threads} thread(s)); load average {' '.join(f'{x:.2f}' for x in load_before)} before, "
           f"{' '.join(f'{x:.2f}' for x in load_after)} after; {_reference_text(reference_before, reference_after)}")
     print(TABLE_HEADER)
     for row in rows:
         print(table_row(row))
-    return [{key: row[key] for key in ("name", "median_ms", "p95_ms", "changes", "cpu_median_ms",
-                                       "load_average_1min", "inputs")} for row in rows]
+    return [{key: row[key] for key in ("name", "median_ms", "p95_ms", "changes", "cpu_median_ms", "prepared_layouts",
+                                       "prepare_ms", "load_average_1min", "inputs")} for row in rows]
 
 
 def _thread_counts(text: str | None) -> list[int]:

@@ -97,8 +97,17 @@ def next_value(control):
 def measure(explorer: Callable, changes: int = 10) -> dict:
     """One explorer's answer times: ``median_ms``, ``p95_ms`` and ``cpu_median_ms`` over every
     change of every input, ``changes`` (how many), and ``inputs``: the same per input
-    description."""
+    description. The changes start once the explorer has prepared the layouts its controls
+    can reach, as a kernel does while the reader reads (`widgets.idle`); ``prepared_layouts``
+    counts them and ``prepare_ms`` is the longest took to build and paint, which is what a
+    reader who moves to one before it is ready waits (0 if there are none)."""
     box = explorer()
+    prepared, longest = 0, 0.0
+    while True:
+        start = time.perf_counter()
+        if not box.prepare_layouts(limit=1):
+            break
+        prepared, longest = prepared + 1, max(longest, time.perf_counter() - start)
     controls = list(box.children[-3].children)  # the row of inputs above the image and the numbers
     inputs, every_wall, every_cpu = {}, [], []
     for control in controls:
@@ -112,7 +121,8 @@ def measure(explorer: Callable, changes: int = 10) -> dict:
         inputs[control.description] = _summary(wall, cpu)
         every_wall += wall
         every_cpu += cpu
-    return {**_summary(every_wall, every_cpu), "inputs": inputs}
+    return {**_summary(every_wall, every_cpu), "prepared_layouts": prepared, "prepare_ms": 1e3 * longest,
+            "inputs": inputs}
 
 
 def _summary(wall: list[float], cpu: list[float]) -> dict:
@@ -138,12 +148,13 @@ def measure_all(names: list[str] | None = None, changes: int = 10, verbose: bool
     return rows
 
 
-TABLE_HEADER = f"{'control':<20} {'median ms':>10} {'p95 ms':>8} {'cpu median ms':>14} {'changes':>8} {'load':>6}"
+TABLE_HEADER = (f"{'control':<20} {'median ms':>10} {'p95 ms':>8} {'cpu median ms':>14} {'changes':>8} "
+                f"{'layouts prepared':>17} {'longest ms':>11} {'load':>6}")
 
 
 def table_row(row: dict) -> str:
     return (f"{row['name']:<20} {row['median_ms']:10.0f} {row['p95_ms']:8.0f} {row['cpu_median_ms']:14.0f} "
-            f"{row['changes']:8d} {row['load_average_1min']:6.1f}")
+            f"{row['changes']:8d} {row['prepared_layouts']:17d} {row['prepare_ms']:11.0f} {row['load_average_1min']:6.1f}")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -22,7 +22,7 @@ from ..figures.attention_steps import attention_steps_figure, update_attention_s
 from ..figures.multi_head import multi_head_figure, update_multi_head
 from ..lessons.attention_scale import row_entropy
 from ..lessons.heads import attention_multiply_adds, with_num_heads
-from ..lessons.toy import SOURCE_IDS, running_example, token_names, vocabulary
+from ..lessons.toy import SOURCE_IDS, WEIGHTS, running_example, token_names, vocabulary
 from ..model.attention import MultiHeadAttention, scaled_dot_product_attention
 from ..model.masks import causal_mask, mask_scores
 from .base import Live, View, explorer, keep_or_reset, printable, remembered_layout, weights_switch
@@ -180,7 +180,8 @@ def attention_explorer():
                                   style=style)
     controls["masked"] = w.Checkbox(value=False, description="causal mask", indent=False)
     controls["weights"] = weights_switch()
-    picture = Live(_explorer_layout, _explorer_show, layout_settings=("weights",))
+    picture = Live(_explorer_layout, _explorer_show, layout_settings=("weights",),
+                   reachable=tuple({"weights": weights} for weights in WEIGHTS))
     return explorer(picture, controls, "Attention explorer: scores / (temperature x sqrt(d_k)), softmax, times V",
                     sync=_follow_the_weights)
 
@@ -274,7 +275,8 @@ def multi_head_explorer():
     scale = w.ToggleButtons(options=[("sqrt(d_k) (paper)", "d_k"), ("sqrt(d_model) (source)", "d_model")],
                             value="d_k", description="divide by", style=style)
     controls = {"num_heads": num_heads, "head": head, "scale": scale, "weights": weights_switch()}
-    picture = Live(multi_head_layout, show_multi_head, layout_settings=("num_heads",))
+    picture = Live(multi_head_layout, show_multi_head, layout_settings=("num_heads",),
+                   reachable=tuple({"num_heads": heads} for heads in NUM_HEADS_CHOICES))
     return explorer(picture, controls, "Multi-head attention: the same weights as 1, 2, 3 or 6 heads",
                     sync=_one_menu_entry_per_head)
 

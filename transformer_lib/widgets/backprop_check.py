@@ -151,5 +151,6 @@ def backprop_check_explorer():
                               description="backward", layout=w.Layout(width="430px")),
     }
     picture = Live(backprop_check_layout, show_backprop_check, layout_settings=("parameter",),
-                   layout_key=layout_parameter)
+                   layout_key=layout_parameter,
+                   reachable=tuple({"parameter": parameter} for parameter in dict.fromkeys(map(layout_parameter, PARAMETERS))))
     return explorer(picture, controls, "Backpropagation against centred differences")

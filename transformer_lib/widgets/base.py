@@ -8,7 +8,8 @@ picture answers without building, laying out or fully drawing a figure again. Th
 fixed when the figure is built (`laid_out`), with the region its image shows: no second draw
 to measure the content, and the picture keeps its size as the controls move. Both ways
 draw the same picture for the same settings; the static figures in the chapters come from the
-same functions."""
+same functions. The other layouts a control can move to are prepared while the kernel waits
+for the reader (`idle`)."""
 
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ from matplotlib.transforms import Bbox
 
 from ..figures.glyph_cache import remember_text
 from ..figures.png import PAD_INCHES, agg_canvas, canvas_region_png, drawn_at, png_bytes
+from . import idle
 
 _SHOWN_REGION: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # laid-out figure -> Bbox (inches)
 _LAID_OUT_SIZE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # laid-out figure -> its size then
@@ -463,12 +465,17 @@ class Live:
 
     ``layout_key(**layout settings)``, if given, names the layout those settings need, when
     several of their values share one (`layout` then builds the same figure for them all): a
-    control keeps one figure per name, not per value."""
+    control keeps one figure per name, not per value.
+
+    `reachable` lists the layouts the controls can move to, each as a dict of the layout
+    settings' values: a control builds and paints them while the kernel is idle (`idle`), so
+    the reader's first move to one answers as fast as any other change."""
 
     layout: Callable[..., Figure]
     show: Callable[..., str]
     layout_settings: tuple[str, ...] = ()
     layout_key: Callable[..., Hashable] | None = None
+    reachable: tuple[dict, ...] = ()
 
     def key(self, settings: dict) -> Hashable:
         if self.layout_key is not None:
@@ -529,7 +536,11 @@ def explorer(view: Callable[..., View] | Live, controls: dict, title: str | None
     new figure; with a `Live` picture, the figure is updated in place and built again only
     when a layout setting changes. ``sync(controls)``, if given, runs first and may change
     controls that depend on others (e.g. a menu whose choices follow the weights switch); the
-    changes it makes do not redraw on their own."""
+    changes it makes do not redraw on their own.
+
+    The layouts a `Live` picture can reach (`Live.reachable`) are built and painted while the
+    kernel is idle, one at a time (`idle.when_idle`); ``box.prepare_layouts()`` prepares them
+    all at once, as a reader's pause would."""
     import ipywidgets as w
 
     image = w.Image(format="png", layout=w.Layout(max_width="100%"))
@@ -537,6 +548,13 @@ def explorer(view: Callable[..., View] | Live, controls: dict, title: str | None
     figures: dict = {}  # layout settings -> the live figure built for them (the latest last)
     shown = {"figure": None}
     syncing = False
+
+    def built(settings: dict) -> Figure:
+        # The first layout may be a static view's above, kept for it; later ones are new.
+        with contextlib.nullcontext() if not figures else _new_layouts_not_kept():
+            figure = view.build(settings)
+        plt.close(figure)  # out of pyplot's hands, so a notebook does not show it again
+        return figure
 
     def redraw(_change=None):
         nonlocal syncing
@@ -553,28 +571,54 @@ def explorer(view: Callable[..., View] | Live, controls: dict, title: str | None
             key = view.key(settings)
             figure = figures.pop(key, None)
             if figure is None:
-                # The first layout may be a static view's above, kept for it; later ones are new.
-                with contextlib.nullcontext() if not figures else _new_layouts_not_kept():
-                    figure = view.build(settings)
-                plt.close(figure)  # out of pyplot's hands, so a notebook does not show it again
+                figure = built(settings)
             figures[key] = figure
             while len(figures) > LAYOUTS_KEPT:
                 del figures[next(iter(figures))]
             shown["figure"] = figure
             text = view.show(figure, **settings)
             image.value = redrawn_png(figure)
+            idle.busy_now()
         else:
             drawn = view(**settings)
             text = drawn.text
             image.value = drawn.png()
         numbers.value = f"<pre style='font-size: 12px; line-height: 1.3'>{_escape(text)}</pre>"
 
+    def prepare_a_layout() -> bool:
+        """Build and paint one layout of `view.reachable` not kept yet, as the first move to it
+        would (the one shown stays kept); whether others remain to be prepared."""
+        waiting = [layout for layout in view.reachable if view.key(layout) not in figures]
+        if not waiting or len(figures) >= LAYOUTS_KEPT:
+            return False
+        figure = built(waiting[0])
+        redrawn_png(figure)  # its static part painted and kept (`Backdrop`) for the first change to it
+        kept = list(figures.items())
+        figures.clear()
+        figures[view.key(waiting[0])] = figure  # kept as the least recent: the one shown is never let go for it
+        figures.update(kept)
+        return len(waiting) > 1 and len(figures) < LAYOUTS_KEPT
+
+    def prepare_layouts(limit: int | None = None) -> int:
+        """Prepare the reachable layouts not kept yet, at most `limit` of them (default: all),
+        now: what idle time does one at a time. Returns how many were prepared."""
+        prepared = 0
+        while (limit is None or prepared < limit) and isinstance(view, Live) and len(figures) < LAYOUTS_KEPT \
+                and any(view.key(layout) not in figures for layout in view.reachable):
+            prepare_a_layout()
+            prepared += 1
+        return prepared
+
     for control in controls.values():
         control.observe(redraw, names="value")
     redraw()
+    if isinstance(view, Live) and view.reachable:
+        idle.when_idle(prepare_a_layout)
     header = [w.HTML(f"<b>{_escape(title)}</b>")] if title else []
     box = w.VBox([*header, w.HBox(list(controls.values()), layout=w.Layout(flex_flow="row wrap")), image, numbers])
     box.redraw = redraw
+    box.prepare_layouts = prepare_layouts
+    box.layouts_kept = lambda: len(figures)
     box.image, box.numbers = image, numbers
     box.live_figure = lambda: shown["figure"]
     return box

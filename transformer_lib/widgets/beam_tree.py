@@ -121,5 +121,6 @@ def beam_tree_explorer(search: Search | None = None, names: Sequence[str] = VOCA
         "step": w.IntSlider(value=max_len, min=1, max=max_len, description="step"),
     }
     picture = Live(partial(beam_tree_layout, search=search, names=names),
-                   partial(show_beam_tree, search=search, names=names), layout_settings=("width",))
+                   partial(show_beam_tree, search=search, names=names), layout_settings=("width",),
+                   reachable=tuple({"width": width} for width in range(1, max_width + 1)))
     return explorer(picture, controls, "Beam search as a tree")

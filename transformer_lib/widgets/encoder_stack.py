@@ -95,6 +95,8 @@ def encoder_stack_explorer():
         "head": w.ToggleButtons(options=[("head 1", 0), ("head 2", 1)], value=0, description="head"),
         "weights": weights_switch(),
     }
-    picture = Live(encoder_stack_layout, show_encoder_stack, layout_settings=("num_layers", "weights"))
+    reachable = [{"num_layers": n, "weights": "untrained"} for n in range(1, MAX_LAYERS + 1)]
+    picture = Live(encoder_stack_layout, show_encoder_stack, layout_settings=("num_layers", "weights"),
+                   reachable=(*reachable, {"num_layers": 1, "weights": "trained"}))
     return explorer(picture, controls, "Attention maps through a stack of encoder layers",
                     sync=_follow_the_weights)

@@ -119,5 +119,6 @@ def positional_encoding_explorer(max_len: int = 10):
 
     picture = Live(layout=lambda d_model: positional_encoding_layout(laid_out_as(d_model), max_len),
                    show=lambda figure, **s: show_positional_encoding(figure, max_len=max_len, **s),
-                   layout_settings=("d_model",), layout_key=laid_out_as)
+                   layout_settings=("d_model",), layout_key=laid_out_as,
+                   reachable=tuple({"d_model": d} for d in range(d_model.min, d_model.max + 1, d_model.step)))
     return explorer(picture, controls, "Positional encoding: a row per position, a wave per dimension")
