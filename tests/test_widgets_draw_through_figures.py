@@ -12,7 +12,7 @@ import pytest
 import transformer_lib.widgets as widgets
 
 WIDGETS = pathlib.Path(widgets.__file__).parent
-MACHINERY = ("__init__.py", "base.py")  # the live redraw, shared by every control
+MACHINERY = ("__init__.py", "base.py", "idle.py")  # the live redraw and the kernel's idle time, shared by every control
 CONTROLS = sorted(p for p in WIDGETS.glob("*.py") if p.name not in MACHINERY)
 PRIMITIVES = {"plotting"}  # the axes-level helpers (heatmap, outline, matrix_figure) belong to figure modules
 
