@@ -113,7 +113,7 @@ def test_a_kernel_prepares_the_layouts_while_idle_and_not_between_cells_run_in_a
         run("read_slowly = multi_head_explorer()")
         kept, deadline = "1", time.monotonic() + 90
         while kept != "4" and time.monotonic() < deadline:  # a reader reading: the kernel idle between looks
-            time.sleep(2.5)
+            time.sleep(idle.IDLE_SECONDS + 1.5)
             kept = run("print(read_slowly.layouts_kept())")
         assert kept == "4", "the kernel did not prepare the 3 other layouts of the multi-head control while idle"
         assert run("print(in_a_row.layouts_kept(), read_slowly.prepare_layouts())") == "4 0"

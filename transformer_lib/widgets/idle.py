@@ -15,7 +15,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 
-IDLE_SECONDS = 1.0  # quiet time, after the last cell or change, before any prepared work starts
+IDLE_SECONDS = 2.0  # quiet time, after the last cell or change, before any prepared work starts
 
 _BETWEEN_JOBS_SECONDS = 0.02
 _jobs: deque[Callable[[], bool]] = deque()
