@@ -11,7 +11,8 @@ may add in another order than over all of them).
 `split_rows` does that split, with as many threads as the matrix-multiply library uses (so the
 fast path never takes more cores than the products already do; `set_threads` chooses another
 count), and only for arrays of at least `MIN_ELEMENTS` numbers: below that, handing a block to
-another thread costs more time than it saves.
+another thread costs more time than it saves. The matrix-multiply library's own idle threads
+would otherwise spin on those cores between products (`blas_workers`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ import os
 import queue
 import threading
 from collections.abc import Callable
+
+from .blas_workers import let_workers_sleep
 
 MIN_ELEMENTS = 32_768  # numbers a call must touch before its rows are split over threads
 
@@ -136,10 +139,13 @@ _helpers_process = 0  # the process that made the helpers: a forked child has no
 
 
 def _helpers(count: int) -> list[threading.Thread]:
-    """At least `count` helper threads, made once per process and reused."""
+    """At least `count` helper threads, made once per process and reused. With the first of
+    them, the matrix-multiply library's idle workers are told to sleep rather than spin on the
+    cores the helpers need (`blas_workers.let_workers_sleep`)."""
     global _helper_threads, _helpers_process, _offered
     if _helpers_process != os.getpid():
         _helper_threads, _helpers_process, _offered = [], os.getpid(), queue.SimpleQueue()
+        let_workers_sleep()
     while len(_helper_threads) < count:
         helper = threading.Thread(target=_serve, args=(_offered,), name="fast-rows", daemon=True)
         helper.start()
