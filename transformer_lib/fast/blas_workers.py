@@ -29,9 +29,8 @@ def let_workers_sleep() -> bool:
 
     OpenBLAS reads the setting from the environment (read again here, the variable set only
     for that moment) and applies it when it starts its workers; so the workers are stopped
-    (`blas_thread_shutdown_`, which waits for running products) and start again, with the
-    new setting, at the next product. Call it between products, not during one on another
-    thread."""
+    (`blas_thread_shutdown_`) and start again, with the new setting, at the next product. Call
+    it between products, not while another thread runs one."""
     if SPIN_SETTING in os.environ:
         return False
     done = False

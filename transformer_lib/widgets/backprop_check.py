@@ -152,5 +152,5 @@ def backprop_check_explorer():
     }
     picture = Live(backprop_check_layout, show_backprop_check, layout_settings=("parameter",),
                    layout_key=layout_parameter,
-                   reachable=tuple({"parameter": parameter} for parameter in dict.fromkeys(map(layout_parameter, PARAMETERS))))
+                   reachable=tuple({"parameter": parameter} for parameter in PARAMETERS))
     return explorer(picture, controls, "Backpropagation against centred differences")

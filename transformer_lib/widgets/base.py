@@ -468,8 +468,9 @@ class Live:
     control keeps one figure per name, not per value.
 
     `reachable` lists the layouts the controls can move to, each as a dict of the layout
-    settings' values: a control builds and paints them while the kernel is idle (`idle`), so
-    the reader's first move to one answers as fast as any other change."""
+    settings' values (settings that share a layout key are prepared once): a control builds and
+    paints them while the kernel is idle (`idle`), so the reader's first move to one answers as
+    fast as any other change."""
 
     layout: Callable[..., Figure]
     show: Callable[..., str]
@@ -578,34 +579,37 @@ def explorer(view: Callable[..., View] | Live, controls: dict, title: str | None
             shown["figure"] = figure
             text = view.show(figure, **settings)
             image.value = redrawn_png(figure)
-            idle.busy_now()
         else:
             drawn = view(**settings)
             text = drawn.text
             image.value = drawn.png()
         numbers.value = f"<pre style='font-size: 12px; line-height: 1.3'>{_escape(text)}</pre>"
+        idle.busy_now()
 
     def prepare_a_layout() -> bool:
-        """Build and paint one layout of `view.reachable` not kept yet, as the first move to it
-        would (the one shown stays kept); whether others remain to be prepared."""
-        waiting = [layout for layout in view.reachable if view.key(layout) not in figures]
-        if not waiting or len(figures) >= LAYOUTS_KEPT:
+        """Build and paint a layout of `view.reachable` not kept yet (one per key), as the first
+        move to it would, while there is room to keep it beside the others; whether there was
+        one to prepare."""
+        if not isinstance(view, Live) or len(figures) >= LAYOUTS_KEPT:
             return False
-        figure = built(waiting[0])
+        reachable = {view.key(layout): layout for layout in view.reachable}
+        waiting = [key for key in reachable if key not in figures]
+        if not waiting:
+            return False
+        key = waiting[0]
+        figure = built(reachable[key])
         redrawn_png(figure)  # its static part painted and kept (`Backdrop`) for the first change to it
         kept = list(figures.items())
         figures.clear()
-        figures[view.key(waiting[0])] = figure  # kept as the least recent: the one shown is never let go for it
+        figures[key] = figure  # kept as the least recent: the one shown is never let go for it
         figures.update(kept)
-        return len(waiting) > 1 and len(figures) < LAYOUTS_KEPT
+        return True
 
     def prepare_layouts(limit: int | None = None) -> int:
         """Prepare the reachable layouts not kept yet, at most `limit` of them (default: all),
         now: what idle time does one at a time. Returns how many were prepared."""
         prepared = 0
-        while (limit is None or prepared < limit) and isinstance(view, Live) and len(figures) < LAYOUTS_KEPT \
-                and any(view.key(layout) not in figures for layout in view.reachable):
-            prepare_a_layout()
+        while (limit is None or prepared < limit) and prepare_a_layout():
             prepared += 1
         return prepared
 
