@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from transformer_lib.widgets.base import _BACKDROPS, _SHOWN_REGION, canvas_png, laid_out, redrawn_png
+from transformer_lib.widgets.base import RIGHT_ROOM_INCHES, _BACKDROPS, _SHOWN_REGION, canvas_png, laid_out, redrawn_png
 
 
 def pixels(png: bytes) -> np.ndarray:
@@ -163,12 +163,28 @@ def test_a_tick_label_that_changes_colour_is_painted_again():
     plt.close("all")
 
 
-@pytest.mark.parametrize("build", [lambda: picture(STATES[0]), lambda: two_colour_bars(100000.0, 0.5)],
+def fits_with_room(figure) -> bool:
+    """Whether the content of `figure`, and `RIGHT_ROOM_INCHES` beside it, lie on its canvas."""
+    content = figure.get_tightbbox(figure.canvas.get_renderer())
+    width, height = figure.get_size_inches()
+    return content.x0 >= 0 and content.y0 >= 0 and content.x1 + RIGHT_ROOM_INCHES <= width and content.y1 <= height
+
+
+def wide_figure_of_two_colour_bars():
+    """`two_colour_bars` laid out in the middle 80 % of the figure's width: its content and the
+    room on the right lie on the canvas, so `laid_out` has nothing to confine."""
+    figure = two_colour_bars(100000.0, 0.5)
+    figure.get_layout_engine().set(rect=(0.1, 0, 0.8, 1))
+    return figure
+
+
+@pytest.mark.parametrize("build", [lambda: picture(STATES[0]), wide_figure_of_two_colour_bars],
                          ids=["panels with a colour bar and a title", "two colour bars, constrained layout"])
 def test_laid_out_places_the_axes_where_a_first_draw_places_them(build):
     """`laid_out` runs the layout engine without painting: the axes land where the first full draw
     puts them, the region is the content a drawn figure measures, and the pictures are the same."""
     live = laid_out(build())
+    assert fits_with_room(live)
     drawn = build()
     drawn.canvas.draw()  # the layout engine runs inside the draw
     drawn.set_layout_engine("none")
@@ -178,4 +194,23 @@ def test_laid_out_places_the_axes_where_a_first_draw_places_them(build):
     assert region.x0 <= content.x0 < region.x0 + 0.01 and region.y0 <= content.y0 < region.y0 + 0.01
     assert region.y1 - 0.01 < content.y1 <= region.y1
     assert_same(canvas_png(live), canvas_png(drawn, region_of=live))
+    plt.close("all")
+
+
+def test_laid_out_keeps_a_constrained_layout_and_the_room_for_its_labels_to_grow_on_the_canvas():
+    """A constrained layout fills its figure, colour bars' labels reach the right edge, and no draw
+    paints past the canvas: `laid_out` confines the layout so that the content and
+    `RIGHT_ROOM_INCHES` beside it lie on the canvas, and labels that grow into that room are
+    painted whole."""
+    crowded = two_colour_bars(100000.0, 0.5)
+    crowded.canvas.draw()
+    assert not fits_with_room(crowded)  # as a first draw lays it out
+    live = laid_out(two_colour_bars(100000.0, 0.5))
+    assert fits_with_room(live)
+    width = live.get_size_inches()[0]
+    before = live.get_tightbbox(live.canvas.get_renderer()).x1
+    set_scales(live, 100000.0, -1000.5)  # the right colour bar's labels gain a minus sign and digits
+    assert_same(redrawn_png(live), canvas_png(live))
+    grown = live.get_tightbbox(live.canvas.get_renderer()).x1
+    assert before < grown <= width
     plt.close("all")

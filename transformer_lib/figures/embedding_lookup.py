@@ -12,6 +12,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from .plotting import heatmap, outline, symmetric_limit, update_heatmap
+from .token_labels import widest_label
 
 OUTLINE = "#1a1a1a"
 CELL = 0.5  # inches per matrix cell
@@ -31,10 +32,15 @@ def outline_cells(ax, cells: Sequence[tuple[int, int]], color: str = OUTLINE) ->
 
 def embedding_lookup_figure(ids: Sequence[int], one_hot: np.ndarray, table: np.ndarray, vectors: np.ndarray,
                             vocab: Sequence[str], token_labels: Sequence[str], feature_labels: Sequence[str],
-                            vectors_title: str = "looked-up rows") -> Figure:
+                            vectors_title: str = "looked-up rows", room_for: Sequence[str] | None = None) -> Figure:
     """Three panels: `one_hot` (T, V) with its ones outlined across the top, and below it `table`
     (V, d_model) with rows `ids` outlined beside `vectors` (T, d_model): one-hot, times the table,
-    equals the vectors. Stacked so that the picture stays about 1000 pixels wide."""
+    equals the vectors. Stacked so that the picture stays about 1000 pixels wide. With
+    `room_for` (row labels), the figure is a frame for them: the rows of the one-hot matrix and
+    of the vectors are labelled with the widest, and `update_embedding_lookup` shows any of them
+    without laying the figure out again."""
+    if room_for is not None:
+        token_labels = [widest_label(room_for)] * len(token_labels)
     v, d = np.shape(table)
     t = np.shape(one_hot)[0]
     fig = plt.figure(figsize=(CELL * max(v, 2 * d) + 2.6, CELL * (t + v) + 2.6))

@@ -10,16 +10,23 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from .plotting import matrix_figure, update_matrix_figure
+from .token_labels import widest_label
 
 SMALLEST_TOP = 0.05  # the |change| scale reaches at least this: a tiny change stays pale, and no change still has a scale
 
 
 def masked_decoder_figure(weights: np.ndarray, change: np.ndarray, token_labels: Sequence[str],
                           feature_labels: Sequence[str], title: str | None = None,
-                          key_labels: Sequence[str] | None = None) -> Figure:
+                          key_labels: Sequence[str] | None = None, room_for: Sequence[str] | None = None) -> Figure:
     """`weights` (h, T, T) on the scale 0 to 1, one panel per head, then `change` (T, d_model)
     on the scale 0 to max(largest change, 0.05); the rows of every panel are `token_labels`
-    (T,), the columns of the weights `key_labels` (default `token_labels`)."""
+    (T,), the columns of the weights `key_labels` (default `token_labels`). With `room_for`
+    (token names), the figure is a frame for them: keys are labelled with the widest of these
+    names, starred ("token*", the changed one), rows with it twice ("token* -> token"), and
+    `update_masked_decoder` shows any of them without laying the figure out again."""
+    if room_for is not None:
+        widest = widest_label(room_for)
+        token_labels, key_labels = [f"{widest}* -> {widest}"] * len(token_labels), [f"{widest}*"] * len(token_labels)
     return matrix_figure(_panels(weights, change, token_labels, feature_labels, key_labels), cell_size=0.45,
                          suptitle=title)
 

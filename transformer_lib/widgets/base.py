@@ -28,6 +28,7 @@ from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.axis import Axis
 from matplotlib.figure import Figure, SubFigure
+from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.ticker import NullLocator
 from matplotlib.transforms import Bbox
 
@@ -61,19 +62,19 @@ def laid_out(figure: Figure) -> Figure:
     first draw would run it, and then stays off, so draws only paint; and the region its PNG
     shows is fixed too, to its content plus a margin of 0.1 inch (as
     savefig(bbox_inches="tight") keeps, including labels reaching past the figure's edge) and
-    `RIGHT_ROOM_INCHES` more on the right, in whole pixels of the figure's canvas. Nothing is
-    painted: the layout and the content are measured. Returns `figure` (a figure laid out
-    already, at the size it has now, is returned as it is)."""
+    `RIGHT_ROOM_INCHES` more on the right, in whole pixels of the figure's canvas. A constrained
+    layout is confined to a smaller rectangle where the content and that room would otherwise
+    reach past the canvas, which no draw can paint. Nothing is painted: the layout and the
+    content are measured. Returns `figure` (a figure laid out already, at the size it has now,
+    is returned as it is)."""
     if _LAID_OUT_SIZE.get(figure) == tuple(figure.get_size_inches()):
         return figure
     renderer = agg_canvas(figure).get_renderer()
     engine = figure.get_layout_engine()
     if engine is not None and figure.axes:
-        for ax in figure.axes:  # placed as `Figure.draw` places them before its layout engine runs
-            for placed in (ax, *ax.child_axes):
-                locator = placed.get_axes_locator()
-                placed.apply_aspect(locator(placed, renderer) if locator else None)
-        engine.execute(figure)
+        _run_layout(figure, engine, renderer)
+        if isinstance(engine, ConstrainedLayoutEngine):
+            _keep_inside_canvas(figure, engine, renderer)
     figure.set_layout_engine("none")
     content = figure.get_tightbbox(renderer).padded(PAD_INCHES)
     # Room on the right for colour-bar tick labels that grow as the colour limits move.
@@ -83,6 +84,32 @@ def laid_out(figure: Figure) -> Figure:
                                               math.ceil(content.y1 * dpi) / dpi)
     _LAID_OUT_SIZE[figure] = tuple(figure.get_size_inches())
     return figure
+
+
+def _run_layout(figure: Figure, engine, renderer) -> None:
+    for ax in figure.axes:  # placed as `Figure.draw` places them before its layout engine runs
+        for placed in (ax, *ax.child_axes):
+            locator = placed.get_axes_locator()
+            placed.apply_aspect(locator(placed, renderer) if locator else None)
+    engine.execute(figure)
+
+
+def _keep_inside_canvas(figure: Figure, engine: ConstrainedLayoutEngine, renderer, tries: int = 3) -> None:
+    """Lay `figure` out again, in a rectangle shrunk by as much as its content (and
+    `RIGHT_ROOM_INCHES` on the right) reaches past the canvas, until nothing does (at most
+    `tries` times): constrained layout places what it manages inside the rectangle, yet colour
+    bars' labels may reach past it, and the room for them to grow has to be on the canvas."""
+    width, height = figure.get_size_inches()
+    margins = np.zeros(4)  # left, bottom, right, top, in inches
+    for _ in range(tries):
+        content = figure.get_tightbbox(renderer)
+        past = np.maximum(0.0, [-content.x0, -content.y0, content.x1 + RIGHT_ROOM_INCHES - width, content.y1 - height])
+        if not past.any():
+            return
+        margins += past + 1 / figure.dpi  # a pixel more, for the rounding of the next layout
+        left, bottom, right, top = margins
+        engine.set(rect=(left / width, bottom / height, 1 - (left + right) / width, 1 - (bottom + top) / height))
+        _run_layout(figure, engine, renderer)
 
 
 LAYOUTS_REMEMBERED = 16  # laid-out figures `remembered_layout` keeps, as pickles of about 0.7 MB

@@ -51,9 +51,11 @@ def _figure_arguments(d: dict, scale: bool) -> tuple:
 
 @remembered_layout
 def embedding_lookup_layout(seed: int = 0) -> Figure:
-    """The embedding-lookup picture of the lecture's sentence; `show_embedding_lookup` puts any
-    three tokens, scaled or not, into it."""
-    return embedding_lookup_figure(*_figure_arguments(embedding_lookup_data(tuple(SOURCE_IDS), True, seed), True))
+    """The embedding-lookup picture of the lecture's sentence, a frame for every token at every
+    place: `show_embedding_lookup` puts any three tokens, scaled or not, into it."""
+    every_label = [f"{t}: {name}" for t in range(len(SOURCE_IDS)) for name in VOCAB]
+    return embedding_lookup_figure(*_figure_arguments(embedding_lookup_data(tuple(SOURCE_IDS), True, seed), True),
+                                   room_for=every_label)
 
 
 def show_embedding_lookup(figure: Figure, first: int = 5, second: int = 8, third: int = 9, scale: bool = True,

@@ -103,9 +103,11 @@ def _picture(changed_position: int, new_token: int, masked: bool, seed: int, wei
 @remembered_layout
 def masked_decoder_layout(seed: int = 0, weights: str = "untrained") -> Figure:
     """The masked-decoder picture of `weights` (the last token changed to the lecture's 10, with
-    the mask); `show_masked_decoder` puts any change into it."""
+    the mask), a frame for every token name of its vocabulary: `show_masked_decoder` puts any
+    change into it."""
     _, arguments, names = _picture(2, 10, True, seed, weights)
-    return masked_decoder_figure(*arguments, title=names["title"], key_labels=names["keys"])
+    return masked_decoder_figure(*arguments, title=names["title"], key_labels=names["keys"],
+                                 room_for=vocabulary(weights))
 
 
 def show_masked_decoder(figure: Figure, changed_position: int = 2, new_token: int = 10, masked: bool = True,
