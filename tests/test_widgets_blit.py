@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from transformer_lib.widgets.base import RIGHT_ROOM_INCHES, _BACKDROPS, _SHOWN_REGION, canvas_png, laid_out, redrawn_png
+from transformer_lib.widgets.base import _BACKDROPS, _SHOWN_REGION, RIGHT_ROOM_INCHES, canvas_png, laid_out, redrawn_png
 
 
 def pixels(png: bytes) -> np.ndarray:
