@@ -6,9 +6,10 @@ import sys
 
 import nbformat
 import pytest
+from jupyter_client.manager import KernelManager
 from nbclient.exceptions import CellExecutionError
 
-from transformer_lib.tooling.notebook_runs import execute_notebooks
+from transformer_lib.tooling.notebook_runs import execute_notebooks, kernel_config
 
 
 def notebook(folder, name: str, *sources: str):
@@ -80,3 +81,22 @@ def test_a_worker_validates_notebooks_without_the_iri_grammar():
              "print(sys.modules.get('rfc3987_syntax'), refused)")
     result = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, check=True)
     assert result.stdout.split() == ["None", "False"]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="Windows has no Unix-domain sockets for zmq: kernels use TCP there")
+def test_a_kernel_talks_through_files_of_its_own_folder_not_tcp_ports(tmp_path):
+    """No TCP port to lose to another process between choosing it and binding it: the kernel's
+    five channels are sockets in the folder given, and they are gone when it stops."""
+    manager = KernelManager(kernel_name="python3", config=kernel_config(tmp_path))
+    manager.start_kernel()
+    client = manager.client()
+    client.start_channels()
+    try:
+        client.wait_for_ready(timeout=60)
+        assert manager.transport == "ipc"
+        assert sorted(p.name for p in tmp_path.iterdir()) == [f"kernel-{port}" for port in range(1, 6)]
+        assert client.execute_interactive("x = 1", timeout=30)["content"]["status"] == "ok"
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
+    assert list(tmp_path.iterdir()) == []

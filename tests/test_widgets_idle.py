@@ -3,12 +3,16 @@ failing job, and in a real kernel prepares a control's layouts while the reader 
 while cells run one after another (a headless run pays nothing for it)."""
 
 import asyncio
+import tempfile
 import textwrap
 import time
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from jupyter_client.manager import KernelManager
 
+from transformer_lib.tooling.notebook_runs import kernel_config
 from transformer_lib.widgets import idle
 
 
@@ -116,10 +120,13 @@ async def _a_cell_run_again_drops_the_jobs_its_earlier_run_scheduled():
 
 
 def test_a_kernel_prepares_the_layouts_while_idle_and_not_between_cells_run_in_a_row():
-    from jupyter_client.manager import start_new_kernel
-
-    manager, client = start_new_kernel(kernel_name="python3")
+    sockets = tempfile.TemporaryDirectory(prefix="kernel-")
+    manager = KernelManager(kernel_name="python3", config=kernel_config(Path(sockets.name)))
+    manager.start_kernel()
+    client = manager.client()
+    client.start_channels()
     try:
+        client.wait_for_ready(timeout=60)
         def run(code: str) -> str:
             printed = []
 
@@ -165,3 +172,4 @@ def test_a_kernel_prepares_the_layouts_while_idle_and_not_between_cells_run_in_a
     finally:
         client.stop_channels()
         manager.shutdown_kernel(now=True)
+        sockets.cleanup()

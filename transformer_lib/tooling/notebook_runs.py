@@ -13,6 +13,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -27,21 +28,38 @@ def default_jobs() -> int:
     return max(1, min(os.cpu_count() or 1, MOST_AT_ONCE))
 
 
+def kernel_config(socket_folder: Path):
+    """The traitlets configuration of a kernel manager (jupyter_client's `KernelManager` and its
+    subclasses, nbclient's among them) for a new kernel. Where the system has Unix-domain
+    sockets, the kernel talks through files in `socket_folder` (one folder per kernel): over
+    TCP, the ports chosen as free may be taken by another process before the kernel binds them
+    (another kernel starting at the same moment, any outgoing connection), and the kernel then
+    dies at start ("Address already in use"). Elsewhere (Windows) it talks over TCP on
+    localhost, as by default."""
+    from traitlets.config import Config
+
+    if os.name != "posix":
+        return Config()
+    return Config({"KernelManager": {"transport": "ipc", "ip": str(Path(socket_folder) / "kernel")}})
+
+
 def execute_notebook(path: Path, write: bool = False, timeout: int = 600) -> float:
-    """Run `path` top to bottom in a fresh python3 kernel, from the notebook's own folder (as
-    JupyterLab does), and, if `write`, store the outputs in it: widget state is kept so saved
-    controls render on GitHub-like viewers, per-cell timestamps and the Python version are not.
-    Returns the wall seconds the run took."""
+    """Run `path` top to bottom in a fresh python3 kernel (`kernel_config`), from the
+    notebook's own folder (as JupyterLab does), and, if `write`, store the outputs in it: widget
+    state is kept so saved controls render on GitHub-like viewers, per-cell timestamps and the
+    Python version are not. Returns the wall seconds the run took."""
     import nbformat
     from nbclient import NotebookClient
 
     notebook = nbformat.read(path, as_version=4)
     notebook.metadata["kernelspec"] = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
-    client = NotebookClient(notebook, timeout=timeout, kernel_name="python3", record_timing=False,
-                            store_widget_state=True, resources={"metadata": {"path": str(path.parent)}})
-    start = time.perf_counter()
-    client.execute()
-    seconds = time.perf_counter() - start
+    with tempfile.TemporaryDirectory(prefix="kernel-") as sockets:
+        client = NotebookClient(notebook, config=kernel_config(Path(sockets)), timeout=timeout, kernel_name="python3",
+                                record_timing=False, store_widget_state=True,
+                                resources={"metadata": {"path": str(path.parent)}})
+        start = time.perf_counter()
+        client.execute()
+        seconds = time.perf_counter() - start
     if write:
         notebook.metadata.get("language_info", {}).pop("version", None)
         nbformat.write(notebook, path)
