@@ -6,10 +6,10 @@ import sys
 
 import nbformat
 import pytest
-from jupyter_client.manager import KernelManager
+from kernels import started_kernel
 from nbclient.exceptions import CellExecutionError
 
-from transformer_lib.tooling.notebook_runs import execute_notebooks, kernel_config
+from transformer_lib.tooling.notebook_runs import execute_notebooks
 
 
 def notebook(folder, name: str, *sources: str):
@@ -87,16 +87,8 @@ def test_a_worker_validates_notebooks_without_the_iri_grammar():
 def test_a_kernel_talks_through_files_of_its_own_folder_not_tcp_ports(tmp_path):
     """No TCP port to lose to another process between choosing it and binding it: the kernel's
     five channels are sockets in the folder given, and they are gone when it stops."""
-    manager = KernelManager(kernel_name="python3", config=kernel_config(tmp_path))
-    manager.start_kernel()
-    client = manager.client()
-    client.start_channels()
-    try:
-        client.wait_for_ready(timeout=60)
+    with started_kernel(tmp_path) as (manager, client):
         assert manager.transport == "ipc"
         assert sorted(p.name for p in tmp_path.iterdir()) == [f"kernel-{port}" for port in range(1, 6)]
         assert client.execute_interactive("x = 1", timeout=30)["content"]["status"] == "ok"
-    finally:
-        client.stop_channels()
-        manager.shutdown_kernel(now=True)
     assert list(tmp_path.iterdir()) == []

@@ -3,16 +3,13 @@ failing job, and in a real kernel prepares a control's layouts while the reader 
 while cells run one after another (a headless run pays nothing for it)."""
 
 import asyncio
-import tempfile
 import textwrap
 import time
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from jupyter_client.manager import KernelManager
+from kernels import started_kernel
 
-from transformer_lib.tooling.notebook_runs import kernel_config
 from transformer_lib.widgets import idle
 
 
@@ -120,13 +117,7 @@ async def _a_cell_run_again_drops_the_jobs_its_earlier_run_scheduled():
 
 
 def test_a_kernel_prepares_the_layouts_while_idle_and_not_between_cells_run_in_a_row():
-    sockets = tempfile.TemporaryDirectory(prefix="kernel-")
-    manager = KernelManager(kernel_name="python3", config=kernel_config(Path(sockets.name)))
-    manager.start_kernel()
-    client = manager.client()
-    client.start_channels()
-    try:
-        client.wait_for_ready(timeout=60)
+    with started_kernel() as (_, client):
         def run(code: str) -> str:
             printed = []
 
@@ -169,7 +160,3 @@ def test_a_kernel_prepares_the_layouts_while_idle_and_not_between_cells_run_in_a
         assert run("print(in_a_row.layouts_kept(), read_slowly.prepare_layouts())") == "4 0"
         # The control of the cell's first run was replaced: its preparation was dropped, not the new one's.
         assert run("print(replaced.layouts_kept(), replacing.layouts_kept())") == "1 4"
-    finally:
-        client.stop_channels()
-        manager.shutdown_kernel(now=True)
-        sockets.cleanup()

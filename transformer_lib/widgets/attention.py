@@ -22,10 +22,10 @@ from ..figures.attention_steps import attention_steps_figure, update_attention_s
 from ..figures.multi_head import multi_head_figure, update_multi_head
 from ..lessons.attention_scale import row_entropy
 from ..lessons.heads import attention_multiply_adds, with_num_heads
-from ..lessons.toy import SOURCE_IDS, WEIGHTS, running_example, token_names, vocabulary
+from ..lessons.toy import SOURCE_IDS, running_example, token_names, vocabulary
 from ..model.attention import MultiHeadAttention, scaled_dot_product_attention
 from ..model.masks import causal_mask, mask_scores
-from .base import Live, View, explorer, keep_or_reset, printable, remembered_layout, weights_switch
+from .base import Live, View, explorer, keep_or_reset, printable, remembered_layout, weights_layouts, weights_switch
 
 HEAD_CHOICES: tuple[tuple[str, tuple[int, int]], ...] = (
     ("single head (d_k = 6)", (1, 0)),
@@ -181,7 +181,7 @@ def attention_explorer():
     controls["masked"] = w.Checkbox(value=False, description="causal mask", indent=False)
     controls["weights"] = weights_switch()
     picture = Live(_explorer_layout, _explorer_show, layout_settings=("weights",),
-                   reachable=tuple({"weights": weights} for weights in WEIGHTS))
+                   reachable=weights_layouts())
     return explorer(picture, controls, "Attention explorer: scores / (temperature x sqrt(d_k)), softmax, times V",
                     sync=_follow_the_weights)
 

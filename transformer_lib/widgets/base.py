@@ -34,6 +34,7 @@ from matplotlib.transforms import Bbox
 
 from ..figures.glyph_cache import remember_text
 from ..figures.png import PAD_INCHES, agg_canvas, canvas_region_png, drawn_at, png_bytes
+from ..lessons.toy import WEIGHTS
 from . import idle
 
 _SHOWN_REGION: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # laid-out figure -> Bbox (inches)
@@ -539,10 +540,14 @@ def weights_switch():
     shows (the value is the string, as `toy.running_example` takes it)."""
     import ipywidgets as w
 
-    from ..lessons.toy import WEIGHTS
-
     return w.ToggleButtons(options=list(WEIGHTS), value=WEIGHTS[0], description="weights",
                            style={"button_width": "90px"})
+
+
+def weights_layouts() -> tuple[dict, ...]:
+    """`Live.reachable` of a control whose only layout setting is the `weights_switch`: one
+    layout per weights."""
+    return tuple({"weights": weights} for weights in WEIGHTS)
 
 
 def keep_or_reset(menu, options: list, default) -> None:

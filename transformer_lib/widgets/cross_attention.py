@@ -16,8 +16,8 @@ from matplotlib.figure import Figure
 
 from ..figures.cross_attention import cross_attention_figure, update_cross_attention
 from ..lessons import toy, translation
-from ..lessons.toy import DECODER_INPUT_IDS, PAD_ID, SOURCE_IDS, WEIGHTS, running_example, vocabulary
-from .base import Live, View, explorer, keep_or_reset, printable, remembered_layout, weights_switch
+from ..lessons.toy import DECODER_INPUT_IDS, PAD_ID, SOURCE_IDS, running_example, vocabulary
+from .base import Live, View, explorer, keep_or_reset, printable, remembered_layout, weights_layouts, weights_switch
 
 SOURCE_CHOICES: tuple[str, ...] = ("I", "love", "cats", "dogs", "<pad>")  # the lecture's source words
 
@@ -141,6 +141,6 @@ def cross_attention_explorer():
     controls["head"] = w.ToggleButtons(options=[("head 1", 0), ("head 2", 1)], value=0, description="head")
     controls["weights"] = weights_switch()
     picture = Live(cross_attention_layout, show_cross_attention, layout_settings=("weights",),
-                   reachable=tuple({"weights": weights} for weights in WEIGHTS))
+                   reachable=weights_layouts())
     return explorer(picture, controls, "Cross-attention: decoder queries over the source",
                     sync=_follow_the_weights)

@@ -85,12 +85,12 @@ def _cell_ended(_result=None) -> None:
 
 def _tick(loop: asyncio.AbstractEventLoop) -> None:
     """Run one call of the first job if the kernel has been idle long enough, else wait."""
-    wait = _state["busy_until"] - time.monotonic()
-    if _jobs and (_state["cell_running"] or wait > 0):
-        loop.call_later(max(wait, 0.05), _tick, loop)
-        return
     if not _jobs:  # all dropped with the cells that scheduled them
         _state["ticking"] = False
+        return
+    wait = _state["busy_until"] - time.monotonic()
+    if _state["cell_running"] or wait > 0:
+        loop.call_later(max(wait, 0.05), _tick, loop)
         return
     cell, job = _jobs.popleft()
     more = False

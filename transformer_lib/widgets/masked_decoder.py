@@ -11,9 +11,9 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from ..figures.masked_decoder import masked_decoder_figure, update_masked_decoder
-from ..lessons.toy import DECODER_INPUT_IDS, TARGET_IDS, WEIGHTS, running_example, token_names, vocabulary
+from ..lessons.toy import DECODER_INPUT_IDS, TARGET_IDS, running_example, token_names, vocabulary
 from ..model.masks import causal_mask
-from .base import Live, View, explorer, keep_or_reset, printable, remembered_layout, weights_switch
+from .base import Live, View, explorer, keep_or_reset, printable, remembered_layout, weights_layouts, weights_switch
 
 FEATURES = [f"f{i}" for i in range(6)]
 
@@ -155,6 +155,6 @@ def masked_decoder_explorer():
         "weights": weights_switch(),
     }
     picture = Live(lambda weights: masked_decoder_layout(weights=weights), show_masked_decoder,
-                   layout_settings=("weights",), reachable=tuple({"weights": weights} for weights in WEIGHTS))
+                   layout_settings=("weights",), reachable=weights_layouts())
     return explorer(picture, controls, "Change one decoder input token: which outputs move?",
                     sync=_follow_the_weights)

@@ -20,10 +20,10 @@ from matplotlib.figure import Figure
 
 from ..figures.probability_bars import output_probabilities_figure, update_output_probabilities
 from ..lessons.attention_scale import row_entropy
-from ..lessons.toy import DECODER_INPUT_IDS, TARGET_IDS, VOCAB, WEIGHTS, running_example, token_names, vocabulary
+from ..lessons.toy import DECODER_INPUT_IDS, TARGET_IDS, VOCAB, running_example, token_names, vocabulary
 from ..model.loss import CrossEntropyLoss
 from ..model.softmax import log_softmax, softmax
-from .base import Live, View, explorer, remembered_layout, weights_switch
+from .base import Live, View, explorer, remembered_layout, weights_layouts, weights_switch
 
 
 @lru_cache(maxsize=2)
@@ -139,5 +139,5 @@ def output_loss_explorer():
         "weights": weights_switch(),
     }
     picture = Live(output_loss_layout, show_output_loss, layout_settings=("weights",),
-                   reachable=tuple({"weights": weights} for weights in WEIGHTS))
+                   reachable=weights_layouts())
     return explorer(picture, controls, "Output probabilities and cross-entropy")
